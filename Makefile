@@ -1,0 +1,45 @@
+# dac — the two commands a user needs: `make run` and `make test`.
+# Every target bootstraps first (installs missing Debian packages; see scripts/bootstrap).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+
+.PHONY: all bootstrap build run test bench fuzz clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	@echo "dac built: $(BUILD)/dac"
+
+# The default study: for now the analysis of every example structure, then a simulated
+# HAADF image of the Ni2 example (written to out/).
+run: build
+	@scripts/run-study $(BUILD)/dac
+
+# Warnings are errors here; then the whole suite again under ASan + UBSan.
+test: bootstrap
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAC_WERROR=ON >/dev/null
+	cmake --build build-test -j $(JOBS)
+	cd build-test && ctest --output-on-failure -j $(JOBS)
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAC_WERROR=ON -DDAC_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@for b in $(BUILD)/bench/*; do echo "== $$b"; $$b || exit 1; done
+
+# Fuzz every reader for FUZZ_SECONDS each with libFuzzer (needs clang).
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DDAC_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	@for f in build-fuzz/fuzz_*; do n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+clean:
+	rm -rf build build-test build-asan build-fuzz out

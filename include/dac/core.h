@@ -1,0 +1,212 @@
+/*
+ * dac/core.h — the ground every dac module stands on.
+ *
+ * Errors: every library function returns an int status (DAC_OK == 0). On failure the
+ * function records a message with its context (file, line, field) in a thread-local
+ * slot that the caller reads with dac_last_error(). The library never prints and never
+ * exits; the command-line tool turns statuses into messages and exit codes.
+ *
+ * Also here: the random number generator (xoshiro256** with jump for independent
+ * streams), CODATA 2018 constants and unit helpers, the element table, atomic output
+ * files (temporary name + rename, so a failure leaves no partial output), a CSV writer,
+ * logging and a terminal progress bar for the CLI, and a small YAML config reader.
+ */
+#ifndef DAC_CORE_H
+#define DAC_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DAC_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors ---------- */
+
+/* Status codes double as the CLI's exit codes where they overlap (1, 2, 3). */
+typedef enum {
+    DAC_OK = 0,
+    DAC_ERR_RUNTIME = 1, /* computation failed, I/O error on output */
+    DAC_ERR_USAGE = 2,   /* invalid argument from the caller */
+    DAC_ERR_INPUT = 3,   /* malformed or unsupported input file */
+    DAC_ERR_NOMEM = 4    /* allocation failed (CLI maps to exit 1) */
+} dac_status;
+
+/* Records an error and returns `code` so callers can write `return dac_error(...)`.
+ * The message is formatted printf-style; keep it self-contained (name the file, line
+ * or field and what was expected). */
+int dac_error(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+int dac_verror(int code, const char *fmt, va_list ap);
+
+/* Like dac_error, but prefixes "FILE:LINE: " (line <= 0 omits the line). */
+int dac_error_at(int code, const char *file, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* The last error message of this thread ("" when none) and its code. */
+const char *dac_last_error(void);
+int dac_last_error_code(void);
+void dac_error_clear(void);
+
+/* Warnings: non-fatal notes from a reader or a computation ("CIF occupancy < 1
+ * ignored"). Kept per thread, in order, until cleared; the CLI prints them. */
+void dac_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+size_t dac_warning_count(void);
+const char *dac_warning(size_t i);
+void dac_warnings_clear(void);
+
+/* Maps a status to the CLI exit code: 0, 1 (runtime), 2 (usage), 3 (bad input). */
+int dac_status_exit_code(int status);
+
+/* ---------------------------------------------------------------- random ---------- */
+
+/* xoshiro256** (Blackman & Vigna, 2018): fast, 256-bit state, period 2^256−1, with a
+ * jump function that advances by 2^128 so streams never overlap. Seeded through
+ * splitmix64 as its authors recommend. */
+typedef struct {
+    uint64_t s[4];
+    int has_spare; /* cached second normal variate from the polar method */
+    double spare;
+} dac_rng;
+
+void dac_rng_seed(dac_rng *rng, uint64_t seed);
+/* Stream k of a seed: seed, then k jumps. Same (seed, k) gives the same sequence. */
+void dac_rng_seed_stream(dac_rng *rng, uint64_t seed, uint64_t stream);
+void dac_rng_jump(dac_rng *rng);
+uint64_t dac_rng_next(dac_rng *rng);
+double dac_rng_uniform(dac_rng *rng);          /* [0, 1), 53-bit resolution */
+double dac_rng_uniform_open(dac_rng *rng);     /* (0, 1), safe for log() */
+uint64_t dac_rng_below(dac_rng *rng, uint64_t n); /* uniform integer in [0, n) */
+double dac_rng_normal(dac_rng *rng);           /* standard normal */
+double dac_rng_exponential(dac_rng *rng, double rate);
+uint64_t dac_rng_poisson(dac_rng *rng, double mean);
+
+/* ------------------------------------------------------- constants (CODATA 2018) -- */
+
+#define DAC_PI 3.14159265358979323846
+#define DAC_KB_EV_PER_K 8.617333262e-5     /* Boltzmann constant, eV/K (exact) */
+#define DAC_KB_J_PER_K 1.380649e-23        /* exact */
+#define DAC_H_EV_S 4.135667696e-15         /* Planck constant, eV s (exact) */
+#define DAC_H_J_S 6.62607015e-34           /* exact */
+#define DAC_E_C 1.602176634e-19            /* elementary charge, C (exact) */
+#define DAC_NA_PER_MOL 6.02214076e23       /* Avogadro (exact) */
+#define DAC_ME_KG 9.1093837015e-31         /* electron mass */
+#define DAC_C_M_S 299792458.0              /* speed of light (exact) */
+#define DAC_ME_C2_EV 0.51099895000e6       /* electron rest energy, eV */
+#define DAC_FARADAY_C_PER_MOL 96485.33212  /* e * NA */
+#define DAC_EV_PER_KJ_MOL 0.01036426965    /* 1 kJ/mol in eV (= 1000/(e NA)) */
+#define DAC_EV_PER_KCAL_MOL 0.0433641043   /* 1 kcal/mol (thermochemical) in eV */
+#define DAC_ZERO_C_K 273.15
+
+double dac_unit_eV_to_kJ_mol(double eV);
+double dac_unit_kJ_mol_to_eV(double kJ_mol);
+double dac_unit_eV_to_kcal_mol(double eV);
+double dac_unit_kcal_mol_to_eV(double kcal_mol);
+double dac_unit_K_to_C(double K);
+double dac_unit_C_to_K(double C);
+
+/* Relativistic electron wavelength in Å for an accelerating voltage in volts:
+ * λ = h / sqrt(2 m0 e V (1 + eV/(2 m0 c²))), from CODATA constants. */
+double dac_electron_wavelength_A(double voltage_V);
+
+/* ---------------------------------------------------------------- elements -------- */
+
+/* One row of data/elements.csv (compiled into the library at build time). */
+typedef struct {
+    int Z;
+    const char *symbol;
+    double mass_u;            /* standard atomic weight (IUPAC/CIAAW abridged) */
+    double covalent_radius_A; /* Cordero et al., Dalton Trans. 2008, 2832 */
+    double haadf_sigma_1e4A2; /* relative ADF cross-section, domain.md §3; 0 if unknown */
+    int is_metal;
+} dac_element;
+
+/* Lookup by symbol (case-insensitive on the second letter: "NI" and "ni" are not
+ * accepted, "Ni" is; "X" for unknown returns NULL). */
+const dac_element *dac_element_by_symbol(const char *symbol);
+const dac_element *dac_element_by_Z(int Z);
+int dac_element_count(void); /* largest Z in the table */
+
+/* ------------------------------------------------------ output files -------------- */
+
+/* Atomic output: writes go to "PATH.tmp.XXXXXX"; commit renames over PATH, abort
+ * removes the temporary. "-" means standard output (commit flushes, abort does nothing). */
+typedef struct dac_outfile dac_outfile;
+int dac_outfile_open(dac_outfile **out, const char *path);
+FILE *dac_outfile_stream(dac_outfile *out);
+int dac_outfile_commit(dac_outfile *out); /* frees out */
+void dac_outfile_abort(dac_outfile *out); /* frees out; NULL is fine */
+
+/* CSV: RFC 4180 quoting where a field needs it. */
+void dac_csv_write_field(FILE *f, const char *field, int last);
+void dac_csv_write_number(FILE *f, double value, int last);
+
+/* Formats a double with the shortest "%.17g"-style text that round-trips, into buf. */
+void dac_format_double(char *buf, size_t size, double value);
+
+/* ------------------------------------------------------ logging and progress ------ */
+
+typedef enum { DAC_LOG_QUIET = 0, DAC_LOG_WARN = 1, DAC_LOG_INFO = 2, DAC_LOG_DEBUG = 3 } dac_log_level;
+
+/* For the CLI only: the library never logs. */
+void dac_log_set_level(int level);
+int dac_log_get_level(void);
+void dac_log(int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Progress callback used by long-running library functions: fraction in [0,1].
+ * Returning non-zero asks the computation to stop (it then fails with DAC_ERR_RUNTIME). */
+typedef int (*dac_progress_fn)(double fraction, void *user_data);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and not quiet,
+ * redrawn at most ~10 times per second. */
+typedef struct dac_progress dac_progress;
+dac_progress *dac_progress_create(const char *label, int quiet);
+int dac_progress_update(double fraction, void *progress); /* matches dac_progress_fn */
+void dac_progress_free(dac_progress *p); /* clears the line */
+
+/* ---------------------------------------------------------------- config (YAML) --- */
+
+/* A YAML document flattened to dotted keys ("probe.alpha_mrad" -> "25"), each with the
+ * line it came from, so later modules can report "config.yaml:12: field x: expected…".
+ * Sequences are indexed: "atoms.0.element". */
+typedef struct dac_config dac_config;
+int dac_config_read(dac_config **cfg, const char *path);
+int dac_config_parse(dac_config **cfg, const char *text, size_t len, const char *name);
+void dac_config_free(dac_config *cfg);
+size_t dac_config_size(const dac_config *cfg);
+const char *dac_config_key(const dac_config *cfg, size_t i);
+const char *dac_config_get(const dac_config *cfg, const char *key); /* NULL if absent */
+long dac_config_line(const dac_config *cfg, const char *key);       /* 0 if absent */
+/* Typed getters: missing key leaves *value untouched and returns DAC_OK; a value that
+ * is not a number fails with DAC_ERR_INPUT naming file, line and key. */
+int dac_config_get_double(const dac_config *cfg, const char *key, double *value);
+int dac_config_get_long(const dac_config *cfg, const char *key, long *value);
+
+/* ---------------------------------------------------------------- parsing helpers - */
+
+/* Strict number parsing: the whole token must be a finite number. */
+int dac_parse_double(const char *text, double *value);
+int dac_parse_long(const char *text, long *value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/*
+ * cli.h — what every `dac` command shares: the command entry points, turning a library
+ * status into a message and an exit code, and the common -v/-q handling.
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 bad input.
+ */
+#ifndef DAC_CLI_H
+#define DAC_CLI_H
+
+#include "dac/core.h"
+
+/* Command entry points; argv[0] is the command name ("struct", "stem", …). */
+int cmd_struct(int argc, char **argv);
+int cmd_stem(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+
+/* Subcommands of `dac stem` that live in their own files. */
+int cmd_stem_simulate(int argc, char **argv);
+int cmd_stem_count(int argc, char **argv);
+int cmd_stem_score(int argc, char **argv);
+
+/* Prints every pending library warning as "dac: warning: …" (unless quiet) and clears
+ * them. */
+void cli_print_warnings(void);
+/* Prints "dac: error: <last library error>" to stderr and returns the exit code for
+ * `status` (see dac_status_exit_code). */
+int cli_fail(int status);
+/* Prints "dac <cmd>: <message>\nTry 'dac <cmd> --help'." and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Parses a number option strictly; on failure prints a usage error naming the option
+ * and returns 2, else 0. */
+int cli_parse_double(const char *cmd, const char *option, const char *text, double *value);
+int cli_parse_long(const char *cmd, const char *option, const char *text, long *value);
+/* Parses a --seed value (decimal, 0 … 2^64−1). */
+int cli_parse_seed(const char *cmd, const char *text, uint64_t *seed);
+
+/* Set by -q/--quiet and -v/--verbose before the command runs (global options) or by
+ * the command's own options. */
+extern int cli_quiet;
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * test_core.c — errors and warnings, units and constants, the element table, atomic
+ * output files, CSV quoting and strict number parsing.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dac/core.h"
+
+static void test_error_context(void **state)
+{
+    (void)state;
+    dac_error_clear();
+    assert_string_equal(dac_last_error(), "");
+    int st = dac_error_at(DAC_ERR_INPUT, "a.xyz", 7, "expected %d atoms", 3);
+    assert_int_equal(st, DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "a.xyz:7: expected 3 atoms");
+    assert_int_equal(dac_last_error_code(), DAC_ERR_INPUT);
+    assert_int_equal(dac_status_exit_code(DAC_ERR_INPUT), 3);
+    assert_int_equal(dac_status_exit_code(DAC_ERR_USAGE), 2);
+    assert_int_equal(dac_status_exit_code(DAC_ERR_NOMEM), 1);
+    dac_warn("first %s", "note");
+    assert_int_equal(dac_warning_count(), 1);
+    assert_string_equal(dac_warning(0), "first note");
+    dac_warnings_clear();
+    assert_int_equal(dac_warning_count(), 0);
+}
+
+/* λ = 12.2643/sqrt(V(1+0.97848e-6 V)) Å (domain.md §3): 2.508 pm at 200 kV, 1.969 pm at 300 kV. */
+static void test_wavelength(void **state)
+{
+    (void)state;
+    assert_true(fabs(dac_electron_wavelength_A(200e3) - 0.02508) < 0.00001);
+    assert_true(fabs(dac_electron_wavelength_A(300e3) - 0.01969) < 0.00001);
+    double V = 80e3;
+    double approx = 12.2643 / sqrt(V * (1 + 0.97848e-6 * V));
+    assert_true(fabs(dac_electron_wavelength_A(V) / approx - 1) < 1e-4);
+}
+
+/* 8.90 kcal/mol at 298.15 K speeds a step by exp(8.90/0.5925) ≈ 3.3e6 (domain.md §4). */
+static void test_units(void **state)
+{
+    (void)state;
+    assert_true(fabs(dac_unit_eV_to_kJ_mol(1.0) - 96.485332) < 1e-4);
+    assert_true(fabs(dac_unit_eV_to_kcal_mol(1.0) - 23.060548) < 1e-4);
+    assert_true(fabs(dac_unit_kcal_mol_to_eV(dac_unit_eV_to_kcal_mol(0.7)) - 0.7) < 1e-12);
+    double kT_kcal = dac_unit_eV_to_kcal_mol(DAC_KB_EV_PER_K * 298.15);
+    assert_true(fabs(kT_kcal - 0.5925) < 1e-4);
+    double speedup = exp((16.99 - 8.09) / kT_kcal);
+    assert_true(speedup > 3.2e6 && speedup < 3.4e6);
+    assert_true(fabs(dac_unit_C_to_K(700) - 973.15) < 1e-12);
+    assert_true(fabs(dac_unit_K_to_C(273.15)) < 1e-12);
+}
+
+static void test_elements(void **state)
+{
+    (void)state;
+    const dac_element *ni = dac_element_by_symbol("Ni");
+    assert_non_null(ni);
+    assert_int_equal(ni->Z, 28);
+    assert_true(ni->is_metal);
+    assert_true(fabs(ni->covalent_radius_A - 1.24) < 1e-9);
+    assert_true(fabs(ni->haadf_sigma_1e4A2 - 12.5) < 1e-9);
+    const dac_element *pt = dac_element_by_Z(78);
+    assert_string_equal(pt->symbol, "Pt");
+    assert_true(fabs(pt->haadf_sigma_1e4A2 - 85.7) < 1e-9);
+    assert_false(dac_element_by_symbol("N")->is_metal);
+    assert_false(dac_element_by_symbol("C")->is_metal);
+    assert_null(dac_element_by_symbol("Xx"));
+    assert_null(dac_element_by_symbol("NI"));
+    assert_null(dac_element_by_Z(0));
+    assert_true(dac_element_count() >= 96);
+    /* Every row parsed: Z = index, radii positive. */
+    for (int Z = 1; Z <= dac_element_count(); Z++) {
+        const dac_element *e = dac_element_by_Z(Z);
+        assert_non_null(e);
+        assert_int_equal(e->Z, Z);
+        assert_true(e->covalent_radius_A > 0.2 && e->covalent_radius_A < 3.0);
+        assert_true(e->mass_u > 0.9);
+    }
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_outfile_atomic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dac_test_outXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+
+    dac_outfile *o;
+    assert_int_equal(dac_outfile_open(&o, path), DAC_OK);
+    FILE *f = dac_outfile_stream(o);
+    dac_csv_write_field(f, "name", 0);
+    dac_csv_write_field(f, "distance_A", 1);
+    dac_csv_write_field(f, "a,\"b\"", 0);
+    dac_csv_write_number(f, 2.5, 1);
+    /* Nothing at the final path before commit. */
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(dac_outfile_commit(o), DAC_OK);
+    assert_string_equal(slurp(path), "name,distance_A\n\"a,\"\"b\"\"\",2.5\n");
+
+    /* Abort leaves the old file untouched and no temporary behind. */
+    assert_int_equal(dac_outfile_open(&o, path), DAC_OK);
+    fputs("partial", dac_outfile_stream(o));
+    dac_outfile_abort(o);
+    assert_string_equal(slurp(path), "name,distance_A\n\"a,\"\"b\"\"\",2.5\n");
+    remove(path);
+    assert_int_equal(rmdir(dir), 0); /* fails if a temporary was left */
+
+    assert_int_equal(dac_outfile_open(&o, "/nonexistent-dir/x.csv"), DAC_ERR_RUNTIME);
+    assert_non_null(strstr(dac_last_error(), "/nonexistent-dir/x.csv"));
+}
+
+static void test_format_double(void **state)
+{
+    (void)state;
+    char buf[40];
+    dac_format_double(buf, sizeof buf, 0.1);
+    assert_string_equal(buf, "0.1");
+    dac_format_double(buf, sizeof buf, 1.0 / 3.0);
+    assert_true(strtod(buf, NULL) == 1.0 / 3.0);
+    dac_format_double(buf, sizeof buf, NAN);
+    assert_string_equal(buf, "nan");
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    double x;
+    long n;
+    assert_int_equal(dac_parse_double("1.5e3", &x), DAC_OK);
+    assert_true(x == 1500.0);
+    assert_int_equal(dac_parse_double("1.5x", &x), DAC_ERR_INPUT);
+    assert_int_equal(dac_parse_double("", &x), DAC_ERR_INPUT);
+    assert_int_equal(dac_parse_double("nan", &x), DAC_ERR_INPUT);
+    assert_int_equal(dac_parse_double("1e999", &x), DAC_ERR_INPUT);
+    assert_int_equal(dac_parse_long("42", &n), DAC_OK);
+    assert_int_equal(n, 42);
+    assert_int_equal(dac_parse_long("4.2", &n), DAC_ERR_INPUT);
+}
+
+static void test_config(void **state)
+{
+    (void)state;
+    const char *yaml = "study: demo\nprobe:\n  alpha_mrad: 25\n  kv: 300\n"
+                       "atoms:\n  - element: Ni\n  - element: Zn\nbad: 12x\n";
+    dac_config *c;
+    assert_int_equal(dac_config_parse(&c, yaml, strlen(yaml), "s.yaml"), DAC_OK);
+    assert_string_equal(dac_config_get(c, "study"), "demo");
+    assert_string_equal(dac_config_get(c, "probe.alpha_mrad"), "25");
+    assert_string_equal(dac_config_get(c, "atoms.1.element"), "Zn");
+    assert_int_equal(dac_config_line(c, "probe.kv"), 4);
+    double a = 0;
+    assert_int_equal(dac_config_get_double(c, "probe.alpha_mrad", &a), DAC_OK);
+    assert_true(a == 25.0);
+    double untouched = 7;
+    assert_int_equal(dac_config_get_double(c, "missing", &untouched), DAC_OK);
+    assert_true(untouched == 7);
+    assert_int_equal(dac_config_get_double(c, "bad", &a), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml:8: bad: expected a number, got '12x'");
+    dac_config_free(c);
+}
+
+static void test_config_malformed(void **state)
+{
+    (void)state;
+    const char *cases[] = {
+        "a: [1, 2\n",          /* unclosed flow sequence */
+        "a: 1\na: 2\n",        /* duplicate key */
+        "- 1\n- 2\n",          /* top level not a mapping */
+        "a: &x 1\nb: *x\n",    /* alias */
+        "a:\n\tb: 1\n",        /* tab indentation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dac_config *c = (dac_config *)1;
+        assert_int_equal(dac_config_parse(&c, cases[i], strlen(cases[i]), "bad.yaml"), DAC_ERR_INPUT);
+        assert_null(c);
+        assert_non_null(strstr(dac_last_error(), "bad.yaml:"));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_context), cmocka_unit_test(test_wavelength),
+        cmocka_unit_test(test_units),         cmocka_unit_test(test_elements),
+        cmocka_unit_test(test_outfile_atomic), cmocka_unit_test(test_format_double),
+        cmocka_unit_test(test_parse),         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_config_malformed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
