@@ -39,7 +39,8 @@ typedef struct dac_image {
     size_t height;         /* rows (y) */
     float *pixels;         /* width*height, row-major, pixels[y*width + x] */
     double pixel_size_A[2]; /* [0]: x (columns), [1]: y (rows); 0 when unknown */
-    char unit_original[16]; /* unit the file used ("nm", "Å", "pixel", …) */
+    char unit_original[16]; /* unit the file used, canonical spelling ("nm", "µm", "Å",
+                             * "pixel"; "nm/Å" when the axes differ) */
     dac_sample_type sample_type;
     double original_min, original_max;
     size_t n_meta;
@@ -56,6 +57,10 @@ const char *dac_sample_type_name(dac_sample_type t); /* "uint16", "float32", …
 /* Converts a length in `unit` ("m", "cm", "mm", "um"/"µm"/"micron", "nm", "A"/"Å"/
  * "angstrom", "pm") to Å. Returns 0 and sets *scale when known. */
 int dac_image_unit_to_A(const char *unit, double *scale);
+
+/* Values at two percentiles (0..100, nearest rank over the finite pixels), e.g. 0.5
+ * and 99.5 for a display stretch. An image with no finite pixel gives 0, 0. */
+int dac_image_percentiles(const dac_image *img, double p_lo, double p_hi, double *lo, double *hi);
 
 typedef enum {
     DAC_IMAGE_FORMAT_AUTO = 0,
