@@ -89,6 +89,10 @@ void dac_neighbor_list_free(dac_neighbor_list *nl);
 
 /* ------------------------------------------------------------ site analysis ------- */
 
+/* Sites are the connected components of the metal–metal graph (edges: M–M distance
+ * < pair_cutoff_A, minimum image, periodic images included). A component that reaches
+ * its own periodic image is an infinite network and counts as a cluster whatever its
+ * atom count. Sites are listed in the order of their lowest atom index. */
 typedef enum { DAC_SITE_SINGLE = 1, DAC_SITE_PAIR = 2, DAC_SITE_CLUSTER = 3 } dac_site_kind;
 typedef enum { DAC_SYNERGY_NONE = 0, DAC_SYNERGY_DIRECT, DAC_SYNERGY_INDIRECT } dac_synergy;
 
@@ -104,12 +108,14 @@ typedef struct {
     dac_site_kind kind;
     size_t n_atoms;
     size_t *atoms;               /* 0-based indices in file order, ascending */
-    char elements[64];           /* "Ni2", "CoZn", "Pt4" (Hill-like: alphabetical) */
-    double mm_distance_A;        /* pairs only; NAN otherwise */
-    double nearest_other_site_A; /* nearest metal of another site; INFINITY if none */
-    int coordination[128];       /* first-shell non-metal neighbours by Z, each counted once per site */
-    char label[96];              /* "Ni2-N3C4" */
-    dac_synergy synergy;         /* pairs only */
+    char *elements;              /* "Ni2", "CoZn", "Pt4": symbols alphabetical, counts > 1 */
+    double mm_distance_A;        /* pairs only (minimum image); NAN otherwise */
+    double nearest_other_site_A; /* nearest metal of another site (or of another periodic
+                                    copy of this one); INFINITY if none */
+    int coordination[128];       /* first-shell non-metal atoms by Z, each counted once per site */
+    char *label;                 /* "Ni2-N3C4", "Ni1-N4" (N C O S P first, then alphabetical) */
+    dac_synergy synergy;         /* pairs only; DAC_SYNERGY_NONE otherwise */
+    int extended;                /* 1: reaches its own periodic image (infinite network) */
 } dac_site;
 
 typedef struct {
@@ -118,9 +124,11 @@ typedef struct {
     size_t count[4];             /* indexed by dac_site_kind */
     size_t n_metal_atoms;
     double purity_site;          /* N_pair / N_sites (NAN when no sites) */
-    double purity_atom;          /* 2 N_pair / N_metal_atoms */
+    double purity_atom;          /* 2 N_pair / N_metal_atoms (NAN when no metal) */
 } dac_site_analysis;
 
+/* Errors: DAC_ERR_USAGE for bad options, DAC_ERR_INPUT for an atom whose Z is not in the
+ * element table or a singular cell. */
 int dac_struct_analyze(const dac_structure *s, const dac_site_options *opt,
                        dac_site_analysis **out);
 void dac_site_analysis_free(dac_site_analysis *a);
