@@ -2,7 +2,7 @@
  * rng.c — xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number
  * generators", ACM TOMS 2021; reference code at prng.di.unimi.it, public domain) and
  * the variates dac needs: uniform, normal (Marsaglia polar), exponential (inversion),
- * Poisson (Knuth's product method for small means, the PTRS transformed rejection of
+ * Poisson (sequential inversion for small means, the PTRS transformed rejection of
  * Hörmann 1993 for large means, which is exact and O(1)).
  *
  * Streams: stream k of a seed is the seeded state jumped k times (2^128 steps each),
@@ -145,18 +145,22 @@ static uint64_t poisson_ptrs(dac_rng *rng, double mean)
     }
 }
 
+/* Small means: sequential-search inversion (Devroye, "Non-Uniform Random Variate
+ * Generation", 1986, §X.3.3): one uniform and ~λ multiplications, ~5× faster than the
+ * product method, which matters for images where most pixels see a few electrons.
+ * The cap guards against round-off leaving u above the accumulated CDF. */
 uint64_t dac_rng_poisson(dac_rng *rng, double mean)
 {
     if (!(mean > 0.0))
         return 0;
     if (mean >= 10.0)
         return poisson_ptrs(rng, mean);
-    const double limit = exp(-mean);
-    double p = dac_rng_uniform(rng);
+    double u = dac_rng_uniform(rng), p = exp(-mean), cdf = p;
     uint64_t k = 0;
-    while (p > limit) {
-        p *= dac_rng_uniform(rng);
+    while (u > cdf && k < 1000) {
         k++;
+        p *= mean / (double)k;
+        cdf += p;
     }
     return k;
 }

@@ -16,23 +16,6 @@
 #include "dac/stem.h"
 #include "stem/stem_internal.h"
 
-/* Poisson by sequential-search inversion (Devroye, "Non-Uniform Random Variate
- * Generation", 1986, §X.3.3): one uniform and ~λ multiplications. For λ < 10 it is
- * exact and ~5× faster than the product method in dac_rng_poisson, which draws λ+1
- * uniforms; most pixels of a HAADF image (support, vacuum) have λ of a few electrons.
- * The last term guards against round-off leaving u above the accumulated CDF. */
-static uint64_t poisson_small(dac_rng *rng, double mean)
-{
-    double u = dac_rng_uniform(rng), p = exp(-mean), cdf = p;
-    uint64_t k = 0;
-    while (u > cdf && k < 1000) {
-        k++;
-        p *= mean / (double)k;
-        cdf += p;
-    }
-    return k;
-}
-
 void stem_noise_apply(const dac_stem_options *o, uint64_t seed, float *pix, size_t n)
 {
     dac_rng rng;
@@ -41,7 +24,7 @@ void stem_noise_apply(const dac_stem_options *o, uint64_t seed, float *pix, size
     for (size_t i = 0; i < n; i++) {
         /* The band-limited convolution rings slightly below zero far from atoms. */
         double mean = pix[i] > 0 ? pix[i] : 0.0;
-        uint64_t count = mean < 10.0 ? poisson_small(&rng, mean) : dac_rng_poisson(&rng, mean);
+        uint64_t count = dac_rng_poisson(&rng, mean);
         double v = gain * (double)count + offset;
         if (read > 0)
             v += read * dac_rng_normal(&rng);
