@@ -188,7 +188,7 @@ static int read_poscar(const char *text, size_t len, const char *name, species_t
 {
     dac_io_cursor c;
     dac_io_cursor_init(&c, text, len, name);
-    double scale[3], volume, cell[3][3];
+    double scale[3] = {1, 1, 1}, volume = 0, cell[3][3];
     species_table *sp = spp;
     int st;
     *out = NULL;
