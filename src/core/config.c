@@ -162,9 +162,11 @@ static int walk(walker *w, yaml_parser_t *parser)
     int done = 0, status = DAC_OK;
     while (!done && status == DAC_OK) {
         yaml_event_t ev;
-        if (!yaml_parser_parse(parser, &ev))
-            return dac_error_at(DAC_ERR_INPUT, w->cfg->name, (long)parser->problem_mark.line + 1,
-                                "YAML syntax: %s", parser->problem ? parser->problem : "error");
+        if (!yaml_parser_parse(parser, &ev)) {
+            status = dac_error_at(DAC_ERR_INPUT, w->cfg->name, (long)parser->problem_mark.line + 1,
+                                  "YAML syntax: %s", parser->problem ? parser->problem : "error");
+            break;
+        }
         long line = (long)ev.start_mark.line + 1;
         switch (ev.type) {
         case YAML_SCALAR_EVENT: status = on_scalar(w, &ev, line); break;
