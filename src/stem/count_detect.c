@@ -1,0 +1,459 @@
+/*
+ * count_detect.c — finding atoms: matched filter, local z-score, a threshold set by a
+ * stated false-alarm rate, non-maximum suppression; then refinement (count_refine.c).
+ *
+ * The test per candidate (domain.md §3, "a statistical test, not one global
+ * threshold"): the background-subtracted image is filtered with a Gaussian of the
+ * atom's size (the matched filter for a Gaussian blob in white noise), and each
+ * filtered value is divided by the local robust spread of the filtered image (block
+ * MAD), giving z. The spread is measured on the filtered image itself, so correlated
+ * noise, scan noise and support texture are all part of "noise" — the false-alarm
+ * rate then refers to the data, not to an idealised Poisson model.
+ *
+ * Threshold: with α expected false alarms spread over N independent resolution
+ * elements (the support area over the area of a disc of diameter FWHM), a one-sided
+ * Gaussian tail P(Z > z) = α/N (Bonferroni) sets z; the threshold is raised further if
+ * local minima ("decoys", false by construction) show heavier tails than a Gaussian.
+ * Then an amplitude test against the typical atom. Defaults and their sources are in
+ * dac_stem_count_params_default below and in docs/stem-count.md.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+#define FWHM_PER_SIGMA 2.3548200450309493 /* 2·sqrt(2 ln 2) */
+
+void dac_stem_count_params_default(dac_stem_count_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->pixel_A = 0;
+    /* domain.md §3: atom images ≈ 0.7–1.0 Å FWHM (probe plus source size); the upper end,
+     * because thick supports and small defocus errors broaden rather than sharpen. */
+    p->probe_fwhm_A = 1.0;
+    /* The matched filter is 1.5× wider than the atom. In white noise this costs 8 % of
+     * the signal-to-noise ratio (efficiency 2ab/(a²+b²) for Gaussian widths a, b), but
+     * the noise of an amorphous support is not white: its texture has most power near
+     * the C–C spacing (1.4 Å), which the wider filter suppresses more than the atom. */
+    p->filter_factor = 1.5;
+    /* Background σ = 2 Å: with the filter (σ ≈ 0.64 Å) a difference of Gaussians with a
+     * width ratio ≈ 3, the usual band-pass for blob detection (close to a Laplacian of
+     * Gaussian), removing thickness changes of the support down to ~1 nm. */
+    p->background_sigma_A = 2.0;
+    /* Noise blocks 2 nm: ≥ 400 resolution elements per block for a stable median, small
+     * enough to follow shot noise growing with support thickness (assumption). */
+    p->noise_block_A = 20.0;
+    /* Stated false-alarm rate: 0.001 per nm² of support, 1 % of the lowest loading of
+     * interest (0.1 atoms/nm², domain.md §3), so false atoms cannot fake pairs or
+     * purity even in sparse samples. */
+    p->false_alarms_per_nm2 = 0.001;
+    /* Two atoms closer than ~one FWHM cannot be resolved (Rayleigh-like criterion); they
+     * stay one blob and the mixture model counts its atoms. */
+    p->min_separation_A = 0.8;
+    /* A blob with less than half a typical atom's amplitude is closer to "no atom" than
+     * to "one atom" (midpoint decision between the 0- and 1-atom classes). This is the
+     * test that rejects texture on thin support, where the noise is low and z alone
+     * would accept features much fainter than any metal atom. */
+    p->min_atom_fraction = 0.5;
+    p->pair_max_A = 3.5; /* issue 4 default; M···M of indirect-synergy pairs 3.1–4.1 Å */
+    p->refine = 1;
+    p->max_atoms_per_blob = 3;
+}
+
+double dac_stem_count_threshold_z(double false_alarms, double n_tests)
+{
+    if (!(n_tests >= 1))
+        n_tests = 1;
+    if (!(false_alarms > 0))
+        false_alarms = 1e-12;
+    double p = false_alarms / n_tests;
+    if (p >= 0.5)
+        return 0;
+    /* Bisection on the Gaussian upper tail 0.5·erfc(z/√2) = p (monotone). */
+    double lo = 0, hi = 40;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (0.5 * erfc(mid / sqrt(2.0)) > p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+void dac_stem_detection_free(dac_stem_detection *d)
+{
+    if (!d)
+        return;
+    free(d->background);
+    free(d->support);
+    free(d->blobs);
+    free(d);
+}
+
+static int check_params(const dac_stem_count_params *p)
+{
+    if (!(p->pixel_A > 0) || !isfinite(p->pixel_A))
+        return dac_error(DAC_ERR_USAGE, "stem count: pixel size unknown; give it with --pixel (Å)");
+    if (!(p->probe_fwhm_A > 0) || !(p->filter_factor >= 0.5) || !(p->min_atom_fraction >= 0) ||
+        !(p->background_sigma_A > p->probe_fwhm_A) ||
+        !(p->noise_block_A > 0) || !(p->false_alarms_per_nm2 > 0) || !(p->min_separation_A >= 0))
+        return dac_error(DAC_ERR_USAGE, "stem count: parameters out of range (probe FWHM > 0, "
+                                        "background sigma > probe FWHM, false-alarm rate > 0)");
+    return DAC_OK;
+}
+
+/* Local maxima (3×3, ties broken by index order) of `z` where `test` ≥ t inside the
+ * mask (the decoy search tests the negated wide map at maxima of another). */
+static int local_maxima(const float *z, const float *test, size_t w, size_t h,
+                        const unsigned char *mask, double t, size_t **idx, size_t *count)
+{
+    size_t cap = 256, m = 0;
+    size_t *v = malloc(sizeof *v * cap);
+    if (!v)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (maxima)");
+    for (size_t y = 1; y + 1 < h; y++)
+        for (size_t x = 1; x + 1 < w; x++) {
+            size_t i = y * w + x;
+            float c = z[i];
+            if (!(test[i] >= t) || !mask[i])
+                continue;
+            int ismax = 1;
+            for (int dy = -1; dy <= 1 && ismax; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    if (!dx && !dy)
+                        continue;
+                    float o = z[(size_t)((long)i + dy * (long)w + dx)];
+                    if (o > c || (o == c && (dy < 0 || (dy == 0 && dx < 0)))) {
+                        ismax = 0;
+                        break;
+                    }
+                }
+            if (!ismax)
+                continue;
+            if (m == cap) {
+                size_t *nv = realloc(v, sizeof *v * cap * 2);
+                if (!nv) {
+                    free(v);
+                    return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (maxima)");
+                }
+                v = nv;
+                cap *= 2;
+            }
+            v[m++] = i;
+        }
+    *idx = v;
+    *count = m;
+    return DAC_OK;
+}
+
+static const float *sort_key;
+static int by_z_desc(const void *a, const void *b)
+{
+    float za = sort_key[*(const size_t *)a], zb = sort_key[*(const size_t *)b];
+    if (za != zb)
+        return za < zb ? 1 : -1;
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    return ia < ib ? -1 : ia > ib;
+}
+
+/* Greedy non-maximum suppression by z within radius r (pixels), using a cell grid. */
+static size_t suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r)
+{
+    sort_key = z;
+    qsort(idx, m, sizeof *idx, by_z_desc);
+    if (r <= 0 || m == 0)
+        return m;
+    double cell = r > 1 ? r : 1;
+    size_t gw = (size_t)(w / cell) + 1, gh = (size_t)(h / cell) + 1;
+    long *head = malloc(sizeof *head * gw * gh), *next = malloc(sizeof *next * m);
+    if (!head || !next) {
+        free(head), free(next);
+        return m; /* no suppression rather than failure; maxima are still valid */
+    }
+    for (size_t i = 0; i < gw * gh; i++)
+        head[i] = -1;
+    size_t kept = 0;
+    for (size_t k = 0; k < m; k++) {
+        double x = (double)(idx[k] % w), y = (double)(idx[k] / w);
+        long cx = (long)(x / cell), cy = (long)(y / cell);
+        int ok = 1;
+        for (long gy = cy - 1; gy <= cy + 1 && ok; gy++)
+            for (long gx = cx - 1; gx <= cx + 1 && ok; gx++) {
+                if (gx < 0 || gy < 0 || gx >= (long)gw || gy >= (long)gh)
+                    continue;
+                for (long j = head[gy * (long)gw + gx]; j >= 0; j = next[j]) {
+                    double dx = (double)(idx[j] % w) - x, dy = (double)(idx[j] / w) - y;
+                    if (dx * dx + dy * dy < r * r) {
+                        ok = 0;
+                        break;
+                    }
+                }
+            }
+        if (!ok)
+            continue;
+        idx[kept] = idx[k];
+        next[kept] = head[cy * (long)gw + cx];
+        head[cy * (long)gw + cx] = (long)kept;
+        kept++;
+    }
+    free(head), free(next);
+    return kept;
+}
+
+static int check_pixels(const float *img, size_t w, size_t n, int *constant)
+{
+    float lo = img[0], hi = img[0];
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(img[i]))
+            return dac_error(DAC_ERR_INPUT, "stem count: pixel %zu (row %zu) is NaN or infinite; "
+                                            "clean the image first", i, i / w);
+        lo = img[i] < lo ? img[i] : lo;
+        hi = img[i] > hi ? img[i] : hi;
+    }
+    *constant = !(hi > lo);
+    return DAC_OK;
+}
+
+/* f = G_f*img − G_f*bg and its local z-score. G_f*bg is a Gaussian of the background's
+ * own input with σ² = σ_bg² + σ_f² (Gaussians compose), done on the cheap pyramid
+ * path, so the expensive small-σ filter runs once per image. */
+static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
+                      const unsigned char *mask, double s_comb, size_t block, float *bgf, float *f,
+                      float *z)
+{
+    int st = dac_stem_count_background(input, w, h, mask, s_comb, bgf);
+    if (st != DAC_OK)
+        return st;
+    for (size_t i = 0; i < w * h; i++)
+        f[i] = fimg[i] - bgf[i];
+    if ((st = dac_stem_count_local_mad(f, w, h, mask, block, z)) != DAC_OK)
+        return st;
+    for (size_t i = 0; i < w * h; i++)
+        z[i] = z[i] > 0 ? f[i] / z[i] : 0.0f;
+    return DAC_OK;
+}
+
+/* Background, filtered residual f and z with one robust pass: bright pixels (z > 3)
+ * are replaced by the first background estimate so atoms and clusters do not lift the
+ * background around them. fimg and res are scratch (w*h). */
+static int robust_background(const float *img, size_t w, size_t h, const unsigned char *mask,
+                             const dac_stem_count_params *p, int bg_ready, float *bg, float *res,
+                             float *fimg, float *f, float *z)
+{
+    double s_bg = p->background_sigma_A / p->pixel_A;
+    double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
+    double s_comb = sqrt(s_bg * s_bg + s_f * s_f);
+    size_t block = (size_t)(p->noise_block_A / p->pixel_A + 0.5);
+    int st = dac_stem_count_blur(img, w, h, s_f, fimg);
+    if (st == DAC_OK)
+        st = filtered_z(fimg, img, w, h, mask, s_comb, block, res, f, z);
+    if (st == DAC_OK && !bg_ready) /* bg_ready: the support step already made it */
+        st = dac_stem_count_background(img, w, h, mask, s_bg, bg);
+    if (st != DAC_OK)
+        return st;
+    for (size_t i = 0; i < w * h; i++)
+        res[i] = z[i] > 3.0f ? bg[i] : img[i];
+    if ((st = dac_stem_count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
+        return st;
+    /* res (the clipped image) is both input and output here: copy it out first. */
+    float *clipped = malloc(sizeof *clipped * w * h);
+    if (!clipped)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
+    memcpy(clipped, res, sizeof *clipped * w * h);
+    st = filtered_z(fimg, clipped, w, h, mask, s_comb, block, res, f, z);
+    free(clipped);
+    return st;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The amplitude test: the typical atom's filtered amplitude is the median over the
+ * clearly significant blobs (z ≥ max(5, threshold + 1)); with fewer than 5 of them
+ * the test is skipped (nothing to compare with). idx is sorted by z, descending. */
+static size_t reject_faint(size_t *idx, size_t m, const float *f, const float *z,
+                           dac_stem_detection *d, double fraction)
+{
+    double strong = fmax(5.0, d->threshold_z + 1.0);
+    size_t ns = 0;
+    while (ns < m && z[idx[ns]] >= strong)
+        ns++;
+    if (fraction <= 0 || ns < 5)
+        return m;
+    float *v = malloc(sizeof *v * ns);
+    if (!v)
+        return m;
+    for (size_t k = 0; k < ns; k++)
+        v[k] = f[idx[k]];
+    qsort(v, ns, sizeof *v, cmp_float);
+    d->unit_amplitude = v[ns / 2];
+    free(v);
+    size_t kept = 0;
+    for (size_t k = 0; k < m; k++)
+        if (f[idx[k]] >= fraction * d->unit_amplitude)
+            idx[kept++] = idx[k];
+    d->n_rejected_faint = m - kept;
+    return kept;
+}
+
+static int cmp_double_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Empirical false-alarm control with decoys. Noise and support texture are symmetric
+ * about the background, atoms are not: local minima of z are "detections" that are
+ * false by construction. Their count above a threshold estimates the false alarms of
+ * the real detections there (target–decoy estimation, as in proteomics FDR control).
+ * Textured supports have heavier tails than a Gaussian, so the Gaussian threshold
+ * alone lets far more than the stated rate through; the threshold is raised until the
+ * decoys passing the same tests (NMS, amplitude) number at most the allowed false
+ * alarms. Never lowered below the Gaussian threshold. */
+static int decoy_threshold(const float *z, const float *zn, const float *f, float *scratch, size_t w, size_t h,
+                           dac_stem_detection *d, const dac_stem_count_params *p, size_t *m,
+                           size_t *idx)
+{
+    size_t n = w * h, nd = 0, *didx = NULL;
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = -zn[i];
+    float *neg = malloc(sizeof *neg * n);
+    if (!neg)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (decoys)");
+    for (size_t i = 0; i < n; i++)
+        neg[i] = -z[i];
+    int st = local_maxima(scratch, neg, w, h, d->support, d->threshold_z, &didx, &nd);
+    if (st == DAC_OK)
+        nd = suppress(didx, nd, neg, w, h, p->min_separation_A / p->pixel_A);
+    free(neg);
+    if (st != DAC_OK)
+        return st;
+    double *dz = malloc(sizeof *dz * (nd ? nd : 1));
+    if (!dz) {
+        free(didx);
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (decoys)");
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < nd; j++)
+        if (d->unit_amplitude <= 0 || -f[didx[j]] >= p->min_atom_fraction * d->unit_amplitude)
+            dz[k++] = -z[didx[j]];
+    qsort(dz, k, sizeof *dz, cmp_double_desc);
+    size_t allowed = (size_t)floor(p->false_alarms_per_nm2 * d->support_area_nm2);
+    if (k > allowed) {
+        double t = dz[allowed] * (1 + 1e-6);
+        if (t > d->threshold_z)
+            d->threshold_z = t;
+    }
+    d->n_decoys = k;
+    size_t kept = 0;
+    while (kept < *m && z[idx[kept]] >= d->threshold_z)
+        kept++;
+    *m = kept;
+    free(dz), free(didx);
+    return DAC_OK;
+}
+
+static void make_blobs(const float *f, const float *z, size_t w, const size_t *idx, size_t m,
+                       double s_p, double factor, dac_stem_blob *blobs)
+{
+    /* A Gaussian of σ filtered by a normalised Gaussian of kσ peaks at A/(1+k²). */
+    double gain = 1.0 + factor * factor;
+    for (size_t k = 0; k < m; k++) {
+        dac_stem_blob *b = &blobs[k];
+        memset(b, 0, sizeof *b);
+        b->x_px = (double)(idx[k] % w);
+        b->y_px = (double)(idx[k] / w);
+        b->amplitude = gain * f[idx[k]];
+        b->sigma_px = s_p;
+        b->intensity = 2.0 * DAC_PI * b->amplitude * s_p * s_p;
+        b->snr = z[idx[k]];
+        b->n_atoms = 1;
+        b->element = -1;
+        b->site = -1;
+    }
+}
+
+int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                          const dac_stem_count_params *p, dac_stem_detection **out)
+{
+    *out = NULL;
+    int st = check_params(p);
+    if (st != DAC_OK)
+        return st;
+    if (!img || w < 8 || h < 8)
+        return dac_error(DAC_ERR_INPUT, "stem count: image too small (%zux%zu, need at least 8x8)", w, h);
+    size_t n = w * h;
+    int constant = 0;
+    if ((st = check_pixels(img, w, n, &constant)) != DAC_OK)
+        return st;
+    dac_stem_detection *d = calloc(1, sizeof *d);
+    float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
+    if (d) {
+        d->background = malloc(sizeof(float) * n);
+        d->support = malloc(n);
+    }
+    size_t *idx = NULL, m = 0;
+    if (!d || !res || !f || !z || !d->background || !d->support) {
+        st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
+        goto done;
+    }
+    d->width = w, d->height = h, d->pixel_A = p->pixel_A;
+    double s_bg = p->background_sigma_A / p->pixel_A;
+    double s_p = p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
+    if (support)
+        memcpy(d->support, support, n);
+    else if ((st = dac_stem_count_blur(img, w, h, s_bg, d->background)) != DAC_OK ||
+             (st = dac_stem_count_support_auto(d->background, w, h, d->support)) != DAC_OK)
+        goto done;
+    size_t n_support = 0;
+    for (size_t i = 0; i < n; i++)
+        n_support += d->support[i] != 0;
+    d->support_area_nm2 = (double)n_support * p->pixel_A * p->pixel_A / 100.0;
+    double fwhm_px = p->probe_fwhm_A / p->pixel_A;
+    d->n_resolution_elements = (double)n_support / (DAC_PI * fwhm_px * fwhm_px / 4.0);
+    d->threshold_z = dac_stem_count_threshold_z(p->false_alarms_per_nm2 * d->support_area_nm2,
+                                                d->n_resolution_elements);
+    d->threshold_z_gauss = d->threshold_z;
+    if (constant || n_support == 0) {
+        memcpy(d->background, img, sizeof(float) * n);
+        goto done;
+    }
+    float *fimg = malloc(sizeof *fimg * n);
+    st = fimg ? robust_background(img, w, h, d->support, p, !support && n_support == n, d->background,
+                                  res, fimg, f, z)
+              : dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
+    free(fimg);
+    if (st != DAC_OK)
+        goto done;
+    if ((st = local_maxima(z, z, w, h, d->support, d->threshold_z, &idx, &m)) != DAC_OK)
+        goto done;
+    m = suppress(idx, m, z, w, h, p->min_separation_A / p->pixel_A);
+    m = reject_faint(idx, m, f, z, d, p->min_atom_fraction);
+    if ((st = decoy_threshold(z, z, f, res, w, h, d, p, &m, idx)) != DAC_OK)
+        goto done;
+    d->blobs = malloc(sizeof *d->blobs * (m ? m : 1));
+    if (!d->blobs) {
+        st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (%zu blobs)", m);
+        goto done;
+    }
+    make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
+    d->n_blobs = m;
+    if (p->refine)
+        st = dac_stem_count_refine(img, w, h, d->blobs, m, s_p);
+    if (p->refine && st == DAC_OK)
+        st = dac_stem_count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+done:
+    free(res), free(f), free(z), free(idx);
+    if (st != DAC_OK) {
+        dac_stem_detection_free(d);
+        return st;
+    }
+    *out = d;
+    return DAC_OK;
+}

@@ -1,0 +1,436 @@
+/*
+ * count_refine.c — sub-pixel positions and integrated intensities by least squares.
+ *
+ * Model per group of blobs whose fitting windows overlap:
+ *   f(x, y) = c0 + cx·(x − x̄) + cy·(y − ȳ) + Σ_j A_j exp(−((x−x_j)² + (y−y_j)²) / (2 s_j²))
+ * fitted by Levenberg–Marquardt (Marquardt 1963, diagonal scaling) on the pixels within
+ * a radius of each blob. Neighbours are fitted together because the tail of one atom
+ * lies under the other: fitting them one by one biases both positions towards each
+ * other. A fit that wanders (centre moved more than half a window, width outside
+ * [0.4, 3]× the probe, amplitude ≤ 0) is rejected and the detection's estimates kept
+ * (refined = 0).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+#define MAX_GROUP 8 /* larger groups (clusters) are fitted blob by blob */
+
+typedef struct {
+    const float *img;
+    size_t w, h;
+    double radius;      /* window radius, px */
+    double s0;          /* probe σ, px */
+    size_t *pix;        /* pixel indices in the union of windows */
+    size_t n_pix, cap;
+} fit_ctx;
+
+static int add_window(fit_ctx *c, const dac_stem_blob *b, size_t nb, unsigned char *seen)
+{
+    for (size_t k = 0; k < nb; k++) {
+        long x0 = (long)floor(b[k].x_px - c->radius), x1 = (long)ceil(b[k].x_px + c->radius);
+        long y0 = (long)floor(b[k].y_px - c->radius), y1 = (long)ceil(b[k].y_px + c->radius);
+        for (long y = y0; y <= y1; y++)
+            for (long x = x0; x <= x1; x++) {
+                if (x < 0 || y < 0 || x >= (long)c->w || y >= (long)c->h)
+                    continue;
+                double dx = (double)x - b[k].x_px, dy = (double)y - b[k].y_px;
+                if (dx * dx + dy * dy > c->radius * c->radius)
+                    continue;
+                size_t i = (size_t)y * c->w + (size_t)x;
+                if (seen[i])
+                    continue;
+                if (c->n_pix == c->cap) {
+                    size_t nc = c->cap ? 2 * c->cap : 256;
+                    size_t *np = realloc(c->pix, sizeof *np * nc);
+                    if (!np)
+                        return DAC_ERR_NOMEM;
+                    c->pix = np;
+                    c->cap = nc;
+                }
+                seen[i] = 1;
+                c->pix[c->n_pix++] = i;
+            }
+    }
+    for (size_t k = 0; k < c->n_pix; k++)
+        seen[c->pix[k]] = 0;
+    return DAC_OK;
+}
+
+/* Cholesky solve of the symmetric positive definite n×n system a·x = b (a overwritten).
+ * Returns 0 on success, -1 if not positive definite. */
+static int cholesky_solve(double *a, double *b, int n)
+{
+    for (int j = 0; j < n; j++) {
+        double s = a[j * n + j];
+        for (int k = 0; k < j; k++)
+            s -= a[j * n + k] * a[j * n + k];
+        if (!(s > 0))
+            return -1;
+        a[j * n + j] = sqrt(s);
+        for (int i = j + 1; i < n; i++) {
+            double t = a[i * n + j];
+            for (int k = 0; k < j; k++)
+                t -= a[i * n + k] * a[j * n + k];
+            a[i * n + j] = t / a[j * n + j];
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        double t = b[i];
+        for (int k = 0; k < i; k++)
+            t -= a[i * n + k] * b[k];
+        b[i] = t / a[i * n + i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        double t = b[i];
+        for (int k = i + 1; k < n; k++)
+            t -= a[k * n + i] * b[k];
+        b[i] = t / a[i * n + i];
+    }
+    return 0;
+}
+
+/* Residual sum of squares and (optionally) JᵀJ and Jᵀr for parameters q:
+ * q[0..2] plane, then (A, x, y, s) per blob. */
+static double evaluate(const fit_ctx *c, const double *q, int nb, double xm, double ym,
+                       double *jtj, double *jtr)
+{
+    int np = 3 + 4 * nb;
+    double jrow[3 + 4 * MAX_GROUP];
+    double rss = 0;
+    if (jtj) {
+        memset(jtj, 0, sizeof(double) * (size_t)(np * np));
+        memset(jtr, 0, sizeof(double) * (size_t)np);
+    }
+    for (size_t k = 0; k < c->n_pix; k++) {
+        double x = (double)(c->pix[k] % c->w), y = (double)(c->pix[k] / c->w);
+        double model = q[0] + q[1] * (x - xm) + q[2] * (y - ym);
+        jrow[0] = 1, jrow[1] = x - xm, jrow[2] = y - ym;
+        for (int j = 0; j < nb; j++) {
+            const double *g = q + 3 + 4 * j;
+            double dx = x - g[1], dy = y - g[2], s2 = g[3] * g[3];
+            double r2 = dx * dx + dy * dy;
+            double e = exp(-0.5 * r2 / s2);
+            model += g[0] * e;
+            jrow[3 + 4 * j] = e;
+            jrow[4 + 4 * j] = g[0] * e * dx / s2;
+            jrow[5 + 4 * j] = g[0] * e * dy / s2;
+            jrow[6 + 4 * j] = g[0] * e * r2 / (s2 * g[3]);
+        }
+        double r = (double)c->img[c->pix[k]] - model;
+        rss += r * r;
+        if (!jtj)
+            continue;
+        for (int a = 0; a < np; a++) {
+            jtr[a] += jrow[a] * r;
+            for (int b = 0; b <= a; b++)
+                jtj[a * np + b] += jrow[a] * jrow[b];
+        }
+    }
+    if (jtj)
+        for (int a = 0; a < np; a++)
+            for (int b = a + 1; b < np; b++)
+                jtj[a * np + b] = jtj[b * np + a];
+    return rss;
+}
+
+static int plausible(const fit_ctx *c, const double *q, const dac_stem_blob *b, int nb)
+{
+    for (int j = 0; j < nb; j++) {
+        const double *g = q + 3 + 4 * j;
+        double dx = g[1] - b[j].x_px, dy = g[2] - b[j].y_px;
+        if (!(g[0] > 0) || !(g[3] > 0.4 * c->s0) || !(g[3] < 3.0 * c->s0) ||
+            !(dx * dx + dy * dy < 0.25 * c->radius * c->radius))
+            return 0;
+    }
+    return 1;
+}
+
+/* Integrated intensity of blob j: the sum over the window around it of the data minus
+ * the fitted plane and minus the fitted neighbours. Unlike 2π·A·σ² this does not assume
+ * the blob is a round Gaussian, so an elongated blob of two unresolved atoms, or a
+ * probe with Airy tails, is still counted in full — what the mixture model needs. */
+static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int j, double xm, double ym)
+{
+    const double *gj = q + 3 + 4 * j;
+    double sum = 0;
+    for (size_t k = 0; k < c->n_pix; k++) {
+        double x = (double)(c->pix[k] % c->w), y = (double)(c->pix[k] / c->w);
+        double dx = x - gj[1], dy = y - gj[2];
+        if (dx * dx + dy * dy > c->radius * c->radius)
+            continue;
+        double v = (double)c->img[c->pix[k]] - q[0] - q[1] * (x - xm) - q[2] * (y - ym);
+        for (int i = 0; i < nb; i++) {
+            if (i == j)
+                continue;
+            const double *g = q + 3 + 4 * i;
+            double ex = x - g[1], ey = y - g[2];
+            v -= g[0] * exp(-0.5 * (ex * ex + ey * ey) / (g[3] * g[3]));
+        }
+        sum += v;
+    }
+    return sum;
+}
+
+/* Fits one group; on success writes the results into b[]. */
+static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, int rebuild,
+                     double *rss_out)
+{
+    *rss_out = -1;
+    if (rebuild) {
+        c->n_pix = 0;
+        if (add_window(c, b, (size_t)nb, seen) != DAC_OK)
+            return DAC_ERR_NOMEM;
+    }
+    int np = 3 + 4 * nb;
+    if (c->n_pix < (size_t)(2 * np))
+        return DAC_OK;
+    double q[3 + 4 * MAX_GROUP], trial[3 + 4 * MAX_GROUP], jtr[3 + 4 * MAX_GROUP], step[3 + 4 * MAX_GROUP];
+    double jtj[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], a[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)];
+    double xm = 0, ym = 0, base = 0;
+    for (int j = 0; j < nb; j++)
+        xm += b[j].x_px / nb, ym += b[j].y_px / nb;
+    /* Starting plane: the median-free mean of the window minus the blobs' mean share. */
+    for (size_t k = 0; k < c->n_pix; k++)
+        base += c->img[c->pix[k]];
+    base /= (double)c->n_pix;
+    q[0] = base, q[1] = 0, q[2] = 0;
+    for (int j = 0; j < nb; j++) {
+        double *g = q + 3 + 4 * j;
+        g[0] = b[j].amplitude > 0 ? b[j].amplitude : 1.0, g[1] = b[j].x_px, g[2] = b[j].y_px, g[3] = c->s0;
+        q[0] -= g[0] * 2 * DAC_PI * c->s0 * c->s0 / (DAC_PI * c->radius * c->radius) / nb;
+    }
+    double lambda = 1e-3;
+    double rss = evaluate(c, q, nb, xm, ym, jtj, jtr);
+    int ok = 0;
+    /* Widths are only measurable with enough signal; below z = 8 a free width trades off
+     * against amplitude and position, so it is held at the probe's. */
+    int fix_width = 1;
+    for (int j = 0; j < nb; j++)
+        fix_width &= b[j].snr < 8.0;
+    for (int it = 0; it < 30; it++) {
+        memcpy(a, jtj, sizeof(double) * (size_t)(np * np));
+        memcpy(step, jtr, sizeof(double) * (size_t)np);
+        for (int j = 0; fix_width && j < nb; j++) {
+            int q6 = 6 + 4 * j;
+            for (int i = 0; i < np; i++)
+                a[q6 * np + i] = a[i * np + q6] = 0;
+            a[q6 * np + q6] = 1, step[q6] = 0;
+        }
+        for (int i = 0; i < np; i++)
+            a[i * np + i] *= 1.0 + lambda;
+        if (cholesky_solve(a, step, np) != 0) {
+            lambda *= 10;
+            continue;
+        }
+        for (int i = 0; i < np; i++)
+            trial[i] = q[i] + step[i];
+        double r2 = evaluate(c, trial, nb, xm, ym, NULL, NULL);
+        if (r2 < rss && plausible(c, trial, b, nb)) {
+            double rel = (rss - r2) / (rss > 0 ? rss : 1);
+            memcpy(q, trial, sizeof(double) * (size_t)np);
+            rss = evaluate(c, q, nb, xm, ym, jtj, jtr);
+            lambda = lambda > 1e-7 ? lambda * 0.3 : lambda;
+            ok = 1;
+            if (rel < 1e-6)
+                break;
+        } else {
+            lambda *= 10;
+            if (lambda > 1e8)
+                break;
+        }
+    }
+    if (!ok || !plausible(c, q, b, nb))
+        return DAC_OK;
+    *rss_out = rss;
+    for (int j = 0; j < nb; j++) {
+        const double *g = q + 3 + 4 * j;
+        b[j].amplitude = g[0];
+        b[j].x_px = g[1];
+        b[j].y_px = g[2];
+        b[j].sigma_px = g[3];
+        b[j].intensity = aperture_intensity(c, q, nb, j, xm, ym);
+        b[j].refined = 1;
+    }
+    return DAC_OK;
+}
+
+static size_t uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static const size_t *group_root;
+static int by_root(const void *a, const void *b)
+{
+    size_t ra = group_root[*(const size_t *)a], rb = group_root[*(const size_t *)b];
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Union-find of blobs closer than 2 window radii (their windows overlap), via a grid. */
+static int link_groups(const dac_stem_blob *b, size_t n, size_t w, size_t h, double reach, size_t *root)
+{
+    size_t *parent = malloc(sizeof *parent * n);
+    double cell = reach;
+    size_t gw = (size_t)(w / cell) + 1, gh = (size_t)(h / cell) + 1;
+    long *head = malloc(sizeof *head * gw * gh), *next = malloc(sizeof *next * n);
+    if (!parent || !head || !next) {
+        free(parent), free(head), free(next);
+        return DAC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < gw * gh; i++)
+        head[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = i;
+        long cx = (long)(b[i].x_px / cell), cy = (long)(b[i].y_px / cell);
+        cx = cx < 0 ? 0 : cx >= (long)gw ? (long)gw - 1 : cx;
+        cy = cy < 0 ? 0 : cy >= (long)gh ? (long)gh - 1 : cy;
+        for (long gy = cy - 1; gy <= cy + 1; gy++)
+            for (long gx = cx - 1; gx <= cx + 1; gx++) {
+                if (gx < 0 || gy < 0 || gx >= (long)gw || gy >= (long)gh)
+                    continue;
+                for (long j = head[gy * (long)gw + gx]; j >= 0; j = next[j]) {
+                    double dx = b[j].x_px - b[i].x_px, dy = b[j].y_px - b[i].y_px;
+                    if (dx * dx + dy * dy < reach * reach)
+                        parent[uf_find(parent, (size_t)j)] = uf_find(parent, i);
+                }
+            }
+        next[i] = head[cy * (long)gw + cx];
+        head[cy * (long)gw + cx] = (long)i;
+    }
+    for (size_t i = 0; i < n; i++)
+        root[i] = uf_find(parent, i);
+    free(parent), free(head), free(next);
+    return DAC_OK;
+}
+
+int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs, size_t n,
+                          double sigma_px_guess)
+{
+    if (n == 0)
+        return DAC_OK;
+    fit_ctx c = {img, w, h, 0, sigma_px_guess, NULL, 0, 0};
+    /* Window: 2.5 σ covers 96 % of a Gaussian's volume; at least 3 px so a fit of 7
+     * parameters has enough pixels. */
+    c.radius = fmax(3.5 * sigma_px_guess, 4.0);
+    size_t *root = malloc(sizeof *root * n), *order = malloc(sizeof *order * n);
+    unsigned char *seen = calloc(w * h, 1);
+    dac_stem_blob *tmp = malloc(sizeof *tmp * MAX_GROUP);
+    int st = DAC_OK;
+    if (!root || !order || !seen || !tmp ||
+        link_groups(blobs, n, w, h, 2 * c.radius, root) != DAC_OK) {
+        st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (refinement of %zu blobs)", n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    group_root = root;
+    qsort(order, n, sizeof *order, by_root);
+    for (size_t s = 0; s < n && st == DAC_OK;) {
+        size_t e = s;
+        while (e < n && root[order[e]] == root[order[s]])
+            e++;
+        size_t gsize = e - s;
+        if (gsize <= MAX_GROUP) {
+            for (size_t k = 0; k < gsize; k++)
+                tmp[k] = blobs[order[s + k]];
+            double rss;
+            if (fit_group(&c, tmp, (int)gsize, seen, 1, &rss) != DAC_OK)
+                st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (fit)");
+            for (size_t k = 0; k < gsize; k++)
+                blobs[order[s + k]] = tmp[k];
+        } else {
+            double rss;
+            for (size_t k = s; k < e && st == DAC_OK; k++)
+                if (fit_group(&c, &blobs[order[k]], 1, seen, 1, &rss) != DAC_OK)
+                    st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (fit)");
+        }
+        s = e;
+    }
+done:
+    free(root), free(order), free(seen), free(tmp), free(c.pix);
+    return st;
+}
+
+/* Model selection for one wide blob: one Gaussian against two, on the same pixels,
+ * by the Bayesian information criterion n·ln(RSS₁/RSS₂) > Δk·ln n (Schwarz 1978), with
+ * Δk = 4 extra parameters. The two start ±0.6 σ apart along each of four directions
+ * and the best start is kept. */
+static int try_split(fit_ctx *c, const dac_stem_blob *b, unsigned char *seen, dac_stem_blob out[2])
+{
+    dac_stem_blob one = *b;
+    double rss1;
+    c->n_pix = 0;
+    if (add_window(c, &one, 1, seen) != DAC_OK)
+        return -1;
+    if (fit_group(c, &one, 1, seen, 0, &rss1) != DAC_OK || rss1 <= 0)
+        return 0;
+    double best = rss1;
+    int found = 0;
+    for (int dir = 0; dir < 4; dir++) {
+        double th = DAC_PI * dir / 4, d = 0.6 * b->sigma_px;
+        dac_stem_blob two[2] = {*b, *b};
+        two[0].x_px += d * cos(th), two[0].y_px += d * sin(th);
+        two[1].x_px -= d * cos(th), two[1].y_px -= d * sin(th);
+        two[0].amplitude = two[1].amplitude = 0.5 * b->amplitude;
+        two[0].sigma_px = two[1].sigma_px = c->s0;
+        double rss2;
+        if (fit_group(c, two, 2, seen, 0, &rss2) != DAC_OK || rss2 <= 0 || !two[0].refined ||
+            !two[1].refined)
+            continue;
+        double sep = hypot(two[0].x_px - two[1].x_px, two[0].y_px - two[1].y_px);
+        double n = (double)c->n_pix;
+        if (rss2 < best && n * log(rss1 / rss2) > 4 * log(n) && sep > 0.8 * c->s0 &&
+            fmin(two[0].intensity, two[1].intensity) > 0.25 * (two[0].intensity + two[1].intensity)) {
+            best = rss2;
+            out[0] = two[0], out[1] = two[1];
+            found = 1;
+        }
+    }
+    return found;
+}
+
+int dac_stem_count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, size_t *n,
+                         double sigma_px_guess)
+{
+    fit_ctx c = {img, w, h, fmax(3.5 * sigma_px_guess, 4.0), sigma_px_guess, NULL, 0, 0};
+    unsigned char *seen = calloc(w * h, 1);
+    if (!seen)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (splitting)");
+    size_t n0 = *n;
+    int st = DAC_OK;
+    for (size_t i = 0; i < n0 && st == DAC_OK; i++) {
+        dac_stem_blob *b = &(*blobs)[i];
+        /* Only blobs measurably wider than one atom and bright enough for a free width. */
+        if (!b->refined || b->snr < 8.0 || b->sigma_px < 1.2 * sigma_px_guess)
+            continue;
+        dac_stem_blob two[2];
+        int r = try_split(&c, b, seen, two);
+        if (r < 0) {
+            st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (splitting)");
+            break;
+        }
+        if (r == 0)
+            continue;
+        dac_stem_blob *nb = realloc(*blobs, sizeof *nb * (*n + 1));
+        if (!nb) {
+            st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (splitting)");
+            break;
+        }
+        *blobs = nb;
+        two[0].snr = two[1].snr = nb[i].snr;
+        nb[i] = two[0];
+        nb[(*n)++] = two[1];
+    }
+    free(seen), free(c.pix);
+    return st;
+}

@@ -1,0 +1,450 @@
+/*
+ * count_stats.c — what the counts mean: purity with intervals, and how many "pairs"
+ * are atoms that happen to be neighbours.
+ *
+ * Chance pairs (domain.md §3): sites scattered at random with density λ have a
+ * neighbour within r with probability 1 − exp(−λπr²), so a pair count must be
+ * corrected. We estimate the true site population (singles, pairs, clusters) by a
+ * fixed point: place the current estimate at random inside the real support mask (so
+ * vacuum and frame edges count exactly), group it with the same rule as the data, and
+ * move the estimate by the difference between the observed and the expected counts.
+ * Chance pairs are the expected number of observed pairs made of two true singles.
+ * The analytic value for a Poisson process (isolated two-point components, with the
+ * disc area reduced by the mean fraction of the disc inside the support) is reported
+ * beside it as a check.
+ *
+ * Intervals: Wilson score interval for one image (Wilson 1927; better coverage than
+ * the normal approximation at small n and extreme p); for several images a
+ * percentile bootstrap over images (Efron 1979), because atoms in one image share the
+ * image's loading and are not independent trials across images.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+#define BOOTSTRAP_REPEATS 2000
+
+void dac_stem_wilson(double k, double n, double z, double ci[2])
+{
+    if (!(n > 0)) {
+        ci[0] = 0, ci[1] = 1;
+        return;
+    }
+    double p = k / n, z2 = z * z;
+    double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    ci[0] = fmax(0, centre - half);
+    ci[1] = fmin(1, centre + half);
+}
+
+/* Area of the union of two discs of radius r at distance d. */
+static double union_area(double r, double d)
+{
+    if (d >= 2 * r)
+        return 2 * DAC_PI * r * r;
+    double lens = 2 * r * r * acos(d / (2 * r)) - 0.5 * d * sqrt(4 * r * r - d * d);
+    return 2 * DAC_PI * r * r - lens;
+}
+
+double dac_stem_chance_pairs_csr(double n, double lambda, double r, double coverage)
+{
+    /* E[# isolated 2-components] = (n/2) ∫_0^r λ 2πs exp(−λ U(s)) ds, U = union area. */
+    if (!(n > 1) || !(lambda > 0) || !(r > 0))
+        return 0;
+    double le = lambda * (coverage > 0 ? coverage : 1), sum = 0;
+    int steps = 400;
+    for (int i = 0; i < steps; i++) {
+        double s = (i + 0.5) * r / steps;
+        sum += le * 2 * DAC_PI * s * exp(-le * union_area(r, s)) * (r / steps);
+    }
+    return 0.5 * n * sum;
+}
+
+/* A uniform random point inside the support mask (rejection sampling). */
+static int random_support_point(const dac_stem_count_image *im, dac_rng *rng, double *x, double *y)
+{
+    for (int tries = 0; tries < 100000; tries++) {
+        double px = dac_rng_uniform(rng) * (double)im->width, py = dac_rng_uniform(rng) * (double)im->height;
+        size_t i = (size_t)py * im->width + (size_t)px;
+        if (!im->support || im->support[i]) {
+            *x = px - 0.5, *y = py - 0.5;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    double single, pair, cluster, chance_pairs;
+} site_counts;
+
+/* A cell grid (cell ≥ linking distance) so linking looks at 9 cells, O(n). */
+typedef struct {
+    double cell;
+    size_t gw, gh;
+    long *head, *next;
+} cell_grid;
+
+static size_t uf_root(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+static void link_points(const double *x, const double *y, size_t n, double r, size_t w, size_t h,
+                        size_t *parent, cell_grid g)
+{
+    (void)w, (void)h;
+    for (size_t i = 0; i < g.gw * g.gh; i++)
+        g.head[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] < -1) /* unplaced (no support) */
+            continue;
+        long cx = (long)((x[i] + 0.5) / g.cell), cy = (long)((y[i] + 0.5) / g.cell);
+        cx = cx < 0 ? 0 : cx >= (long)g.gw ? (long)g.gw - 1 : cx;
+        cy = cy < 0 ? 0 : cy >= (long)g.gh ? (long)g.gh - 1 : cy;
+        for (long gy = cy - 1; gy <= cy + 1; gy++)
+            for (long gx = cx - 1; gx <= cx + 1; gx++) {
+                if (gx < 0 || gy < 0 || gx >= (long)g.gw || gy >= (long)g.gh)
+                    continue;
+                for (long j = g.head[gy * (long)g.gw + gx]; j >= 0; j = g.next[j]) {
+                    double dx = x[i] - x[j], dy = y[i] - y[j];
+                    if (dx * dx + dy * dy <= r * r)
+                        parent[uf_root(parent, (size_t)j)] = uf_root(parent, i);
+                }
+            }
+        g.next[i] = g.head[cy * (long)g.gw + cx];
+        g.head[cy * (long)g.gw + cx] = (long)i;
+    }
+}
+
+/* Site geometry for the Monte Carlo: pairs keep their observed separations (merged
+ * blobs: 0), clusters are regular polygons with the mean pair spacing. Sites have an
+ * extent, so a pair meets a neighbour within pair_max of either atom — treating sites
+ * as points would under-count chance merging at high density. */
+typedef struct {
+    const double *pair_px; /* observed pair separations, px */
+    size_t n_pair_px;
+    double spacing_px;     /* atom spacing inside clusters */
+    int cluster_atoms;
+} site_shapes;
+
+/* Expected observed counts when est sites (singles, pairs, clusters) are placed at random
+ * in the support and their atoms linked within r_px. */
+static int monte_carlo(const dac_stem_count_image *im, const double est[3], const site_shapes *sh,
+                       double r_px, uint64_t seed, int repeats, site_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n1 = (size_t)llround(est[0]), n2 = (size_t)llround(est[1]), n3 = (size_t)llround(est[2]);
+    int c3 = sh->cluster_atoms;
+    size_t n = n1 + 2 * n2 + (size_t)c3 * n3;
+    if (n == 0)
+        return DAC_OK;
+    double *x = malloc(sizeof *x * n), *y = malloc(sizeof *y * n);
+    int *from_single = malloc(sizeof *from_single * n), *kind_atoms = malloc(sizeof *kind_atoms * n);
+    size_t *parent = malloc(sizeof *parent * n), *nsing = malloc(sizeof *nsing * n);
+    cell_grid cells = {0};
+    cells.cell = r_px > 1 ? r_px : 1;
+    cells.gw = (size_t)((double)im->width / cells.cell) + 1, cells.gh = (size_t)((double)im->height / cells.cell) + 1;
+    cells.head = malloc(sizeof *cells.head * cells.gw * cells.gh);
+    cells.next = malloc(sizeof *cells.next * n);
+    if (!x || !y || !from_single || !kind_atoms || !parent || !nsing || !cells.head || !cells.next) {
+        free(cells.head), free(cells.next);
+        free(x), free(y), free(from_single), free(kind_atoms), free(parent), free(nsing);
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
+    }
+    dac_rng rng;
+    dac_rng_seed(&rng, seed);
+    for (int rep = 0; rep < repeats; rep++) {
+        size_t k = 0;
+        for (size_t s = 0; s < n1 + n2 + n3; s++) {
+            double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
+            if (!random_support_point(im, &rng, &cx, &cy))
+                cx = cy = -1e9 * (double)(s + 1);
+            int na = s < n1 ? 1 : s < n1 + n2 ? 2 : c3;
+            double rad = 0;
+            if (na == 2)
+                rad = sh->n_pair_px ? 0.5 * sh->pair_px[dac_rng_below(&rng, sh->n_pair_px)] : 0;
+            else if (na > 2)
+                rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* circumradius of the polygon */
+            for (int j = 0; j < na; j++, k++) {
+                double t = th + 2 * DAC_PI * j / na;
+                x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
+                from_single[k] = na == 1;
+                parent[k] = k;
+            }
+        }
+        link_points(x, y, n, r_px, im->width, im->height, parent, cells);
+        for (size_t i = 0; i < n; i++)
+            kind_atoms[i] = 0, nsing[i] = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t a = uf_root(parent, i);
+            kind_atoms[a] += 1;
+            nsing[a] += (size_t)from_single[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (parent[i] != i)
+                continue;
+            int ka = kind_atoms[i];
+            out->single += ka == 1;
+            out->pair += ka == 2;
+            out->cluster += ka >= 3;
+            out->chance_pairs += ka == 2 && nsing[i] == 2;
+        }
+    }
+    out->single /= repeats, out->pair /= repeats, out->cluster /= repeats, out->chance_pairs /= repeats;
+    free(cells.head), free(cells.next);
+    free(x), free(y), free(from_single), free(kind_atoms), free(parent), free(nsing);
+    return DAC_OK;
+}
+
+/* Chance correction of one image; est[3] and chance pairs out. */
+static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t seed, int repeats,
+                         double est[3], double *chance)
+{
+    double obs[3] = {0, 0, 0}, a3 = 0;
+    for (size_t k = 0; k < im->n_sites; k++) {
+        int kind = im->sites[k].kind;
+        obs[kind - 1] += 1;
+        if (kind == DAC_STEM_CLUSTER)
+            a3 += im->sites[k].n_atoms;
+    }
+    a3 = obs[2] > 0 ? a3 / obs[2] : 3;
+    double *pd = malloc(sizeof *pd * (im->n_sites + 1)), sum_pd = 0;
+    if (!pd)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
+    site_shapes sh = {pd, 0, 0, (int)fmax(3, llround(a3))};
+    size_t n_resolved = 0;
+    for (size_t k = 0; k < im->n_sites; k++)
+        if (im->sites[k].kind == DAC_STEM_PAIR) {
+            double d = im->sites[k].distance_A / im->pixel_A;
+            pd[sh.n_pair_px++] = d;
+            if (d > 0)
+                sum_pd += d, n_resolved++;
+        }
+    /* Without resolved pairs, clusters get a spacing of 0.7 × the linking distance
+     * (2.5 Å for 3.5 Å, a typical M–M bond; assumption). */
+    sh.spacing_px = n_resolved ? sum_pd / (double)n_resolved : 0.7 * r_px;
+    memcpy(est, obs, sizeof obs);
+    site_counts e = {0};
+    /* Fixed point est ← est + (obs − E[obs | est]); converges in a few steps because
+     * the chance terms are small corrections of the counts. Common random numbers (one
+     * seed) keep the iteration smooth and the result reproducible. */
+    for (int it = 0; it < 6; it++) {
+        int st = monte_carlo(im, est, &sh, r_px, seed, repeats, &e);
+        if (st != DAC_OK) {
+            free(pd);
+            return st;
+        }
+        double ex[3] = {e.single, e.pair, e.cluster};
+        for (int k = 0; k < 3; k++)
+            est[k] = fmax(0, est[k] + obs[k] - ex[k]);
+    }
+    *chance = e.chance_pairs;
+    free(pd);
+    return DAC_OK;
+}
+
+/* Mean fraction of a disc of radius r_px inside the support, by sampling. */
+static double disc_coverage(const dac_stem_count_image *im, double r_px, dac_rng *rng)
+{
+    int inside = 0, total = 0;
+    for (int s = 0; s < 4000; s++) {
+        double x, y;
+        if (!random_support_point(im, rng, &x, &y))
+            return 1;
+        double rr = r_px * sqrt(dac_rng_uniform(rng)), th = 2 * DAC_PI * dac_rng_uniform(rng);
+        double qx = x + 0.5 + rr * cos(th), qy = y + 0.5 + rr * sin(th);
+        total++;
+        if (qx < 0 || qy < 0 || qx >= (double)im->width || qy >= (double)im->height)
+            continue;
+        size_t i = (size_t)qy * im->width + (size_t)qx;
+        inside += !im->support || im->support[i];
+    }
+    return total ? (double)inside / total : 1;
+}
+
+static double support_area_nm2(const dac_stem_count_image *im)
+{
+    size_t c = 0, n = im->width * im->height;
+    if (!im->support)
+        c = n;
+    else
+        for (size_t i = 0; i < n; i++)
+            c += im->support[i] != 0;
+    return (double)c * im->pixel_A * im->pixel_A / 100.0;
+}
+
+static const dac_stem_blob *ce_blobs;
+static int by_x(const void *a, const void *b)
+{
+    double xa = ce_blobs[*(const size_t *)a].x_px, xb = ce_blobs[*(const size_t *)b].x_px;
+    return xa < xb ? -1 : xa > xb;
+}
+
+/* Sum over images of nearest-neighbour distances (Å) and of their CSR expectations
+ * 0.5/sqrt(λ) per atom (Clark & Evans 1954, no edge correction). Nearest neighbours by
+ * a sweep over atoms sorted by x, stopping once |Δx| exceeds the best distance. */
+static void clark_evans_terms(const dac_stem_count_image *im, double area_nm2, double *obs, double *exp_)
+{
+    size_t n = im->n_blobs;
+    if (n < 2 || !im->blobs || !(area_nm2 > 0))
+        return;
+    size_t *o = malloc(sizeof *o * n);
+    if (!o)
+        return;
+    for (size_t i = 0; i < n; i++)
+        o[i] = i;
+    ce_blobs = im->blobs;
+    qsort(o, n, sizeof *o, by_x);
+    double lambda_A2 = (double)n / (area_nm2 * 100.0);
+    for (size_t k = 0; k < n; k++) {
+        const dac_stem_blob *a = &im->blobs[o[k]];
+        double best = INFINITY;
+        for (size_t j = k + 1; j < n; j++) {
+            double dx = im->blobs[o[j]].x_px - a->x_px, dy = im->blobs[o[j]].y_px - a->y_px;
+            if (dx * dx >= best)
+                break;
+            best = fmin(best, dx * dx + dy * dy);
+        }
+        for (size_t j = k; j-- > 0;) {
+            double dx = im->blobs[o[j]].x_px - a->x_px, dy = im->blobs[o[j]].y_px - a->y_px;
+            if (dx * dx >= best)
+                break;
+            best = fmin(best, dx * dx + dy * dy);
+        }
+        *obs += sqrt(best) * im->pixel_A;
+        *exp_ += 0.5 / sqrt(lambda_A2);
+    }
+    free(o);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Percentile bootstrap over images of pooled purities. per[i*5 + ...] holds per image
+ * obs pair, obs sites, atoms, est pair, est sites. */
+static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_stats *s)
+{
+    double *v = malloc(sizeof *v * BOOTSTRAP_REPEATS * 4);
+    if (!v)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (bootstrap)");
+    dac_rng rng;
+    dac_rng_seed_stream(&rng, seed, 1);
+    for (int b = 0; b < BOOTSTRAP_REPEATS; b++) {
+        double t[5] = {0};
+        for (size_t k = 0; k < m; k++) {
+            size_t i = (size_t)dac_rng_below(&rng, m);
+            for (int q = 0; q < 5; q++)
+                t[q] += per[i * 5 + (size_t)q];
+        }
+        v[b] = t[1] > 0 ? t[0] / t[1] : 0;
+        v[BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[0] / t[2] : 0;
+        v[2 * BOOTSTRAP_REPEATS + b] = t[4] > 0 ? t[3] / t[4] : 0;
+        v[3 * BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[3] / t[2] : 0;
+    }
+    double *ci[4] = {s->site_ci95, s->atom_ci95, s->corrected_site_ci95, s->corrected_atom_ci95};
+    for (int q = 0; q < 4; q++) {
+        double *a = v + q * BOOTSTRAP_REPEATS;
+        qsort(a, BOOTSTRAP_REPEATS, sizeof *a, cmp_double);
+        ci[q][0] = a[(int)(0.025 * BOOTSTRAP_REPEATS)];
+        ci[q][1] = a[(int)(0.975 * BOOTSTRAP_REPEATS) - 1];
+    }
+    free(v);
+    s->ci_method = 1;
+    return DAC_OK;
+}
+
+static void pair_distances(const dac_stem_count_image *images, size_t m, double pair_max_A,
+                           dac_stem_count_stats *s)
+{
+    double sum = 0, sum2 = 0, bw = pair_max_A / DAC_STEM_HIST_BINS;
+    for (int b = 0; b <= DAC_STEM_HIST_BINS; b++)
+        s->hist_edges_A[b] = b * bw;
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < images[k].n_sites; j++) {
+            double d = images[k].sites[j].distance_A;
+            if (images[k].sites[j].kind != DAC_STEM_PAIR || !(d > 0))
+                continue;
+            s->n_pair_distances++;
+            sum += d, sum2 += d * d;
+            int b = bw > 0 ? (int)(d / bw) : 0;
+            s->hist[b >= DAC_STEM_HIST_BINS ? DAC_STEM_HIST_BINS - 1 : b]++;
+        }
+    if (s->n_pair_distances) {
+        double nn = (double)s->n_pair_distances;
+        s->pair_distance_mean_A = sum / nn;
+        s->pair_distance_sd_A = nn > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nn) / (nn - 1))) : 0;
+    }
+}
+
+int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, double pair_max_A,
+                              uint64_t seed, int repeats, dac_stem_count_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n_images = m;
+    if (repeats <= 0)
+        repeats = 200;
+    double *per = calloc(m ? m * 5 : 1, sizeof *per);
+    if (!per)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (statistics)");
+    double ce_obs = 0, ce_exp = 0;
+    dac_rng rng;
+    dac_rng_seed_stream(&rng, seed, 2);
+    int st = DAC_OK;
+    for (size_t k = 0; k < m && st == DAC_OK; k++) {
+        const dac_stem_count_image *im = &images[k];
+        double area = support_area_nm2(im), r_px = pair_max_A / im->pixel_A;
+        size_t atoms = 0, c[3] = {0, 0, 0};
+        for (size_t j = 0; j < im->n_sites; j++) {
+            atoms += (size_t)im->sites[j].n_atoms;
+            c[im->sites[j].kind - 1]++;
+        }
+        s->support_area_nm2 += area;
+        s->n_atoms += atoms, s->n_single += c[0], s->n_pair += c[1], s->n_cluster += c[2];
+        double est[3] = {0, 0, 0}, chance = 0;
+        /* ~5·10⁴ placed sites per expectation keep the Monte Carlo error of the chance
+         * counts well under their Poisson error; fewer repeats for big images. */
+        int reps = im->n_sites > 0 ? (int)fmin(repeats, fmax(5, 50000.0 / (double)im->n_sites)) : 1;
+        st = correct_image(im, r_px, seed + 7919 * (uint64_t)k, reps, est, &chance);
+        s->chance_pairs_expected += chance;
+        s->est_single += est[0], s->est_pair += est[1], s->est_cluster += est[2];
+        if (area > 0 && atoms > 1) {
+            double lambda = (double)atoms / (area * 100.0);
+            s->chance_pairs_csr += dac_stem_chance_pairs_csr((double)atoms, lambda, pair_max_A,
+                                                             disc_coverage(im, r_px, &rng));
+        }
+        clark_evans_terms(im, area, &ce_obs, &ce_exp);
+        double *q = per + 5 * k;
+        q[0] = (double)c[1], q[1] = (double)(c[0] + c[1] + c[2]), q[2] = (double)atoms;
+        q[3] = est[1], q[4] = est[0] + est[1] + est[2];
+    }
+    s->n_sites = s->n_single + s->n_pair + s->n_cluster;
+    if (s->support_area_nm2 > 0) {
+        s->density_per_nm2 = (double)s->n_sites / s->support_area_nm2;
+        s->atom_density_per_nm2 = (double)s->n_atoms / s->support_area_nm2;
+    }
+    double est_sites = s->est_single + s->est_pair + s->est_cluster;
+    s->purity_site = s->n_sites ? (double)s->n_pair / (double)s->n_sites : 0;
+    s->purity_atom = s->n_atoms ? 2.0 * (double)s->n_pair / (double)s->n_atoms : 0;
+    s->purity_corrected_site = est_sites > 0 ? s->est_pair / est_sites : 0;
+    s->purity_corrected_atom = s->n_atoms ? 2.0 * s->est_pair / (double)s->n_atoms : 0;
+    /* z = 1.959964: the two-sided 95 % normal quantile. */
+    dac_stem_wilson((double)s->n_pair, (double)s->n_sites, 1.959964, s->site_ci95);
+    dac_stem_wilson(2.0 * (double)s->n_pair, (double)s->n_atoms, 1.959964, s->atom_ci95);
+    dac_stem_wilson(s->est_pair, est_sites, 1.959964, s->corrected_site_ci95);
+    dac_stem_wilson(2.0 * s->est_pair, (double)s->n_atoms, 1.959964, s->corrected_atom_ci95);
+    if (st == DAC_OK && m >= 2)
+        st = bootstrap(per, m, seed, s);
+    pair_distances(images, m, pair_max_A, s);
+    s->clark_evans = ce_exp > 0 ? ce_obs / ce_exp : 0;
+    free(per);
+    return st;
+}

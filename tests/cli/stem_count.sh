@@ -1,0 +1,117 @@
+#!/bin/bash
+# stem_count.sh — `dac stem count` and `dac stem score` end to end: a simulated image
+# with one Pt pair and four single Pt atoms is counted (all outputs present, atoms found,
+# the pair recognised, summary.json with the issue's keys), the same seed gives the same
+# bytes, the scorer reads atoms.csv against truth.csv and hand labels (,X,Y); bad input
+# exits 3 (no pixel size, NaN pixels) or 2 (bad option), an empty image gives a valid
+# empty result.
+# Usage: bash stem_count.sh DAC_BINARY SOURCE_DIR SCRATCH_DIR
+set -u
+DAC=$1
+SRC=$2
+T=$3
+rm -rf "$T" && mkdir -p "$T" || exit 1
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+
+cat > "$T/s.xyz" <<'XYZ'
+6
+
+Pt 10.0 10.0 0.0
+Pt 12.6 10.0 0.0
+Pt 30.0 12.0 0.0
+Pt 20.0 30.0 0.0
+Pt 35.0 35.0 0.0
+Pt 8.0 38.0 0.0
+XYZ
+"$DAC" stem simulate "$T/s.xyz" -o "$T/a.tif" --fov 45 --support-thickness 20 --dose 1e6 --seed 3 -q
+check '[ $? -eq 0 ] && [ -s "$T/a.tif" ]' "simulate failed (needed as input)"
+
+"$DAC" stem count "$T/a.tif" -o "$T/out" --seed 5 -q
+rc=$?
+check '[ $rc -eq 0 ]' "count exited $rc"
+for f in atoms.csv sites.csv summary.json overlay.png pair_hist.svg; do
+    check '[ -s "$T/out/$f" ]' "missing output $f"
+done
+check 'head -1 "$T/out/atoms.csv" | grep -qx "x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,site"' \
+    "atoms.csv header"
+check '[ $(($(wc -l < "$T/out/atoms.csv") - 1)) -eq 6 ]' "expected 6 atoms"
+check '[ $(grep -c ",pair," "$T/out/sites.csv") -eq 1 ]' "expected one pair site"
+for k in n_images n_atoms counts single pair cluster density_per_nm2 purity site_ci95 atom_ci95 \
+         chance_pairs_expected purity_corrected pair_distance_A mean sd hist; do
+    check 'grep -q "\"$k\"" "$T/out/summary.json"' "summary.json lacks key $k"
+done
+check 'grep -q "<svg" "$T/out/pair_hist.svg"' "pair_hist.svg is not SVG"
+
+# Same seed, same bytes.
+"$DAC" stem count "$T/a.tif" -o "$T/out2" --seed 5 -q
+for f in atoms.csv sites.csv summary.json; do
+    check 'cmp -s "$T/out/$f" "$T/out2/$f"' "$f differs for the same seed"
+done
+
+# Scorer: against the simulator's truth, as JSON; and against ,X,Y labels.
+s=$("$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --json)
+check '[ $? -eq 0 ] && echo "$s" | grep -q "\"f1\": 1.000000"' "score vs truth: $s"
+awk -F, 'NR > 1 { printf "%d,%d,%d\n", NR - 1, int($1 + 0.5), int($2 + 0.5) } BEGIN { print " ,X,Y" }' \
+    "$T/a.truth.csv" > "$T/labels.csv"
+s=$("$DAC" stem score "$T/out/atoms.csv" "$T/labels.csv" --pixel 0.2)
+check '[ $? -eq 0 ] && echo "$s" | grep -q "F1 1.000"' "score vs labels: $s"
+"$DAC" stem score "$T/labels.csv" "$T/labels.csv" > /dev/null 2>&1
+check '[ $? -eq 3 ]' "score without any pixel size should exit 3"
+
+# A 16×16 float32 TIFF without any calibration, written byte by byte: constant 1.0,
+# optionally with one NaN pixel.
+le16() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $((($1 >> 8) & 255)))"; }
+le32() { le16 $(($1 & 65535)); le16 $((($1 >> 16) & 65535)); }
+tag() { le16 $1; le16 $2; le32 1; if [ $2 -eq 3 ]; then le16 $3; le16 0; else le32 $3; fi; }
+tiff16() { # $1 = path, $2 = 1 for a NaN pixel
+    {
+        printf 'II*\000'; le32 8; le16 10
+        tag 256 3 16; tag 257 3 16; tag 258 3 32; tag 259 3 1; tag 262 3 1
+        tag 273 4 134; tag 277 3 1; tag 278 3 16; tag 279 4 1024; tag 339 3 3; le32 0
+        for i in $(seq 0 255); do
+            if [ "$2" = 1 ] && [ $i -eq 100 ]; then le32 $((0x7fc00000)); else le32 $((0x3f800000)); fi
+        done
+    } > "$1"
+}
+tiff16 "$T/flat.tif" 0
+tiff16 "$T/nan.tif" 1
+"$DAC" stem count "$T/flat.tif" -o "$T/o3" -q 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 3 ] && grep -q -- "--pixel" "$T/err.txt"' "no pixel size: exit $rc, $(cat "$T/err.txt")"
+"$DAC" stem count "$T/flat.tif" -o "$T/o4" --pixel 0.2 -q
+check '[ $? -eq 0 ] && grep -q "\"n_atoms\":[[:space:]]*0" "$T/o4/summary.json"' "constant image: empty valid result"
+"$DAC" stem count "$T/nan.tif" -o "$T/o7" --pixel 0.2 -q 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 3 ] && grep -q "NaN" "$T/err.txt"' "NaN pixel: exit $rc, $(cat "$T/err.txt")"
+
+# A support mask from a file: the whole 16×16 frame (1.0 everywhere) is support; a mask
+# of another size is bad input.
+"$DAC" stem count "$T/flat.tif" --support-mask "$T/flat.tif" --pixel 0.2 -o "$T/om" -q
+check '[ $? -eq 0 ] && grep -q "\"support_area_nm2\":[[:space:]]*0.1024" "$T/om/summary.json"' "mask file"
+"$DAC" stem count "$T/a.tif" --support-mask "$T/flat.tif" -o "$T/om2" -q 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 3 ] && grep -q "support mask is 16x16" "$T/err.txt"' "mask size mismatch: exit $rc"
+
+"$DAC" stem count "$T/a.tif" -o "$T/o5" --bogus > /dev/null 2>&1
+check '[ $? -eq 2 ]' "unknown option should exit 2"
+"$DAC" stem count "$T/a.tif" -q > /dev/null 2>&1
+check '[ $? -eq 2 ]' "missing -o should exit 2"
+"$DAC" stem count "$T/missing.tif" -o "$T/o6" -q 2> /dev/null
+check '[ $? -eq 3 ]' "missing file should exit 3"
+
+# An image with no atoms (support only): valid, empty result.
+cat > "$T/empty.xyz" <<'XYZ'
+1
+
+C 1.0 1.0 0.0
+XYZ
+"$DAC" stem simulate "$T/empty.xyz" -o "$T/e.tif" --fov 40 --support-thickness 20 --seed 1 -q
+"$DAC" stem count "$T/e.tif" -o "$T/oe" -q
+check '[ $? -eq 0 ] && grep -q "\"n_atoms\":[[:space:]]*0" "$T/oe/summary.json"' "empty image should give 0 atoms"
+
+echo "stem_count.sh: $passes passed, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,184 @@
+/*
+ * test_count_detect.c — the detector on images we draw ourselves: Gaussian atoms with
+ * Poisson noise on a steep background gradient (no simulator needed), plus bad input.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+/* Atoms of integrated intensity `counts` and FWHM 0.8 Å on a background that ramps
+ * from 50 to 250 counts across the frame (a thick, uneven support), Poisson noise. */
+static float *draw(size_t w, size_t h, double pixel_A, const double *xy, size_t n, double counts,
+                   uint64_t seed)
+{
+    float *img = malloc(sizeof *img * w * h);
+    double s = 0.8 / 2.3548 / pixel_A;
+    dac_rng rng;
+    dac_rng_seed(&rng, seed);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            double mean = 50 + 200.0 * (double)x / (double)w;
+            for (size_t k = 0; k < n; k++) {
+                double dx = (double)x - xy[2 * k], dy = (double)y - xy[2 * k + 1];
+                mean += counts / (2 * DAC_PI * s * s) * exp(-0.5 * (dx * dx + dy * dy) / (s * s));
+            }
+            img[y * w + x] = (float)dac_rng_poisson(&rng, mean);
+        }
+    return img;
+}
+
+static void test_threshold_is_bonferroni_tail(void **state)
+{
+    (void)state;
+    /* P(Z > z) = α/N: for α/N = 0.05/1 the one-sided Gaussian quantile is 1.6449. */
+    assert_true(fabs(dac_stem_count_threshold_z(0.05, 1) - 1.644854) < 1e-4);
+    /* More tests, higher threshold (multiple testing). */
+    assert_true(dac_stem_count_threshold_z(0.1, 1e5) > dac_stem_count_threshold_z(0.1, 1e3));
+    double z = dac_stem_count_threshold_z(0.1, 1e5);
+    assert_true(fabs(0.5 * erfc(z / sqrt(2.0)) - 1e-6) < 1e-9);
+}
+
+static void test_finds_atoms_on_a_gradient(void **state)
+{
+    (void)state;
+    size_t w = 200, h = 160;
+    double pixel = 0.2;
+    double xy[] = {30.3, 40.7, 100.0, 80.2, 160.6, 30.1, 60.2, 120.4, 150.5, 130.9, 110.4, 25.3};
+    size_t n = 6;
+    float *img = draw(w, h, pixel, xy, n, 3000, 7);
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = pixel;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_int_equal(d->n_blobs, n);
+    double sx[12];
+    for (size_t i = 0; i < n; i++)
+        sx[2 * i] = d->blobs[i].x_px, sx[2 * i + 1] = d->blobs[i].y_px;
+    dac_stem_score_result r;
+    assert_int_equal(dac_stem_score(sx, n, xy, n, 1.5 / pixel, &r, NULL), DAC_OK);
+    assert_int_equal(r.n_matched, n);
+    /* Cramér–Rao for a Gaussian of σ ≈ 1.7 px with 3000 counts on ~100 counts/px is
+     * ≈ 0.05 px; allow 0.15 px (0.03 Å). */
+    assert_true(r.rms_distance < 0.15);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(d->blobs[i].refined);
+        /* Aperture intensity within 15 % of the drawn 3000 counts. */
+        assert_true(fabs(d->blobs[i].intensity - 3000) < 450);
+    }
+    dac_stem_detection_free(d);
+    free(img);
+}
+
+static void test_noise_alone_gives_few_false_alarms(void **state)
+{
+    (void)state;
+    size_t w = 256, h = 256;
+    float *img = draw(w, h, 0.2, NULL, 0, 0, 11);
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = 0.2;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    /* Stated rate 0.001/nm² over 26 nm² → 0.03 expected; Poisson P(N ≥ 2) < 10⁻³. */
+    assert_true(d->n_blobs <= 1);
+    assert_true(d->support_area_nm2 > 26 && d->support_area_nm2 < 26.3);
+    dac_stem_detection_free(d);
+    free(img);
+}
+
+static void test_constant_and_bad_images(void **state)
+{
+    (void)state;
+    size_t w = 64, h = 64;
+    float *img = malloc(sizeof *img * w * h);
+    for (size_t i = 0; i < w * h; i++)
+        img[i] = 5.0f;
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = 0.2;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_int_equal(d->n_blobs, 0);
+    dac_stem_detection_free(d);
+    img[100] = NAN;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
+    assert_null(d);
+    assert_non_null(strstr(dac_last_error(), "NaN"));
+    img[100] = 5.0f;
+    p.pixel_A = 0;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
+    assert_non_null(strstr(dac_last_error(), "--pixel"));
+    p.pixel_A = 0.2;
+    assert_int_equal(dac_stem_count_detect(img, 4, 4, NULL, &p, &d), DAC_ERR_INPUT);
+    free(img);
+}
+
+static void test_support_mask_excludes_vacuum(void **state)
+{
+    (void)state;
+    /* Left half vacuum (≈ 2 counts), right half support (≈ 400 counts). */
+    size_t w = 256, h = 128;
+    float *img = malloc(sizeof *img * w * h);
+    dac_rng rng;
+    dac_rng_seed(&rng, 3);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++)
+            img[y * w + x] = (float)dac_rng_poisson(&rng, x < w / 2 ? 2 : 400);
+    unsigned char *mask = malloc(w * h);
+    float *bg = malloc(sizeof *bg * w * h);
+    assert_int_equal(dac_stem_count_blur(img, w, h, 10, bg), DAC_OK);
+    assert_int_equal(dac_stem_count_support_auto(bg, w, h, mask), DAC_OK);
+    size_t in_left = 0, in_right = 0;
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            in_left += x < w / 2 - 20 && mask[y * w + x];
+            in_right += x > w / 2 + 20 && mask[y * w + x];
+        }
+    assert_int_equal(in_left, 0);
+    assert_int_equal(in_right, (w / 2 - 21) * h);
+    free(img), free(mask), free(bg);
+}
+
+static void test_blur_keeps_mean_and_matches_gaussian_width(void **state)
+{
+    (void)state;
+    /* A delta blurred with σ has second moment σ² (direct path and pyramid path). */
+    size_t w = 201, h = 201;
+    float *img = calloc(w * h, sizeof *img), *out = malloc(sizeof *out * w * h);
+    img[100 * w + 100] = 1.0f;
+    const double sig[] = {2.0, 12.0};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(dac_stem_count_blur(img, w, h, sig[k], out), DAC_OK);
+        double sum = 0, m2 = 0;
+        for (size_t y = 0; y < h; y++)
+            for (size_t x = 0; x < w; x++) {
+                double v = out[y * w + x], dx = (double)x - 100;
+                sum += v, m2 += v * dx * dx;
+            }
+        assert_true(fabs(sum - 1) < 1e-3);
+        assert_true(fabs(sqrt(m2 / sum) - sig[k]) < 0.06 * sig[k] + 0.3);
+    }
+    free(img), free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threshold_is_bonferroni_tail),
+        cmocka_unit_test(test_finds_atoms_on_a_gradient),
+        cmocka_unit_test(test_noise_alone_gives_few_false_alarms),
+        cmocka_unit_test(test_constant_and_bad_images),
+        cmocka_unit_test(test_support_mask_excludes_vacuum),
+        cmocka_unit_test(test_blur_keeps_mean_and_matches_gaussian_width),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

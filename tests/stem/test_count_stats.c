@@ -1,0 +1,133 @@
+/*
+ * test_count_stats.c — Wilson intervals, chance pairs under complete spatial randomness,
+ * the chance-corrected purity, Clark–Evans, bootstrap, reproducibility by seed.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+static void test_wilson_known_values(void **state)
+{
+    (void)state;
+    double ci[2];
+    /* Wilson (1927) interval for 8/10 at z = 1.96: [0.4902, 0.9433] (Newcombe 1998,
+     * Stat. Med. 17, 857, table I, method 3). */
+    dac_stem_wilson(8, 10, 1.959964, ci);
+    assert_true(fabs(ci[0] - 0.4902) < 5e-4 && fabs(ci[1] - 0.9433) < 5e-4);
+    /* 0/10: lower bound 0, upper 0.2775. */
+    dac_stem_wilson(0, 10, 1.959964, ci);
+    assert_true(ci[0] == 0 && fabs(ci[1] - 0.2775) < 5e-4);
+    dac_stem_wilson(0, 0, 1.96, ci);
+    assert_true(ci[0] == 0 && ci[1] == 1);
+}
+
+/* Sites placed uniformly at random in a w×h frame, all singles. */
+static dac_stem_site *random_singles(size_t n, size_t w, size_t h, uint64_t seed, dac_stem_blob **blobs)
+{
+    dac_rng rng;
+    dac_rng_seed(&rng, seed);
+    dac_stem_blob *b = calloc(n, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        b[i].x_px = dac_rng_uniform(&rng) * (double)w - 0.5;
+        b[i].y_px = dac_rng_uniform(&rng) * (double)h - 0.5;
+        b[i].n_atoms = 1, b[i].intensity = 1;
+    }
+    dac_stem_site *s;
+    size_t ns;
+    assert_int_equal(dac_stem_count_sites(b, n, 1.0, 3.5, 0, &s, &ns), DAC_OK);
+    *blobs = b;
+    (void)ns;
+    return s;
+}
+
+/* Chance pairs (domain.md §3): for a Poisson process of density λ the expected number
+ * of isolated two-point components is (N/2)∫₀ʳ λ2πs·exp(−λU(s))ds. Checked against
+ * random placement: averaged over many frames, observed pairs of pure singles match
+ * both the analytic value and the Monte Carlo expectation; the corrected purity of a
+ * pure-singles sample is ≈ 0 while the raw purity is not. */
+static void test_chance_pairs_of_random_singles(void **state)
+{
+    (void)state;
+    size_t w = 300, h = 300, n = 600; /* λ = 600/9·10⁴ Å⁻² = 0.67 /nm², pixel 1 Å */
+    double obs = 0, mc = 0, corr = 0, raw = 0, csr = 0;
+    int frames = 20;
+    for (int f = 0; f < frames; f++) {
+        dac_stem_blob *b;
+        dac_stem_site *s = random_singles(n, w, h, 100 + (uint64_t)f, &b);
+        size_t nsites = 0;
+        for (size_t i = 0; i < n; i++)
+            nsites = (size_t)b[i].site + 1 > nsites ? (size_t)b[i].site + 1 : nsites;
+        dac_stem_count_image im = {s, nsites, b, n, NULL, w, h, 1.0};
+        dac_stem_count_stats st;
+        assert_int_equal(dac_stem_count_statistics(&im, 1, 3.5, 5, 100, &st), DAC_OK);
+        obs += (double)st.n_pair;
+        mc += st.chance_pairs_expected;
+        csr += st.chance_pairs_csr;
+        corr += st.purity_corrected_site;
+        raw += st.purity_site;
+        free(b), free(s);
+    }
+    obs /= frames, mc /= frames, csr /= frames, corr /= frames, raw /= frames;
+    assert_true(obs > 10); /* the effect is real at this density */
+    assert_true(fabs(mc - obs) < 0.15 * obs);
+    assert_true(fabs(csr - obs) < 0.2 * obs);
+    assert_true(raw > 0.02);
+    assert_true(fabs(corr) < 0.01);
+}
+
+static void test_same_seed_same_numbers_and_bootstrap(void **state)
+{
+    (void)state;
+    dac_stem_blob *b1, *b2;
+    dac_stem_site *s1 = random_singles(300, 200, 200, 1, &b1);
+    dac_stem_site *s2 = random_singles(200, 200, 200, 2, &b2);
+    size_t n1 = 0, n2 = 0;
+    for (size_t i = 0; i < 300; i++)
+        n1 = (size_t)b1[i].site + 1 > n1 ? (size_t)b1[i].site + 1 : n1;
+    for (size_t i = 0; i < 200; i++)
+        n2 = (size_t)b2[i].site + 1 > n2 ? (size_t)b2[i].site + 1 : n2;
+    dac_stem_count_image im[2] = {{s1, n1, b1, 300, NULL, 200, 200, 1.0}, {s2, n2, b2, 200, NULL, 200, 200, 1.0}};
+    dac_stem_count_stats a, c, d;
+    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 42, 50, &a), DAC_OK);
+    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 42, 50, &c), DAC_OK);
+    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 43, 50, &d), DAC_OK);
+    assert_memory_equal(&a, &c, sizeof a);
+    assert_true(a.chance_pairs_expected != d.chance_pairs_expected);
+    assert_int_equal(a.ci_method, 1); /* two images: bootstrap over images */
+    assert_true(a.site_ci95[0] <= a.purity_site + 1e-12 && a.purity_site <= a.site_ci95[1] + 1e-12);
+    assert_int_equal(a.n_atoms, 500);
+    /* Clark–Evans: CSR gives R ≈ 1 (edge effects push it up by a few %). */
+    assert_true(a.clark_evans > 0.9 && a.clark_evans < 1.15);
+    free(b1), free(b2), free(s1), free(s2);
+}
+
+static void test_empty_input_is_valid(void **state)
+{
+    (void)state;
+    dac_stem_count_image im = {NULL, 0, NULL, 0, NULL, 100, 100, 0.2};
+    dac_stem_count_stats st;
+    assert_int_equal(dac_stem_count_statistics(&im, 1, 3.5, 1, 0, &st), DAC_OK);
+    assert_int_equal(st.n_atoms, 0);
+    assert_true(st.purity_site == 0 && st.chance_pairs_expected == 0);
+    assert_true(fabs(st.support_area_nm2 - 4.0) < 1e-9);
+    assert_true(dac_stem_chance_pairs_csr(0, 1, 3.5, 1) == 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wilson_known_values),
+        cmocka_unit_test(test_chance_pairs_of_random_singles),
+        cmocka_unit_test(test_same_seed_same_numbers_and_bootstrap),
+        cmocka_unit_test(test_empty_input_is_valid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
