@@ -200,6 +200,12 @@ long dac_config_line(const dac_config *cfg, const char *key);       /* 0 if abse
 int dac_config_get_double(const dac_config *cfg, const char *key, double *value);
 int dac_config_get_long(const dac_config *cfg, const char *key, long *value);
 
+/* ---------------------------------------------------------------- order statistics - */
+
+/* The k-th smallest (0-based) of v[0..n-1], n > 0, k < n, in O(n) expected time
+ * (Hoare's quickselect, median-of-three pivot). Reorders v. No NaNs allowed. */
+float dac_select_float(float *v, size_t n, size_t k);
+
 /* ---------------------------------------------------------------- parsing helpers - */
 
 /* Strict number parsing: the whole token must be a finite number. */

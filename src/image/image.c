@@ -70,18 +70,9 @@ dac_image *dac_image_copy(const dac_image *img)
     return c;
 }
 
-static char *dup_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int dac_image_meta_set(dac_image *img, const char *key, const char *value)
 {
-    char *v = dup_string(value ? value : "");
+    char *v = strdup(value ? value : "");
     if (!v)
         return dac_error(DAC_ERR_NOMEM, "out of memory storing image metadata '%s'", key);
     for (size_t i = 0; i < img->n_meta; i++)
@@ -90,7 +81,7 @@ int dac_image_meta_set(dac_image *img, const char *key, const char *value)
             img->meta[i].value = v;
             return DAC_OK;
         }
-    char *k = dup_string(key);
+    char *k = strdup(key);
     dac_image_meta *m = realloc(img->meta, (img->n_meta + 1) * sizeof *m);
     if (!k || !m) {
         free(k);
@@ -244,41 +235,6 @@ float dac_image_half_to_float(uint16_t h)
     return sign ? -v : v;
 }
 
-/* k-th smallest of v[0..n-1] (0-based) by Hoare's quickselect with a median-of-three
- * pivot: O(n) on average, where sorting a 4096² image took over a second. */
-static float select_kth(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        float a = v[lo], b = v[mid], c = v[hi];
-        float pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 int dac_image_percentiles(const dac_image *img, double p_lo, double p_hi, double *lo, double *hi)
 {
     if (!(p_lo >= 0 && p_lo <= p_hi && p_hi <= 100))
@@ -296,8 +252,8 @@ int dac_image_percentiles(const dac_image *img, double p_lo, double p_hi, double
         /* Nearest rank on the sorted finite values. */
         size_t a = (size_t)llround(p_lo / 100.0 * (double)(m - 1));
         size_t b = (size_t)llround(p_hi / 100.0 * (double)(m - 1));
-        *lo = select_kth(v, m, a);
-        *hi = select_kth(v, m, b);
+        *lo = dac_select_float(v, m, a);
+        *hi = dac_select_float(v, m, b);
     }
     free(v);
     return DAC_OK;

@@ -234,15 +234,6 @@ static size_t append_formula(const ctx *c, char *buf, size_t size, size_t len, c
     }
 }
 
-static char *copy_string(const char *text)
-{
-    size_t n = strlen(text) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, text, n);
-    return p;
-}
-
 static int describe_site(ctx *c, dac_site *site, uint32_t id)
 {
     static const char *const shell_order[] = {"N", "C", "O", "S", "P", NULL};
@@ -279,7 +270,7 @@ static int describe_site(ctx *c, dac_site *site, uint32_t id)
         site->coordination[z] = (int)shell[z];
     char buf[4096];
     size_t len = append_formula(c, buf, sizeof buf, 0, metals, NULL, 0);
-    site->elements = copy_string(buf);
+    site->elements = strdup(buf);
     len = site->n_atoms == 1 ? append_formula(c, buf, sizeof buf, 0, metals, NULL, 1) : len;
     size_t mark = len;
     len = append_formula(c, buf, sizeof buf, len + 1, shell, shell_order, 1);
@@ -287,7 +278,7 @@ static int describe_site(ctx *c, dac_site *site, uint32_t id)
         buf[mark] = '-';
     else
         buf[mark] = '\0';
-    site->label = copy_string(buf);
+    site->label = strdup(buf);
     if (!site->elements || !site->label)
         return dac_error(DAC_ERR_NOMEM, "site analysis: out of memory");
     if (site->kind == DAC_SITE_PAIR)

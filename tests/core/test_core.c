@@ -159,6 +159,34 @@ static void test_parse(void **state)
     assert_int_equal(dac_parse_long("4.2", &n), DAC_ERR_INPUT);
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Quickselect agrees with sorting for every k, with ties and sorted input. */
+static void test_select(void **state)
+{
+    (void)state;
+    enum { N = 257 };
+    float v[N], sorted[N], work[N];
+    dac_rng r;
+    dac_rng_seed(&r, 3);
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < N; i++)
+            v[i] = pass == 0 ? (float)dac_rng_normal(&r) : pass == 1 ? (float)(i % 7) : (float)i;
+        memcpy(sorted, v, sizeof v);
+        qsort(sorted, N, sizeof sorted[0], cmp_float);
+        for (int k = 0; k < N; k++) {
+            memcpy(work, v, sizeof v);
+            assert_true(dac_select_float(work, N, (size_t)k) == sorted[k]);
+        }
+    }
+    float one = 5.0f;
+    assert_true(dac_select_float(&one, 1, 0) == 5.0f);
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -205,7 +233,7 @@ int main(void)
         cmocka_unit_test(test_error_context), cmocka_unit_test(test_wavelength),
         cmocka_unit_test(test_units),         cmocka_unit_test(test_elements),
         cmocka_unit_test(test_outfile_atomic), cmocka_unit_test(test_format_double),
-        cmocka_unit_test(test_parse),         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_parse),         cmocka_unit_test(test_select),         cmocka_unit_test(test_config),
         cmocka_unit_test(test_config_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
