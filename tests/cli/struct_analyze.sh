@@ -64,6 +64,11 @@ for key in '"file"' '"n_atoms"' '"cell_A"' '"pbc"' '"metals"' '"pair_cutoff_A"' 
     grep -q "$key" "$TMP/ni2.json" || fail "ni2 JSON lacks $key"
 done
 
+# ---- the 120 Å field for dac stem: 22 singles, 14 pairs, 2 Ni4 clusters
+expect_exit 0 "$DAC" struct analyze --json "$EX/ni_sites_120A.extxyz"
+grep -q '"counts":{"single":22,"pair":14,"cluster":2}' "$TMP/out" || fail "ni_sites_120A: counts"
+check_json "$TMP/out" "abs(d['purity']['site'] - 14/38) < 1e-9" "abs(d['purity']['atom'] - 28/58) < 1e-9"
+
 # ---- Ni1-N4 on graphene: one single
 expect_exit 0 "$DAC" struct analyze --json "$EX/ni1_n4_graphene.extxyz"
 cp "$TMP/out" "$TMP/ni1.json"
