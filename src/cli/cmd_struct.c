@@ -46,6 +46,7 @@ static void print_analyze_help(FILE *f)
             "  --format F           input format: xyz, extxyz, poscar, cif\n"
             "                       (default: from each file's name)\n"
             "  --json               JSON Lines: one compact JSON object per input file\n"
+            "  -q, --quiet          no warnings on stderr (errors still shown)\n"
             "  -h, --help           this help\n\n"
             "Output goes to standard output: a table per file plus totals, or JSON Lines.\n"
             "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 bad input.\n",
@@ -61,6 +62,7 @@ static void print_convert_help(FILE *f)
                "  --format F       input format: xyz, extxyz, poscar, cif (default: from IN's name)\n"
                "  --out-format F   output format: extxyz, poscar, cif (xyz is written as extended\n"
                "                   XYZ) (default: from OUT's name)\n"
+               "  -q, --quiet      no warnings on stderr (errors still shown)\n"
                "  -h, --help       this help\n\n"
                "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 bad input.\n");
 }
@@ -325,6 +327,7 @@ static int cmd_analyze(int argc, char **argv)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     dac_site_options opt;
@@ -333,7 +336,7 @@ static int cmd_analyze(int argc, char **argv)
     int json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hq", longs, NULL)) != -1) {
         switch (c) {
         case OPT_PAIR:
             if (cli_parse_double(cmd, "--pair-cutoff", optarg, &opt.pair_cutoff_A))
@@ -359,6 +362,7 @@ static int cmd_analyze(int argc, char **argv)
             break;
         case OPT_JSON: json = 1; break;
         case 'h': print_analyze_help(stdout); return 0;
+        case 'q': cli_quiet = 1; dac_log_set_level(DAC_LOG_QUIET); break;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -379,13 +383,14 @@ static int cmd_convert(int argc, char **argv)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
         {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     dac_struct_format in_fmt = DAC_FORMAT_AUTO, out_fmt = DAC_FORMAT_AUTO;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hq", longs, NULL)) != -1) {
         switch (c) {
         case OPT_FORMAT:
             if (parse_format(cmd, optarg, &in_fmt))
@@ -396,6 +401,7 @@ static int cmd_convert(int argc, char **argv)
                 return 2;
             break;
         case 'h': print_convert_help(stdout); return 0;
+        case 'q': cli_quiet = 1; dac_log_set_level(DAC_LOG_QUIET); break;
         default: return bad_option(cmd, c, argv);
         }
     }
