@@ -333,6 +333,11 @@ int dac_struct_read_buffer(const char *text, size_t len, const char *name,
     return st;
 }
 
+/* Larger than any structure file we mean to read (10^8 atoms of extended XYZ is ~6 GB
+ * at most; the readers cap atoms at 10^8): a bound so /dev/zero or a wrong file cannot
+ * take all memory. */
+#define MAX_STRUCTURE_BYTES ((size_t)8 << 30)
+
 /* Reads a whole stream into a NUL-terminated buffer (works for pipes too). */
 static int slurp(FILE *f, const char *name, char **text, size_t *len)
 {
@@ -342,6 +347,11 @@ static int slurp(FILE *f, const char *name, char **text, size_t *len)
         return dac_error(DAC_ERR_NOMEM, "%s: out of memory", name);
     for (;;) {
         if (cap - n < 2) {
+            if (cap >= MAX_STRUCTURE_BYTES) {
+                free(buf);
+                return dac_error(DAC_ERR_INPUT, "%s: larger than %zu GiB; not a structure file",
+                                 name, MAX_STRUCTURE_BYTES >> 30);
+            }
             char *b = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
             if (!b) {
                 free(buf);
@@ -356,8 +366,10 @@ static int slurp(FILE *f, const char *name, char **text, size_t *len)
             break;
     }
     if (ferror(f)) {
+        int err = errno;
         free(buf);
-        return dac_error(DAC_ERR_INPUT, "%s: read error", name);
+        return dac_error(DAC_ERR_INPUT, "%s: cannot read: %s", name,
+                         err == EISDIR ? "is a directory" : strerror(err));
     }
     buf[n] = '\0';
     *text = buf;

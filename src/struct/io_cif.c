@@ -348,6 +348,11 @@ static int site_element(const cif_token *t, int from_label, int *Z)
         if (!from_label)
             return -1; /* a type symbol "Xx" is not the element X */
     }
+    /* An upper-case label like "NI2" or "CO1" could be Ni or N, Co or C: refuse to
+     * guess, since a wrong guess silently turns a metal into a non-metal. */
+    int Z2;
+    if (from_label && n >= 2 && isupper((unsigned char)s[1]) && dac_io_element(s, 2, &Z2) == 0)
+        return dac_io_element(s, 1, Z) == 0 ? -2 : (*Z = Z2, 0);
     return dac_io_element(s, 1, Z);
 }
 
@@ -361,7 +366,11 @@ static int add_site(cif_state *st, const site_columns *col, const cif_token *row
     const cif_token *el = from_label ? (col->label >= 0 ? &row[col->label] : NULL) : &row[col->type];
     if (!el)
         return value_error(st, &row[0], "atom site without a type symbol or label");
-    if (site_element(el, from_label, &Z) != 0)
+    int found = site_element(el, from_label, &Z);
+    if (found == -2)
+        return value_error(st, el, "ambiguous atom site label (e.g. 'NI2': N or Ni?); "
+                                   "add _atom_site_type_symbol");
+    if (found != 0)
         return value_error(st, el, "unknown element in atom site");
     double f[3];
     static const char *axis[3] = {"expected a number for _atom_site_fract_x",

@@ -237,6 +237,24 @@ static void test_labels_and_syntax(void **state)
     dac_structure_free(s);
 }
 
+/* Upper-case labels: "ZN1" can only be Zn, but "NI2" could be N or Ni — guessing N
+ * would silently turn the metal into a non-metal, so it is an error naming the line. */
+static void test_upper_case_labels(void **state)
+{
+    (void)state;
+    const char *head = "data_x\n_cell_length_a 5 _cell_length_b 5 _cell_length_c 5\n"
+                       "_cell_angle_alpha 90 _cell_angle_beta 90 _cell_angle_gamma 90\n"
+                       "loop_ _atom_site_label _atom_site_fract_x _atom_site_fract_y _atom_site_fract_z\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sZN1 0 0 0\nOW1 0.5 0.5 0.5\n", head);
+    dac_structure *s = read_ok(text);
+    assert_int_equal(s->Z[0], 30);
+    assert_int_equal(s->Z[1], 8);
+    dac_structure_free(s);
+    snprintf(text, sizeof text, "%sNi1 0 0 0\nNI2 0.5 0.5 0.5\n", head);
+    read_fails(text, "bad.cif:6:", "ambiguous");
+}
+
 static void test_unsupported_features_warn(void **state)
 {
     (void)state;
@@ -358,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_merge_tolerance),
         cmocka_unit_test(test_symop_notation),
         cmocka_unit_test(test_labels_and_syntax),
+        cmocka_unit_test(test_upper_case_labels),
         cmocka_unit_test(test_unsupported_features_warn),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_malformed),
