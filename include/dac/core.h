@@ -93,6 +93,7 @@ double dac_rng_uniform_open(dac_rng *rng);     /* (0, 1), safe for log() */
 uint64_t dac_rng_below(dac_rng *rng, uint64_t n); /* uniform integer in [0, n) */
 double dac_rng_normal(dac_rng *rng);           /* standard normal */
 double dac_rng_exponential(dac_rng *rng, double rate);
+/* Poisson: exact for mean ≤ 1e15, normal limit above, saturating at 2^63. */
 uint64_t dac_rng_poisson(dac_rng *rng, double mean);
 
 /* ------------------------------------------------------- constants (CODATA 2018) -- */

@@ -38,6 +38,9 @@ int cli_parse_long(const char *cmd, const char *option, const char *text, long *
 /* Parses a --seed value (decimal, 0 … 2^64−1). */
 int cli_parse_seed(const char *cmd, const char *text, uint64_t *seed);
 
+/* Monotonic clock in seconds, for -v timings. */
+double cli_seconds(void);
+
 /* Set by -q/--quiet and -v/--verbose before the command runs (global options) or by
  * the command's own options. */
 extern int cli_quiet;

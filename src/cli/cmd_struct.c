@@ -281,11 +281,16 @@ static int analyze_files(char **files, int n, dac_struct_format fmt, const dac_s
     for (int f = 0; f < n; f++) {
         dac_structure *s = NULL;
         dac_site_analysis *a = NULL;
+        double t0 = cli_seconds();
         int rc = read_structure(files[f], fmt, &s);
+        double t1 = cli_seconds();
         if (rc == DAC_OK) {
             cli_print_warnings();
             rc = dac_struct_analyze(s, opt, &a);
         }
+        if (rc == DAC_OK)
+            dac_log(DAC_LOG_INFO, "%s: read %zu atoms in %.3f s, analysed in %.3f s", files[f],
+                    s->n_atoms, t1 - t0, cli_seconds() - t1);
         if (rc == DAC_OK && json)
             rc = print_json(files[f], s, opt, a);
         else if (rc == DAC_OK)

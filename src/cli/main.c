@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <time.h>
 
 #include "cli/cli.h"
 
@@ -37,6 +38,13 @@ static void print_help(FILE *f)
                "  -q, --quiet    errors only; no progress bar\n\n"
                "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 bad input.\n"
                "Documentation: docs/ in the source tree.\n");
+}
+
+double cli_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 void cli_print_warnings(void)

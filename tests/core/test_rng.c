@@ -88,6 +88,13 @@ static void test_moments(void **state)
     check_moments(v_poisson, 4.5, 4.5, 4.5);
     check_moments(v_poisson, 37.0, 37.0, 37.0);
     check_moments(v_poisson, 1e5, 1e5, 1e5);
+    /* Absurd means stay defined (no float-to-integer overflow). */
+    dac_rng r;
+    dac_rng_seed(&r, 1);
+    assert_true(dac_rng_poisson(&r, 1e30) == (uint64_t)1 << 63);
+    uint64_t k = dac_rng_poisson(&r, 4e15);
+    assert_true(k > 4e15 - 1e9 && k < 4e15 + 1e9);
+    assert_int_equal(dac_rng_poisson(&r, NAN), 0);
 }
 
 /* Poisson pmf at small k for a mean on the large-mean (PTRS) branch. */
