@@ -228,8 +228,10 @@ static int grid_build(grid *G, const dac_structure *s, double cutoff)
         int reach = G->g[a].periodic ? G->g[a].k / G->g[a].n + 1 : 0;
         if (reach > 100) {
             free(f);
-            return dac_error(DAC_ERR_USAGE, "neighbour search: a cutoff of %g Å spans %d periodic "
-                             "images along axis %d (at most 100)", cutoff, reach, a + 1);
+            /* The cell, not the caller, is at fault: a (nearly) flat cell. */
+            return dac_error(DAC_ERR_INPUT, "neighbour search: a cutoff of %g Å spans %d periodic "
+                             "images along lattice vector %d (at most 100): is the cell nearly flat?",
+                             cutoff, reach, a + 1);
         }
         if (reach + 2 * max_wrap > 127) {
             free(f);

@@ -328,7 +328,7 @@ static void test_bad_arguments(void **state)
     assert_non_null(strstr(dac_last_error(), "singular"));
     for (int a = 0; a < 3; a++) /* 1 Å cell, 500 Å cutoff: 500 images per axis */
         s->cell_A[a][a] = 1.0;
-    assert_int_equal(dac_struct_neighbors(s, 500.0, NULL, &nl), DAC_ERR_USAGE);
+    assert_int_equal(dac_struct_neighbors(s, 500.0, NULL, &nl), DAC_ERR_INPUT);
     assert_non_null(strstr(dac_last_error(), "images"));
     s->has_cell = 0;
     s->position_A[0] = NAN;
