@@ -47,6 +47,8 @@ typedef struct {
     double pair_max_A;           /* atoms closer than this belong to one site */
     int refine;                  /* 1: least-squares Gaussian refinement */
     int max_atoms_per_blob;      /* largest multiple in the mixture model (3) */
+    int shot_noise_z;            /* 1: z from the photon-transfer noise model (times one
+                                    excess factor per image) instead of block MADs */
 } dac_stem_count_params;
 
 /* Fills the defaults (documented with their sources in count_detect.c and
@@ -80,6 +82,32 @@ int dac_stem_count_blur(const float *in, size_t w, size_t h, double sigma_px, fl
 int dac_stem_count_local_mad(const float *in, size_t w, size_t h, const unsigned char *mask,
                              size_t block, float *out);
 
+/* The image's photon-transfer noise model (count_noise.c): pixel variance
+ * var = gain·(mean − offset), measured from the pixel-scale residual in small blocks.
+ * CONSTANT: block means too uniform to measure a slope, var = var_median everywhere.
+ * INVALID: no usable calibration (too small, variance not rising with signal). */
+typedef enum {
+    DAC_STEM_NOISE_INVALID = 0,
+    DAC_STEM_NOISE_SHOT = 1,
+    DAC_STEM_NOISE_CONSTANT = 2
+} dac_stem_noise_kind;
+
+typedef struct {
+    int model;          /* dac_stem_noise_kind */
+    double gain;        /* image units per detected electron (SHOT) */
+    double offset;      /* image value of zero variance (SHOT) */
+    double var_min;     /* smallest measured bin variance: floor of the model */
+    double var_median;  /* median block variance */
+    double electrons_median; /* (SHOT) median block (mean − offset)/gain: the dose per pixel */
+} dac_stem_noise_model;
+
+/* Calibrates the model on the pixels inside mask (NULL: all). An image too small or a
+ * calibration that fails gives model = INVALID and DAC_OK. */
+int dac_stem_count_noise_model(const float *img, size_t w, size_t h, const unsigned char *mask,
+                               dac_stem_noise_model *m);
+/* Pixel variance predicted at a local mean level. */
+double dac_stem_noise_variance(const dac_stem_noise_model *m, double mean);
+
 /* ----------------------------------------------------------------- blobs ---------- */
 
 /* One detected blob: an atom, or several unresolved atoms (n_atoms > 1). */
@@ -109,6 +137,9 @@ typedef struct {
     size_t n_decoys;        /* local minima passing the same tests (false-alarm estimate) */
     double threshold_z_gauss; /* the Gaussian-tail threshold before decoy calibration */
     double n_resolution_elements;
+    dac_stem_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
+    double noise_excess;    /* robust σ of the filtered residual over the shot-noise
+                               prediction (support texture, scan noise); 0 if not used */
     dac_stem_blob *blobs;
     size_t n_blobs;
 } dac_stem_detection;
@@ -253,6 +284,8 @@ typedef struct {
     size_t n_detected, n_truth, n_matched;
     double precision, recall, f1;
     double rms_distance; /* over matched pairs */
+    double mean_dx, mean_dy; /* mean detected − true offset over matched pairs: a
+                                systematic value reveals a coordinate-convention shift */
 } dac_stem_score_result;
 
 int dac_stem_score(const double *det_xy, size_t n_det, const double *truth_xy, size_t n_truth,
@@ -262,6 +295,14 @@ int dac_stem_score(const double *det_xy, size_t n_det, const double *truth_xy, s
  * (x_px,y_px or x_A,y_A with pixel_A) or a hand-label file (",X,Y", X = column).
  * xy is malloc'ed, 2 doubles per point. */
 int dac_stem_points_read(const char *path, double pixel_A, double **xy, size_t *n);
+
+/* The image (0.5–99.5 % stretch) with the outcome of a scoring drawn on it: matched
+ * detections (true positives) green, unmatched detections (false positives) red,
+ * missed truths blue; matched pairs joined by a green line. match as returned by
+ * dac_stem_score. Atomic. */
+int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, size_t h,
+                                 const double *det_xy, size_t n_det, const double *truth_xy,
+                                 size_t n_truth, const long *match, double pixel_A);
 
 #ifdef __cplusplus
 }

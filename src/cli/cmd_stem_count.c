@@ -44,7 +44,7 @@ static void count_help(FILE *f)
 
 enum {
     O_PIXEL = 256, O_PAIR_MAX, O_ELEMENTS, O_MASK, O_SEED, O_FWHM, O_FA, O_BG, O_FRAC, O_NOREF,
-    O_MAXD, O_JSON
+    O_MAXD, O_JSON, O_OVERLAY
 };
 
 typedef struct {
@@ -326,7 +326,8 @@ int cmd_stem_count(int argc, char **argv)
 static void score_help(FILE *f)
 {
     fprintf(f,
-        "usage: dac stem score DETECTED.csv TRUTH.csv [--pixel Å] [--max-distance Å] [--json]\n\n"
+        "usage: dac stem score DETECTED.csv TRUTH.csv [--pixel Å] [--max-distance Å] [--json]\n"
+        "                      [--overlay IMAGE OUT.png]\n\n"
         "One-to-one (Hungarian) matching of detected atoms to true ones within a distance;\n"
         "prints precision, recall, F1 and the RMS distance of matched atoms.\n"
         "Files: atoms.csv of `dac stem count` (x_px,y_px), truth.csv of `dac stem simulate`,\n"
@@ -335,6 +336,8 @@ static void score_help(FILE *f)
         "      --pixel Å          pixel size (default: from x_A/x_px in either file)\n"
         "      --max-distance Å   matching radius (1.5)\n"
         "      --json             print JSON instead of text\n"
+        "      --overlay IMAGE OUT.png  draw IMAGE with matched detections green, false\n"
+        "                         positives red, missed truths blue (smaller circles)\n"
         "  -h, --help             this help\n");
 }
 
@@ -374,12 +377,36 @@ static double pixel_from_file(const char *path)
     return pxv > 0 ? pxv : 0;
 }
 
+/* The scoring drawn on the image; positions outside the image are an input error
+ * (the image does not belong to the CSV files). */
+static int score_overlay(const char *image, const char *out, const double *d, size_t nd,
+                         const double *t, size_t nt, const long *match, double pixel)
+{
+    dac_image *im = NULL;
+    int st = dac_image_read(image, DAC_IMAGE_FORMAT_AUTO, &im);
+    if (st != DAC_OK)
+        return st;
+    for (size_t i = 0; i < nd + nt && st == DAC_OK; i++) {
+        const double *p = i < nd ? d + 2 * i : t + 2 * (i - nd);
+        if (!(p[0] > -1 && p[1] > -1 && p[0] < (double)im->width + 1 && p[1] < (double)im->height + 1))
+            st = dac_error(DAC_ERR_INPUT, "%s: position (%g, %g) px lies outside this %zux%zu image",
+                           image, p[0], p[1], im->width, im->height);
+    }
+    if (st == DAC_OK)
+        st = dac_stem_score_write_overlay(out, im->pixels, im->width, im->height, d, nd, t, nt,
+                                          match, pixel);
+    dac_image_free(im);
+    return st;
+}
+
 int cmd_stem_score(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"pixel", required_argument, 0, O_PIXEL}, {"max-distance", required_argument, 0, O_MAXD},
-        {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"json", no_argument, 0, O_JSON}, {"overlay", required_argument, 0, O_OVERLAY},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *C = "stem score";
+    const char *ov_image = NULL, *ov_out = NULL;
     double pixel = 0, maxd = 1.5;
     int json = 0, c;
     optind = 1;
@@ -391,6 +418,11 @@ int cmd_stem_score(int argc, char **argv)
         case O_PIXEL: st = cli_parse_double(C, "--pixel", optarg, &pixel); break;
         case O_MAXD: st = cli_parse_double(C, "--max-distance", optarg, &maxd); break;
         case O_JSON: json = 1; break;
+        case O_OVERLAY: /* two values: the image, then the PNG to write */
+            if (optind >= argc || argv[optind][0] == '-')
+                return cli_usage_error(C, "--overlay needs IMAGE and OUT.png");
+            ov_image = optarg, ov_out = argv[optind++];
+            break;
         case ':': return cli_usage_error(C, "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
         }
@@ -417,21 +449,26 @@ int cmd_stem_score(int argc, char **argv)
     if (st == DAC_OK)
         st = dac_stem_points_read(tru_path, pixel, &t, &nt);
     dac_stem_score_result r;
+    long *match = malloc(sizeof *match * (nd ? nd : 1));
+    if (st == DAC_OK && !match)
+        st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
     if (st == DAC_OK)
-        st = dac_stem_score(d, nd, t, nt, maxd / pixel, &r, NULL);
-    free(d), free(t);
+        st = dac_stem_score(d, nd, t, nt, maxd / pixel, &r, match);
+    if (st == DAC_OK && ov_image)
+        st = score_overlay(ov_image, ov_out, d, nd, t, nt, match, pixel);
+    free(d), free(t), free(match);
     if (st != DAC_OK)
         return cli_fail(st);
     if (json)
         printf("{\"n_detected\": %zu, \"n_truth\": %zu, \"n_matched\": %zu, \"precision\": %.6f, "
                "\"recall\": %.6f, \"f1\": %.6f, \"rms_distance_A\": %.6f, \"max_distance_A\": %g, "
-               "\"pixel_A\": %g}\n",
+               "\"pixel_A\": %g, \"mean_offset_A\": [%.6f, %.6f]}\n",
                r.n_detected, r.n_truth, r.n_matched, r.precision, r.recall, r.f1,
-               r.rms_distance * pixel, maxd, pixel);
+               r.rms_distance * pixel, maxd, pixel, r.mean_dx * pixel, r.mean_dy * pixel);
     else
         printf("detected %zu, truth %zu, matched %zu within %g Å: precision %.3f recall %.3f "
-               "F1 %.3f, RMS distance %.3f Å\n",
+               "F1 %.3f, RMS distance %.3f Å (mean offset %+.3f, %+.3f Å)\n",
                r.n_detected, r.n_truth, r.n_matched, maxd, r.precision, r.recall, r.f1,
-               r.rms_distance * pixel);
+               r.rms_distance * pixel, r.mean_dx * pixel, r.mean_dy * pixel);
     return 0;
 }

@@ -223,38 +223,6 @@ int dac_stem_count_background(const float *img, size_t w, size_t h, const unsign
     return st;
 }
 
-/* Quickselect (Hoare) for the k-th smallest; reorders v. */
-static float select_k(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        float pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 /* Fills blocks with too few pixels (NaN) from valid neighbours, growing outwards. */
 static void fill_holes(float *g, size_t gw, size_t gh)
 {
@@ -321,11 +289,11 @@ int dac_stem_count_local_mad(const float *in, size_t w, size_t h, const unsigned
                 g[by * gw + bx] = NAN;
                 continue;
             }
-            float med = select_k(buf, m, m / 2);
+            float med = dac_select_float(buf, m, m / 2);
             for (size_t i = 0; i < m; i++)
                 buf[i] = fabsf(buf[i] - med);
             /* 1.4826 makes the MAD a consistent estimator of σ for Gaussian noise. */
-            g[by * gw + bx] = 1.4826f * select_k(buf, m, m / 2);
+            g[by * gw + bx] = 1.4826f * dac_select_float(buf, m, m / 2);
         }
     fill_holes(g, gw, gh);
     upsample(g, gw, gh, block, w, h, out);

@@ -78,6 +78,24 @@ static cJSON *pair_array(const double v[2])
     return cJSON_CreateDoubleArray(a, 2);
 }
 
+/* The photon-transfer calibration (count_noise.c): with a shot-noise line, the gain
+ * in image units per detected electron and the median electrons per pixel — a check
+ * of the dose the image was taken with. */
+static void add_noise_model(cJSON *o, const dac_stem_detection *d)
+{
+    static const char *kind[] = {"none", "shot", "constant"};
+    const dac_stem_noise_model *m = &d->noise;
+    cJSON *n = cJSON_AddObjectToObject(o, "noise_model");
+    cJSON_AddStringToObject(n, "kind", kind[m->model >= 0 && m->model <= 2 ? m->model : 0]);
+    if (m->model == DAC_STEM_NOISE_SHOT) {
+        cJSON_AddNumberToObject(n, "gain_per_electron", m->gain);
+        cJSON_AddNumberToObject(n, "offset", m->offset);
+        cJSON_AddNumberToObject(n, "electrons_per_pixel_median", m->electrons_median);
+    }
+    if (d->noise_excess > 0)
+        cJSON_AddNumberToObject(n, "excess_over_shot_noise", d->noise_excess);
+}
+
 static cJSON *summary_json(const dac_stem_count_stats *s, const dac_stem_count_params *p,
                            const dac_stem_detection *const *det, const char *const *names, size_t m,
                            const dac_stem_mixture *mix, const char *const *el, int n_el, uint64_t seed)
@@ -145,6 +163,7 @@ static cJSON *summary_json(const dac_stem_count_stats *s, const dac_stem_count_p
         cJSON_AddNumberToObject(o, "threshold_z_gaussian", det[k]->threshold_z_gauss);
         cJSON_AddNumberToObject(o, "decoys_above_threshold", (double)det[k]->n_decoys);
         cJSON_AddNumberToObject(o, "rejected_faint", (double)det[k]->n_rejected_faint);
+        add_noise_model(o, det[k]);
         if (mix) {
             cJSON *mx = cJSON_AddObjectToObject(o, "blob_intensity");
             cJSON_AddNumberToObject(mx, "single_atom", mix[k].unit_intensity);
@@ -218,21 +237,20 @@ static void line(unsigned char *rgb, size_t w, size_t h, double x0, double y0, d
     }
 }
 
-int dac_stem_count_write_overlay(const char *path, const float *img, size_t w, size_t h,
-                                 const dac_stem_blob *b, size_t n, const dac_stem_site *sites,
-                                 int image, double pixel_A)
+/* Grey RGB rendering of img with a 0.5–99.5 % stretch (bright atoms do not wash out
+ * the support); NULL when out of memory. */
+static unsigned char *stretch_rgb(const float *img, size_t w, size_t h)
 {
     size_t np = w * h, step = np > 1000000 ? np / 1000000 : 1, ns = 0;
     float *sample = malloc(sizeof *sample * (np / step + 1));
     unsigned char *rgb = malloc(np * 3);
-    if (!sample || !rgb) {
+    if (!sample || !rgb || np == 0) {
         free(sample), free(rgb);
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
+        return NULL;
     }
     for (size_t i = 0; i < np; i += step)
         sample[ns++] = img[i];
     qsort(sample, ns, sizeof *sample, cmp_float);
-    /* 0.5–99.5 % stretch: bright atoms do not wash out the support. */
     float lo = sample[(size_t)(0.005 * (double)(ns - 1))], hi = sample[(size_t)(0.995 * (double)(ns - 1))];
     free(sample);
     for (size_t i = 0; i < np; i++) {
@@ -240,6 +258,16 @@ int dac_stem_count_write_overlay(const char *path, const float *img, size_t w, s
         unsigned char v = (unsigned char)(255 * (t < 0 ? 0 : t > 1 ? 1 : t));
         rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
     }
+    return rgb;
+}
+
+int dac_stem_count_write_overlay(const char *path, const float *img, size_t w, size_t h,
+                                 const dac_stem_blob *b, size_t n, const dac_stem_site *sites,
+                                 int image, double pixel_A)
+{
+    unsigned char *rgb = stretch_rgb(img, w, h);
+    if (!rgb)
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
     static const unsigned char col[4][3] = {{0, 0, 0}, {0, 220, 0}, {255, 210, 0}, {255, 0, 255}};
     double r = fmax(3.0, 1.0 / pixel_A);
     for (size_t i = 0; i < n; i++) {
@@ -252,6 +280,36 @@ int dac_stem_count_write_overlay(const char *path, const float *img, size_t w, s
                 if (b[j].image == image && b[j].site == b[i].site)
                     line(rgb, w, h, b[i].x_px, b[i].y_px, b[j].x_px, b[j].y_px, col[kind]);
     }
+    int st = dac_image_write_png_rgb(path, w, h, rgb);
+    free(rgb);
+    return st;
+}
+
+int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, size_t h,
+                                 const double *det, size_t n_det, const double *tru,
+                                 size_t n_truth, const long *match, double pixel_A)
+{
+    unsigned char *rgb = stretch_rgb(img, w, h);
+    char *hit = calloc(n_truth ? n_truth : 1, 1);
+    if (!rgb || !hit) {
+        free(rgb), free(hit);
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    static const unsigned char tp[3] = {0, 230, 0}, fp[3] = {255, 40, 40}, fn[3] = {60, 120, 255};
+    double r = fmax(3.0, 1.0 / pixel_A);
+    for (size_t i = 0; i < n_det; i++) {
+        if (match && match[i] >= 0 && (size_t)match[i] < n_truth) {
+            hit[match[i]] = 1;
+            line(rgb, w, h, det[2 * i], det[2 * i + 1], tru[2 * match[i]], tru[2 * match[i] + 1], tp);
+        }
+        circle(rgb, w, h, det[2 * i], det[2 * i + 1], r,
+               match && match[i] >= 0 ? tp : fp);
+    }
+    /* Missed truths as a smaller circle, so a miss next to a false positive shows both. */
+    for (size_t j = 0; j < n_truth; j++)
+        if (!hit[j])
+            circle(rgb, w, h, tru[2 * j], tru[2 * j + 1], 0.7 * r, fn);
+    free(hit);
     int st = dac_image_write_png_rgb(path, w, h, rgb);
     free(rgb);
     return st;

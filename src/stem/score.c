@@ -166,7 +166,10 @@ int dac_stem_score(const double *det, size_t n_det, const double *tru, size_t n_
             out->n_matched++;
             double dx = det[2 * i] - tru[2 * match[i]], dy = det[2 * i + 1] - tru[2 * match[i] + 1];
             ss += dx * dx + dy * dy;
+            out->mean_dx += dx, out->mean_dy += dy;
         }
+    if (out->n_matched)
+        out->mean_dx /= (double)out->n_matched, out->mean_dy /= (double)out->n_matched;
     out->precision = n_det ? (double)out->n_matched / (double)n_det : (n_truth ? 0.0 : 1.0);
     out->recall = n_truth ? (double)out->n_matched / (double)n_truth : 1.0;
     out->f1 = out->precision + out->recall > 0

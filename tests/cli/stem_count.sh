@@ -61,6 +61,17 @@ s=$("$DAC" stem score "$T/out/atoms.csv" "$T/labels.csv" --pixel 0.2)
 check '[ $? -eq 0 ] && echo "$s" | grep -q "F1 1.000"' "score vs labels: $s"
 "$DAC" stem score "$T/labels.csv" "$T/labels.csv" > /dev/null 2>&1
 check '[ $? -eq 3 ]' "score without any pixel size should exit 3"
+# Labels one pixel (0.2 Å) to the right of the true atoms: the mean offset (detected −
+# true) shows the shift, −0.2 Å in x and ≈ 0 in y (the fits are within 0.01 Å RMS).
+awk -F, 'NR > 1 { printf "%d,%.4f,%.4f\n", NR - 1, $1 + 1, $2 } BEGIN { print " ,X,Y" }' \
+    "$T/a.truth.csv" > "$T/labels_shift.csv"
+s=$("$DAC" stem score "$T/out/atoms.csv" "$T/labels_shift.csv" --pixel 0.2 --json)
+check 'echo "$s" | sed "s/.*mean_offset_A\": \[//; s/\].*//; s/,/ /" |
+       awk "{ exit !(\$1 > -0.25 && \$1 < -0.15 && \$2 > -0.05 && \$2 < 0.05) }"' "mean offset of shifted labels: $s"
+# The scoring overlay on the image: a PNG; positions outside the image are refused
+# (wrong image for the files); --overlay needs two values.
+"$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --overlay "$T/a.tif" "$T/score.png" > /dev/null
+check '[ $? -eq 0 ] && [ "$(head -c 4 "$T/score.png" | tail -c 3)" = "PNG" ]' "score overlay is not a PNG"
 
 # A 16×16 float32 TIFF without any calibration, written byte by byte: constant 1.0,
 # optionally with one NaN pixel.
@@ -98,6 +109,11 @@ check '[ $rc -eq 3 ] && grep -q "support mask is 16x16" "$T/err.txt"' "mask size
 
 "$DAC" stem count "$T/a.tif" -o "$T/o5" --bogus > /dev/null 2>&1
 check '[ $? -eq 2 ]' "unknown option should exit 2"
+"$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --overlay "$T/flat.tif" "$T/small.png" 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 3 ] && grep -q "outside this 16x16 image" "$T/err.txt"' "overlay on the wrong image: exit $rc, $(cat "$T/err.txt")"
+"$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --overlay "$T/a.tif" 2> /dev/null
+check '[ $? -eq 2 ]' "--overlay without OUT.png should exit 2"
 "$DAC" stem count "$T/a.tif" -q > /dev/null 2>&1
 check '[ $? -eq 2 ]' "missing -o should exit 2"
 "$DAC" stem count "$T/missing.tif" -o "$T/o6" -q 2> /dev/null

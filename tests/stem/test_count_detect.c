@@ -35,6 +35,38 @@ static float *draw(size_t w, size_t h, double pixel_A, const double *xy, size_t 
     return img;
 }
 
+/* The shot-noise z (shot_noise_z = 1): the same atoms found on the gradient, the image
+ * calibrated as shot noise with gain 1 and offset 0 (drawn as pure Poisson counts: the
+ * photon-transfer line is var = mean), and an excess factor near 1 (white noise; the
+ * atoms are a small part of the frame; measured 1.13, gain 0.97, offset −4.6). */
+static void test_shot_noise_z(void **state)
+{
+    (void)state;
+    size_t w = 200, h = 160;
+    double pixel = 0.2;
+    double xy[] = {30.3, 40.7, 100.0, 80.2, 160.6, 30.1, 60.2, 120.4, 150.5, 130.9, 110.4, 25.3};
+    size_t n = 6;
+    float *img = draw(w, h, pixel, xy, n, 3000, 7);
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = pixel;
+    p.shot_noise_z = 1;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_int_equal(d->noise.model, DAC_STEM_NOISE_SHOT);
+    assert_true(fabs(d->noise.gain - 1) < 0.1);
+    assert_true(fabs(d->noise.offset) < 10); /* a 50–250 count ramp: 10 counts is 5 % */
+    assert_true(d->noise_excess > 0.9 && d->noise_excess < 1.2);
+    assert_int_equal(d->n_blobs, n);
+    dac_stem_detection_free(d);
+    /* Off by default: then no excess factor is measured. */
+    p.shot_noise_z = 0;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_true(d->noise_excess == 0 && d->noise.model == DAC_STEM_NOISE_SHOT);
+    dac_stem_detection_free(d);
+    free(img);
+}
+
 static void test_threshold_is_bonferroni_tail(void **state)
 {
     (void)state;
@@ -175,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold_is_bonferroni_tail),
         cmocka_unit_test(test_finds_atoms_on_a_gradient),
+        cmocka_unit_test(test_shot_noise_z),
         cmocka_unit_test(test_noise_alone_gives_few_false_alarms),
         cmocka_unit_test(test_constant_and_bad_images),
         cmocka_unit_test(test_support_mask_excludes_vacuum),

@@ -203,18 +203,20 @@ static void run_one(size_t w, double dose, double density, double p_pair, double
     dac_stem_sim_free(sim);
 }
 
-/* Issue target: F1 ≥ 0.97 and RMS ≤ 0.1 Å at ≥ 5·10⁵ e⁻/Å². Measured (docs/stem-count.md):
- * mean F1 ≈ 0.97, single images down to ≈ 0.92 where projected pairs and overlapping
- * sites put atoms 1.0–1.5 Å apart. Asserted: the mean over seeds ≥ 0.95 (a regression
- * guard a little below the measured value), each image ≥ 0.88, RMS of resolved atoms
- * ≤ 0.1 Å in every image. */
+/* Issue target: atom F1 ≥ 0.97 and position RMS ≤ 0.1 Å at ≥ 5·10⁵ e⁻/Å². Read here
+ * (and in docs/stem-count.md) as the pooled, micro-averaged F1 over all images of the
+ * suite at those doses — matches, detections and true atoms summed over images, then
+ * F1 = 2·TP/(detected + true) — because the issue states one figure for the method,
+ * and single 512² images (≈ 50–100 atoms) swing by several per cent with one or two
+ * projected pairs 1.0–1.5 Å apart. Each image must still reach 0.88 (a gross failure
+ * on one image is not hidden by the pool), and the RMS of resolved atoms ≤ 0.1 Å in
+ * every image. */
 static void test_atoms_found_and_placed(void **state)
 {
     (void)state;
     const double doses[] = {5e5, 3e6};
     int repeats = SANITIZED ? 1 : 4;
-    double sum = 0;
-    int runs = 0;
+    size_t tp = 0, n_det = 0, n_true = 0;
     for (int k = 0; k < 2; k++)
         for (int r = 0; r < repeats; r++) {
             outcome o;
@@ -222,11 +224,13 @@ static void test_atoms_found_and_placed(void **state)
             assert_true(o.score.n_truth > 10);
             assert_true(o.score.f1 >= 0.88);
             assert_true(o.rms_single_A <= 0.1);
-            sum += o.score.f1, runs++;
+            tp += o.score.n_matched, n_det += o.score.n_detected, n_true += o.score.n_truth;
         }
+    double f1 = 2.0 * (double)tp / (double)(n_det + n_true);
     if (getenv("DAC_ACCURACY_VERBOSE"))
-        fprintf(stderr, "mean F1 over %d images: %.4f\n", runs, sum / runs);
-    assert_true(sum / runs >= 0.95);
+        fprintf(stderr, "pooled F1 over %d images: %.4f (%zu matched, %zu detected, %zu true)\n",
+                2 * repeats, f1, tp, n_det, n_true);
+    assert_true(f1 >= 0.97);
 }
 
 /* Chance-corrected site purity within ±0.04 of the truth, averaged over seeds, at low,
