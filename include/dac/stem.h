@@ -68,14 +68,14 @@ typedef struct {
     dac_stem_probe_options probe;
     double view[3];               /* beam direction (default 0,0,1) */
     double pixel_A;               /* default 0.2 */
-    double fov_A[2];              /* width, height; 0 = from the cell / atoms */
-    double margin_A;              /* around the atoms when there is no cell (default 5) */
+    double fov_A[2];              /* width, height; 0 = from the cell and atoms */
+    double margin_A;              /* around atoms on axes no periodic tiling fills (default 5) */
     double zpower;                /* 0: cross-section table; n > 0: σ ∝ Zⁿ */
     double support_thickness_A;   /* amorphous carbon slab mean thickness (default 0) */
     double support_roughness;     /* relative rms thickness variation (default 0.1) */
     double support_correlation_A; /* correlation length of that variation (default 5) */
     double support_density_g_cm3; /* default 2.0 */
-    double dose_e_A2;             /* e⁻/Å² (default 1e6); INFINITY: noiseless */
+    double dose_e_A2;             /* e⁻/Å² (default 1e6, at most 1e15); INFINITY: noiseless */
     double gain;                  /* counts per detected electron (default 1) */
     double offset;                /* counts added to every pixel (default 0) */
     double read_noise;            /* Gaussian rms, counts (default 0) */
@@ -93,9 +93,12 @@ int dac_stem_options_check(const dac_stem_options *opt);
 double dac_stem_sigma_A2(const dac_stem_options *opt, int Z);
 
 /* Image frame of a structure: unit axes, the FOV origin (Å, in the image plane, the
- * outer corner of pixel 0,0) and the size in pixels. Atoms are drawn inside the region
- * of size extent_A centred in the image: the projected cell (or --fov) before rounding
- * up to whole pixels, so a periodic cell is not drawn twice at the seam. */
+ * outer corner of pixel 0,0) and the size in pixels. The FOV is the bounding box of the
+ * projected cell; along image axes that periodic tiling does not fill (no cell, or
+ * non-periodic lateral cell vectors) it also covers every atom ± margin_A, so atoms
+ * outside a non-periodic cell are drawn. Atoms are drawn inside the region of size
+ * extent_A centred in the image: that box (or --fov) before rounding up to whole
+ * pixels, so a periodic cell is not drawn twice at the seam. */
 typedef struct {
     double e1[3], e2[3], view[3];
     double origin_A[2];
@@ -115,26 +118,38 @@ typedef struct {
 
 /* Ground truth of a rendered structure: one entry per metal atom drawn (periodic images
  * count separately), its position in the image (scan distortion of its line included)
- * and in the sample frame, its site from dac_struct_analyze. */
+ * and in the sample frame, and the drawn copy of its site. Sites come from
+ * dac_struct_analyze (default options); each periodic copy of a site that is drawn, even
+ * in part, is a "site copy" with its own id. A copy is complete when every one of its
+ * atoms is inside the image; a copy cut by the image edge, and any copy of an extended
+ * site (an infinite network), is not. */
 typedef struct {
     double x_px, y_px;  /* where it appears in the image */
     double x_A, y_A;    /* sample frame: image-plane coordinates from the FOV origin */
     int Z;
     size_t atom;        /* index in the structure */
-    size_t site;        /* index in the site analysis */
+    size_t structure_site; /* index in the site analysis of the structure */
+    size_t site;        /* drawn site copy: 0, 1, … in order of first appearance */
     dac_site_kind kind;
+    int complete;       /* 1: every atom of this site copy is inside the image */
 } dac_stem_truth_atom;
 
 typedef struct {
     size_t n_atoms;
     dac_stem_truth_atom *atoms;
-    size_t site_count[4];  /* sites of the structure by kind (dac_site_kind index) */
+    size_t site_count[4];            /* complete drawn site copies by kind (dac_site_kind) */
+    size_t site_count_incomplete[4]; /* drawn site copies cut by the image edge, by kind */
+    size_t n_site_copies;            /* all drawn site copies, complete or not */
+    size_t structure_site_count[4];  /* sites of the structure itself (one cell) by kind */
     size_t n_atoms_total;  /* all atoms drawn (support included) */
+    size_t n_atoms_not_drawn; /* structure atoms of which no copy is inside the image */
     double expected_electrons; /* dose × Σσ over the image (NAN when noiseless) */
 } dac_stem_truth;
 
 void dac_stem_truth_free(dac_stem_truth *t);
-/* CSV: x_px,y_px,x_A,y_A,element,site,kind. Atomic write. */
+/* CSV: x_px,y_px,x_A,y_A,element,site,kind,complete (site: the drawn copy's id). To an
+ * open stream (flushed; DAC_ERR_RUNTIME on a write error), or atomically to a path. */
+int dac_stem_truth_write(FILE *f, const dac_stem_truth *t);
 int dac_stem_truth_write_csv(const char *path, const dac_stem_truth *t);
 
 typedef struct dac_stem_sim dac_stem_sim;
@@ -147,13 +162,15 @@ void dac_stem_sim_set_progress(dac_stem_sim *sim, dac_progress_fn fn, void *user
 const dac_stem_probe *dac_stem_sim_probe(const dac_stem_sim *sim);
 
 /* Renders points (pixel coordinates, σ) plus the support slab with the noise of the
- * options; *image is new (pixel size set). Same seed, same pixels. */
+ * options; *image is new (pixel size set). Same seed, same pixels (for the same build
+ * on the same CPU: FFTW may pick other SIMD kernels elsewhere). */
 int dac_stem_sim_render_points(dac_stem_sim *sim, const dac_stem_point *points, size_t n,
                                uint64_t seed, dac_image **image);
 
 /* Renders a structure: frame from dac_stem_frame_compute with the simulator's size,
  * periodic images tiled along lateral periodic axes, sites from dac_struct_analyze
- * (default options). truth may be NULL. */
+ * (default options). truth may be NULL. Atoms of which no copy falls inside the image
+ * (a --fov smaller than the structure) are not drawn and a warning says how many. */
 int dac_stem_sim_render(dac_stem_sim *sim, const dac_structure *s, uint64_t seed,
                         dac_image **image, dac_stem_truth **truth);
 

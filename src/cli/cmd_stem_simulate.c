@@ -2,18 +2,25 @@
  * cmd_stem_simulate.c — `dac stem simulate STRUCTURE -o IMAGE.tif [options]`.
  *
  * Reads a structure, renders its HAADF image with dac_stem_sim_render, and writes three
- * files side by side, each atomically: IMAGE.tif (float32, ImageJ scale), IMAGE.truth.csv
- * (every metal atom drawn, with its site) and IMAGE.json (every parameter, the seed and
- * the counts), plus IMAGE.png with --png. IMAGE is the output path without .tif/.tiff.
- * No science here: option parsing, file names and the JSON record.
+ * files side by side: IMAGE.tif (float32, ImageJ scale), IMAGE.truth.csv (every metal
+ * atom drawn, with its site copy) and IMAGE.json (every parameter, the seed and the
+ * counts), plus IMAGE.png with --png. IMAGE is the output path without .tif/.tiff.
+ * The files are atomic as a set: all are written to temporaries first and renamed only
+ * when every one succeeded, so a failure leaves none of them (a stale truth next to a
+ * new image would score the wrong answer). No science here: option parsing, file names
+ * and the JSON record.
  */
 #include <cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "dac/image.h"
@@ -29,11 +36,14 @@ static void help(FILE *f)
         "Renders the incoherent HAADF-STEM image of a structure (any format `dac struct`\n"
         "reads) and writes IMAGE.tif, IMAGE.truth.csv and IMAGE.json (docs/stem-simulate.md).\n\n"
         "geometry:\n"
-        "  -o, --output PATH        image (TIFF float32 with scale); required\n"
+        "  -o, --output PATH        image, ending in .tif or .tiff (TIFF float32 with scale);\n"
+        "                           required\n"
         "      --format NAME        structure format (xyz, extxyz, poscar, cif); default: from name\n"
-        "      --view x|y|z|A,B,C   beam direction (default z)\n"
-        "      --fov W[,H]          field of view, Å (default: projected cell, or atoms + margin)\n"
-        "      --margin A           margin around the atoms without a cell, Å (default 5)\n"
+        "      --view x|y|z|A,B,C   beam direction (default z); A,B,C is a Cartesian\n"
+        "                           vector (x, y, z components), not a zone axis [uvw]\n"
+        "      --fov W[,H]          field of view, Å (default: the projected cell, widened to\n"
+        "                           the atoms + margin where the cell is not periodic)\n"
+        "      --margin A           margin around the atoms on non-periodic axes, Å (default 5)\n"
         "      --pixel A            pixel size, Å (default 0.2)\n"
         "probe:\n"
         "      --kv KV              accelerating voltage, kV (default 300)\n"
@@ -49,13 +59,15 @@ static void help(FILE *f)
         "      --support-correlation A  correlation length of that variation, Å (default 5)\n"
         "      --support-density RHO    g/cm³ (default 2.0)\n"
         "noise and scan:\n"
-        "      --dose D             e⁻/Å² (default 1e6); 'inf' for a noiseless image\n"
+        "      --dose D             e⁻/Å² (default 1e6, at most 1e15); 'inf' for a noiseless\n"
+        "                           image (then no gain, offset or read noise)\n"
         "      --gain G             counts per detected electron (default 1)\n"
         "      --offset C           counts added to every pixel (default 0)\n"
         "      --read-noise C       Gaussian read noise, rms counts (default 0)\n"
         "      --jitter PX          rms horizontal shift per scan line, px (default 0)\n"
         "      --drift PX           horizontal drift over the frame, px (default 0)\n"
-        "      --seed N             random seed (default 0); same seed, same bytes\n"
+        "      --seed N             random seed (default 0); same seed, same bytes (same\n"
+        "                           build, same CPU)\n"
         "output:\n"
         "      --png                also write IMAGE.png (8-bit, 0.5–99.5 %% stretch)\n"
         "  -q, --quiet              no progress bar, errors only\n"
@@ -85,6 +97,21 @@ static const struct option long_opts[] = {
     {"jitter", required_argument, 0, O_JITTER}, {"drift", required_argument, 0, O_DRIFT},
     {"seed", required_argument, 0, O_SEED}, {"png", no_argument, 0, O_PNG},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+
+/* Length of the .tif/.tiff extension of path (any case), 0 if none. */
+static size_t tiff_extension(const char *path)
+{
+    size_t n = strlen(path);
+    const char *exts[] = {".tif", ".tiff"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t m = strlen(exts[i]);
+        if (n > m && path[n - m - 1] != '/' && !strcasecmp(path + n - m, exts[i]))
+            return m;
+    }
+    return 0;
+}
+
+static int has_tiff_extension(const char *path) { return tiff_extension(path) > 0; }
 
 /* "A" or "A,B[,C]" into up to n numbers; returns the count or −1. */
 static int parse_list(const char *text, double *v, int n)
@@ -191,27 +218,24 @@ static int parse_args(int argc, char **argv, sim_args *a, int *done)
     if (!a->output || !strcmp(a->output, "-"))
         return cli_usage_error(CMD, "-o IMAGE.tif is required (a file: the truth and JSON "
                                "files are written next to it)");
+    if (!has_tiff_extension(a->output))
+        return cli_usage_error(CMD, "option -o: expected IMAGE.tif or IMAGE.tiff, got '%s' (the "
+                               "image is a TIFF; the truth and JSON names are made from IMAGE)",
+                               a->output);
     if (dac_stem_options_check(&a->opt) != DAC_OK)
         return cli_usage_error(CMD, "%s", dac_last_error());
     return 0;
 }
 
-/* IMAGE.tif → "IMAGE" (the .tif/.tiff extension removed, any other kept). */
+/* IMAGE.tif → "IMAGE". */
 static char *output_base(const char *path)
 {
-    size_t n = strlen(path);
+    size_t n = strlen(path) - tiff_extension(path);
     char *b = malloc(n + 1);
     if (!b)
         return NULL;
-    memcpy(b, path, n + 1);
-    const char *exts[] = {".tif", ".tiff", ".TIF", ".TIFF"};
-    for (size_t i = 0; i < 4; i++) {
-        size_t m = strlen(exts[i]);
-        if (n > m && !strcmp(b + n - m, exts[i])) {
-            b[n - m] = '\0';
-            break;
-        }
-    }
+    memcpy(b, path, n);
+    b[n] = '\0';
     return b;
 }
 
@@ -235,9 +259,18 @@ static void add_numbers(cJSON *obj, const char *const *keys, const double *value
         cJSON_AddItemToObject(obj, keys[i], number_or_string(values[i]));
 }
 
-/* Every parameter, the seed, the frame and the counts: enough to rerun and to score. */
-static int write_json(const char *path, const sim_args *a, const dac_stem_frame *f,
-                      const dac_stem_sim *sim, const dac_image *img, const dac_stem_truth *t)
+static void add_counts(cJSON *root, const char *key, const size_t *count)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, key);
+    cJSON_AddNumberToObject(o, "single", (double)count[DAC_SITE_SINGLE]);
+    cJSON_AddNumberToObject(o, "pair", (double)count[DAC_SITE_PAIR]);
+    cJSON_AddNumberToObject(o, "cluster", (double)count[DAC_SITE_CLUSTER]);
+}
+
+/* Every parameter, the seed, the frame and the counts: enough to rerun and to score.
+ * Returns the text (cJSON_free it) or NULL when out of memory. */
+static char *json_text(const sim_args *a, const dac_stem_frame *f, const dac_stem_sim *sim,
+                       const dac_image *img, const dac_stem_truth *t)
 {
     const dac_stem_options *o = &a->opt;
     cJSON *root = cJSON_CreateObject();
@@ -287,37 +320,151 @@ static int write_json(const char *path, const sim_args *a, const dac_stem_frame 
     add_numbers(support, sk, sv, 4);
 
     cJSON *noise = cJSON_AddObjectToObject(root, "noise");
-    const char *nk[] = {"dose_e_A2", "gain", "offset", "read_noise", "jitter_px", "drift_px"};
+    const char *nk[] = {"dose_e_A2", "gain_counts_per_e", "offset_counts",
+                        "read_noise_counts_rms", "jitter_px", "drift_px"};
     double nv[] = {o->dose_e_A2, o->gain, o->offset, o->read_noise, o->jitter_px, o->drift_px};
     add_numbers(noise, nk, nv, 6);
+    if (isinf(o->dose_e_A2))
+        cJSON_AddStringToObject(noise, "note", "infinite dose: noiseless image; shot noise, "
+                                "gain, offset and read noise were not applied (jitter and "
+                                "drift were)");
 
-    cJSON *counts = cJSON_AddObjectToObject(root, "sites");
-    cJSON_AddNumberToObject(counts, "single", (double)t->site_count[DAC_SITE_SINGLE]);
-    cJSON_AddNumberToObject(counts, "pair", (double)t->site_count[DAC_SITE_PAIR]);
-    cJSON_AddNumberToObject(counts, "cluster", (double)t->site_count[DAC_SITE_CLUSTER]);
+    /* Counts describe what was drawn: each periodic copy of a site in the image counts. */
+    add_counts(root, "sites", t->site_count);
+    add_counts(root, "sites_incomplete", t->site_count_incomplete);
+    add_counts(root, "structure_sites", t->structure_site_count);
+    cJSON_AddStringToObject(root, "sites_note",
+                            "sites: site copies wholly inside the image, by kind; "
+                            "sites_incomplete: copies cut by the image edge (or extended "
+                            "networks); structure_sites: sites of the structure file itself");
     cJSON_AddNumberToObject(root, "metal_atoms_drawn", (double)t->n_atoms);
     cJSON_AddNumberToObject(root, "atoms_drawn", (double)t->n_atoms_total);
+    cJSON_AddNumberToObject(root, "atoms_not_drawn", (double)t->n_atoms_not_drawn);
     cJSON_AddItemToObject(root, "expected_electrons", number_or_string(t->expected_electrons));
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
-    if (!text)
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory formatting JSON", path);
-    dac_outfile *out;
-    int st = dac_outfile_open(&out, path);
-    if (!st) {
-        FILE *fp = dac_outfile_stream(out);
-        fputs(text, fp);
-        fputc('\n', fp);
-        if (ferror(fp)) {
-            dac_outfile_abort(out);
-            st = dac_error(DAC_ERR_RUNTIME, "%s: write failed", path);
-        } else {
-            st = dac_outfile_commit(out);
-        }
+    return text;
+}
+
+/* One output file of the set: written to a temporary next to it, renamed at the end. */
+typedef struct {
+    const char *path;
+    char *tmp;          /* image writers: a temporary path of ours */
+    dac_outfile *out;   /* text files: core's atomic file, committed at the end */
+    int done;           /* renamed into place */
+} output;
+
+/* A fresh temporary "PATH.tmp.XXXXXX" for a writer that takes a path. */
+static int temp_path(output *o)
+{
+    size_t n = strlen(o->path) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    snprintf(o->tmp, n, "%s.tmp.XXXXXX", o->path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int err = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        return dac_error(DAC_ERR_RUNTIME, "cannot write %s: %s", o->path, strerror(err));
     }
-    cJSON_free(text);
+    close(fd);
+    return DAC_OK;
+}
+
+/* Fails early, before the render, when an output name is taken by a directory. */
+static int check_outputs(output *outs, size_t n)
+{
+    struct stat sb;
+    for (size_t i = 0; i < n; i++)
+        if (outs[i].path && stat(outs[i].path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return dac_error(DAC_ERR_RUNTIME, "cannot write %s: it is a directory",
+                             outs[i].path);
+    return DAC_OK;
+}
+
+/* Renames every temporary into place; if one fails, removes the ones already renamed
+ * and the remaining temporaries, so the set is all or nothing. */
+static int commit_outputs(output *outs, size_t n)
+{
+    int st = DAC_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        output *o = &outs[i];
+        if (o->out) {
+            st = dac_outfile_commit(o->out);
+            o->out = NULL;
+        } else if (o->tmp) {
+            if (rename(o->tmp, o->path) != 0)
+                st = dac_error(DAC_ERR_RUNTIME, "cannot create %s: %s", o->path,
+                               strerror(errno));
+        } else {
+            continue;
+        }
+        o->done = !st;
+    }
+    if (st)
+        for (size_t i = 0; i < n; i++)
+            if (outs[i].done)
+                remove(outs[i].path);
     return st;
+}
+
+/* Removes temporaries that were not renamed and frees the set. */
+static void discard_outputs(output *outs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dac_outfile_abort(outs[i].out);
+        if (outs[i].tmp && !outs[i].done)
+            remove(outs[i].tmp);
+        free(outs[i].tmp);
+    }
+}
+
+/* Writes text into an open outfile's stream, checking for write errors. */
+static int write_text(output *o, const char *text)
+{
+    FILE *fp = dac_outfile_stream(o->out);
+    fputs(text, fp);
+    fputc('\n', fp);
+    if (fflush(fp) != 0 || ferror(fp))
+        return dac_error(DAC_ERR_RUNTIME, "%s: write failed", o->path);
+    return DAC_OK;
+}
+
+enum { OUT_TIFF, OUT_CSV, OUT_JSON, OUT_PNG, N_OUT };
+
+/* Writes all outputs to temporaries, then renames them together. */
+static int write_outputs(output *outs, const sim_args *a, const dac_stem_frame *f,
+                         const dac_stem_sim *sim, dac_image *img, const dac_stem_truth *t)
+{
+    int st;
+    dac_image_meta_set(img, "software", "dac " DAC_VERSION " stem simulate");
+    if ((st = temp_path(&outs[OUT_TIFF])) ||
+        (st = dac_image_write_tiff(outs[OUT_TIFF].tmp, img, DAC_SAMPLE_F32)))
+        return st;
+    if ((st = dac_outfile_open(&outs[OUT_CSV].out, outs[OUT_CSV].path)))
+        return st;
+    if (dac_stem_truth_write(dac_outfile_stream(outs[OUT_CSV].out), t) != DAC_OK)
+        return dac_error(DAC_ERR_RUNTIME, "%s: write failed", outs[OUT_CSV].path);
+    char *text = json_text(a, f, sim, img, t);
+    if (!text)
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory formatting JSON", outs[OUT_JSON].path);
+    st = dac_outfile_open(&outs[OUT_JSON].out, outs[OUT_JSON].path);
+    if (!st)
+        st = write_text(&outs[OUT_JSON], text);
+    cJSON_free(text);
+    if (st)
+        return st;
+    if (outs[OUT_PNG].path) {
+        dac_png_options po;
+        dac_png_options_default(&po);
+        if ((st = temp_path(&outs[OUT_PNG])) ||
+            (st = dac_image_write_png(outs[OUT_PNG].tmp, img, &po)))
+            return st;
+    }
+    return commit_outputs(outs, N_OUT);
 }
 
 static int run(sim_args *a)
@@ -328,6 +475,7 @@ static int run(sim_args *a)
     dac_stem_truth *truth = NULL;
     dac_stem_frame frame;
     char *base = output_base(a->output), *csv = NULL, *json = NULL, *png = NULL;
+    output outs[N_OUT] = {{0}};
     int st = DAC_OK;
     dac_struct_format fmt = a->format ? dac_struct_format_from_name(a->format) : DAC_FORMAT_AUTO;
     if (a->format && fmt == DAC_FORMAT_AUTO) {
@@ -337,6 +485,12 @@ static int run(sim_args *a)
     if (!base || !(csv = join(base, ".truth.csv")) || !(json = join(base, ".json")) ||
         !(png = join(base, ".png")))
         st = dac_error(DAC_ERR_NOMEM, "out of memory");
+    outs[OUT_TIFF].path = a->output;
+    outs[OUT_CSV].path = csv;
+    outs[OUT_JSON].path = json;
+    outs[OUT_PNG].path = a->png ? png : NULL;
+    if (!st)
+        st = check_outputs(outs, N_OUT);
     if (!st)
         st = dac_struct_read(a->structure, fmt, &s);
     if (!st)
@@ -349,24 +503,18 @@ static int run(sim_args *a)
         st = dac_stem_sim_render(sim, s, a->seed, &img, &truth);
         dac_progress_free(bar);
     }
-    if (!st) {
-        dac_image_meta_set(img, "software", "dac " DAC_VERSION " stem simulate");
-        st = dac_image_write_tiff(a->output, img, DAC_SAMPLE_F32);
-    }
     if (!st)
-        st = dac_stem_truth_write_csv(csv, truth);
-    if (!st)
-        st = write_json(json, a, &frame, sim, img, truth);
-    if (!st && a->png) {
-        dac_png_options po;
-        dac_png_options_default(&po);
-        st = dac_image_write_png(png, img, &po);
-    }
+        st = write_outputs(outs, a, &frame, sim, img, truth);
+    discard_outputs(outs, N_OUT);
     if (!st && !cli_quiet)
-        fprintf(stderr, "dac stem simulate: %zu×%zu px, %zu metal atoms (%zu single, %zu "
-                "pair, %zu cluster sites) → %s\n", img->width, img->height, truth->n_atoms,
-                truth->site_count[DAC_SITE_SINGLE], truth->site_count[DAC_SITE_PAIR],
-                truth->site_count[DAC_SITE_CLUSTER], a->output);
+        fprintf(stderr, "dac stem simulate: %zu×%zu px, %zu metal atoms; sites wholly in the "
+                "image: %zu single, %zu pair, %zu cluster (%zu more cut by the edge) → %s\n",
+                img->width, img->height, truth->n_atoms, truth->site_count[DAC_SITE_SINGLE],
+                truth->site_count[DAC_SITE_PAIR], truth->site_count[DAC_SITE_CLUSTER],
+                truth->site_count_incomplete[DAC_SITE_SINGLE] +
+                    truth->site_count_incomplete[DAC_SITE_PAIR] +
+                    truth->site_count_incomplete[DAC_SITE_CLUSTER],
+                a->output);
     int rc = st ? cli_fail(st) : 0;
     if (!st)
         cli_print_warnings();

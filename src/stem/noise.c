@@ -9,7 +9,9 @@
  * constant drift during the frame shears the image along the slow scan).
  *
  * Random numbers come from separate streams of the seed (stem_internal.h), drawn in
- * pixel order, so a seed gives the same bytes on every machine.
+ * pixel order, so a seed gives the same bytes for the same build on the same CPU. Not
+ * across CPUs: FFTW may choose different SIMD kernels on another CPU, which changes the
+ * last bits of the noiseless image and hence, rarely, a Poisson draw.
  */
 #include <math.h>
 

@@ -6,6 +6,8 @@
 
 #include "dac/stem.h"
 
+#define MAX_DOSE_E_A2 1e15
+
 void dac_stem_options_default(dac_stem_options *o)
 {
     dac_stem_probe_options_default(&o->probe);
@@ -68,6 +70,13 @@ int dac_stem_options_check(const dac_stem_options *o)
         return st;
     if (!(o->dose_e_A2 > 0) || isnan(o->dose_e_A2))
         return dac_error(DAC_ERR_USAGE, "stem: dose_e_A2 = %g: expected > 0 (or infinity)", o->dose_e_A2);
+    /* Assumption: no experiment comes near 1e15 e⁻/Å² (single-atom catalyst images use
+     * ~1e4–1e7, see the default above); beyond it the electrons per pixel (dose × pixel²,
+     * up to 1e19 at 100 Å pixels) approach the 2^64 range of the Poisson counts. */
+    if (isfinite(o->dose_e_A2) && o->dose_e_A2 > MAX_DOSE_E_A2)
+        return dac_error(DAC_ERR_USAGE, "stem: dose_e_A2 = %g: expected at most %g e⁻/Å² (or "
+                         "infinity for a noiseless image): larger doses are far beyond any "
+                         "experiment and overflow the electron counts", o->dose_e_A2, MAX_DOSE_E_A2);
     return DAC_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_simulate.c — physics and bookkeeping of the HAADF simulator (src/stem/render.c,
  * support.c, noise.c, scene.c): exact sub-pixel placement, contrast ratios, shot noise,
- * the support slab, scan distortion, periodic tiling and the ground truth.
+ * the support slab, scan distortion, periodic tiling, the field of view of non-periodic
+ * cells, the ground truth's site copies and the dose limit.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -323,11 +324,18 @@ static void test_structure_tiling_and_truth(void **state)
     assert_int_equal(dac_stem_sim_render(s, st, 5, &im, &t), DAC_OK);
     assert_int_equal(t->n_atoms, 4);
     assert_int_equal(t->n_atoms_total, 8);
-    assert_int_equal(t->site_count[DAC_SITE_SINGLE], 1);
+    /* Counts describe the image: four complete copies of the structure's one single. */
+    assert_int_equal(t->structure_site_count[DAC_SITE_SINGLE], 1);
+    assert_int_equal(t->site_count[DAC_SITE_SINGLE], 4);
+    assert_int_equal(t->site_count_incomplete[DAC_SITE_SINGLE], 0);
+    assert_int_equal(t->n_site_copies, 4);
     for (size_t i = 0; i < t->n_atoms; i++) {
         const dac_stem_truth_atom *a = &t->atoms[i];
         assert_int_equal(a->Z, 28);
         assert_int_equal(a->kind, DAC_SITE_SINGLE);
+        assert_int_equal(a->site, i); /* one id per drawn copy, in order */
+        assert_int_equal(a->structure_site, 0);
+        assert_int_equal(a->complete, 1);
         /* FOV centred on the cell (0…10) → origin −5 Å; Ni at 2 (+10) → 7 or 17 Å. */
         assert_true(fabs(fmod(a->x_A, 10.0) - 7.0) < 1e-9);
         assert_true(fabs(fmod(a->y_A, 10.0) - 8.0) < 1e-9);
@@ -399,6 +407,190 @@ static void test_frame_views(void **state)
     dac_structure_free(st);
 }
 
+static dac_structure *three_metals_in_box(int pbc_x)
+{
+    dac_structure *st = dac_structure_create(0);
+    const double ni[3] = {5, 5, 5}, ni2[3] = {-3, 5, 5}, pt[3] = {15, 5, 5};
+    assert_int_equal(dac_structure_append(st, 28, ni), DAC_OK);
+    assert_int_equal(dac_structure_append(st, 28, ni2), DAC_OK);
+    assert_int_equal(dac_structure_append(st, 78, pt), DAC_OK);
+    st->has_cell = 1;
+    for (int i = 0; i < 3; i++)
+        st->cell_A[i][i] = 10;
+    st->pbc[0] = pbc_x;
+    return st;
+}
+
+static int warned(const char *text)
+{
+    for (size_t i = 0; i < dac_warning_count(); i++)
+        if (strstr(dac_warning(i), text))
+            return 1;
+    return 0;
+}
+
+/* Regression: atoms outside a non-periodic cell (10 Å box, pbc F F F; Ni at x = 5 and
+ * −3, Pt at 15) were silently not drawn and the truth listed one atom. The view now
+ * spans cell ∪ atoms ± margin on non-periodic axes: x from −8 to 20 Å (140 px), y the
+ * cell's 10 Å. A --fov that cuts atoms off warns and the counts follow what is drawn. */
+static void test_atoms_outside_nonperiodic_cell(void **state)
+{
+    (void)state;
+    dac_structure *st = three_metals_in_box(0);
+    dac_stem_options o;
+    dac_stem_options_default(&o);
+    o.dose_e_A2 = INFINITY;
+    dac_stem_frame f;
+    assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
+    assert_int_equal(f.width, 140);
+    assert_int_equal(f.height, 50);
+    dac_stem_sim *s = make_sim(&o, f.width, f.height);
+    dac_image *im = NULL;
+    dac_stem_truth *t = NULL;
+    dac_warnings_clear();
+    assert_int_equal(dac_stem_sim_render(s, st, 1, &im, &t), DAC_OK);
+    assert_int_equal(t->n_atoms, 3);
+    assert_int_equal(t->n_atoms_not_drawn, 0);
+    assert_int_equal(t->site_count[DAC_SITE_SINGLE], 3);
+    assert_false(warned("not drawn"));
+    /* Pt (x = 15 Å) is where the truth says and is brightest there. */
+    const dac_stem_truth_atom *pt = &t->atoms[2];
+    assert_int_equal(pt->Z, 78);
+    assert_true(fabs(pt->x_A - 23.0) < 1e-9);
+    size_t x = (size_t)lround(pt->x_px), y = (size_t)lround(pt->y_px);
+    assert_true(im->pixels[y * f.width + x] > 0.5 * im->pixels[y * f.width + x + 1] &&
+                im->pixels[y * f.width + x] > 1e-3);
+    dac_stem_truth_free(t);
+    dac_image_free(im);
+    dac_stem_sim_free(s);
+
+    /* --fov 10 centred on the same box keeps only the Ni at x = 5. */
+    o.fov_A[0] = o.fov_A[1] = 10;
+    assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
+    s = make_sim(&o, f.width, f.height);
+    dac_warnings_clear();
+    assert_int_equal(dac_stem_sim_render(s, st, 1, &im, &t), DAC_OK);
+    assert_int_equal(t->n_atoms, 1);
+    assert_int_equal(t->n_atoms_not_drawn, 2);
+    assert_int_equal(t->site_count[DAC_SITE_SINGLE], 1);
+    assert_int_equal(t->structure_site_count[DAC_SITE_SINGLE], 3);
+    assert_true(warned("2 atoms outside the field of view not drawn"));
+    dac_warnings_clear();
+    dac_stem_truth_free(t);
+    dac_image_free(im);
+    dac_stem_sim_free(s);
+
+    /* Periodic along x only: x stays one period (10 Å, the atoms wrap into it); y is
+     * not periodic and would widen for atoms outside, here none. */
+    dac_structure_free(st);
+    st = three_metals_in_box(1);
+    o.fov_A[0] = o.fov_A[1] = 0;
+    assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
+    assert_int_equal(f.width, 50);
+    assert_int_equal(f.height, 50);
+    st->position_A[3 * 1 + 1] = -4; /* second Ni to y = −4: y spans −9 … 10 */
+    assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
+    assert_int_equal(f.width, 50);
+    assert_int_equal(f.height, 95);
+    s = make_sim(&o, f.width, f.height);
+    assert_int_equal(dac_stem_sim_render(s, st, 1, &im, &t), DAC_OK);
+    assert_int_equal(t->n_atoms, 3);
+    assert_int_equal(t->n_atoms_not_drawn, 0);
+    dac_stem_truth_free(t);
+    dac_image_free(im);
+    dac_stem_sim_free(s);
+    dac_structure_free(st);
+}
+
+/* Regression: with periodic tiling every drawn copy shared one site id, and a pair cut
+ * by the image edge still counted as a pair. Here a Ni pair straddles the boundary of a
+ * periodic 10 Å cell (x = 1 and 9: 2 Å apart through the boundary). One period shows
+ * two halves: two copies, both cut. A 30 Å view shows x = −9, −1, 1, 9, 11, 19 on each
+ * of 3 rows of copies: pairs (−1, 1) and (9, 11) whole, −9 and 19 cut, so 6 complete and
+ * 6 cut copies; each id belongs to exactly the atoms of one copy. */
+static void test_site_copies(void **state)
+{
+    (void)state;
+    dac_structure *st = dac_structure_create(0);
+    const double a[3] = {1, 5, 10}, b[3] = {9, 5, 10};
+    assert_int_equal(dac_structure_append(st, 28, a), DAC_OK);
+    assert_int_equal(dac_structure_append(st, 28, b), DAC_OK);
+    st->has_cell = 1;
+    st->cell_A[0][0] = st->cell_A[1][1] = 10;
+    st->cell_A[2][2] = 20;
+    st->pbc[0] = st->pbc[1] = st->pbc[2] = 1;
+    dac_stem_options o;
+    dac_stem_options_default(&o);
+    o.dose_e_A2 = INFINITY;
+    for (int pass = 0; pass < 2; pass++) {
+        o.fov_A[0] = o.fov_A[1] = pass ? 30 : 0;
+        dac_stem_frame f;
+        assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
+        dac_stem_sim *s = make_sim(&o, f.width, f.height);
+        dac_image *im = NULL;
+        dac_stem_truth *t = NULL;
+        assert_int_equal(dac_stem_sim_render(s, st, 1, &im, &t), DAC_OK);
+        assert_int_equal(t->structure_site_count[DAC_SITE_PAIR], 1);
+        size_t want_complete = pass ? 6 : 0, want_cut = pass ? 6 : 2;
+        assert_int_equal(t->n_atoms, 2 * want_complete + want_cut);
+        assert_int_equal(t->site_count[DAC_SITE_PAIR], want_complete);
+        assert_int_equal(t->site_count_incomplete[DAC_SITE_PAIR], want_cut);
+        assert_int_equal(t->n_site_copies, want_complete + want_cut);
+        size_t next = 0;
+        for (size_t i = 0; i < t->n_atoms; i++) {
+            const dac_stem_truth_atom *ai = &t->atoms[i];
+            assert_int_equal(ai->kind, DAC_SITE_PAIR);
+            /* ids are dense and in order of first appearance */
+            assert_true(ai->site <= next);
+            if (ai->site == next)
+                next++;
+            size_t mates = 0;
+            for (size_t j = 0; j < t->n_atoms; j++) {
+                const dac_stem_truth_atom *aj = &t->atoms[j];
+                if (j == i || aj->site != ai->site)
+                    continue;
+                mates++;
+                /* the partner is the Ni 2 Å away on the same row */
+                assert_true(fabs(fabs(aj->x_A - ai->x_A) - 2.0) < 1e-9);
+                assert_true(fabs(aj->y_A - ai->y_A) < 1e-9);
+            }
+            assert_int_equal(mates, ai->complete ? 1 : 0);
+        }
+        assert_int_equal(next, t->n_site_copies);
+        dac_stem_truth_free(t);
+        dac_image_free(im);
+        dac_stem_sim_free(s);
+    }
+    dac_structure_free(st);
+}
+
+/* Regression: a dose of 1e30 e⁻/Å² overflowed the Poisson counts into an all-zero
+ * image; the options now refuse doses above 1e15 (infinity stays: noiseless). */
+static void test_dose_cap(void **state)
+{
+    (void)state;
+    dac_stem_options o;
+    dac_stem_options_default(&o);
+    o.dose_e_A2 = 1e30;
+    assert_int_equal(dac_stem_options_check(&o), DAC_ERR_USAGE);
+    assert_non_null(strstr(dac_last_error(), "dose_e_A2"));
+    o.dose_e_A2 = 1.0000001e15;
+    assert_int_equal(dac_stem_options_check(&o), DAC_ERR_USAGE);
+    o.dose_e_A2 = 1e15;
+    assert_int_equal(dac_stem_options_check(&o), DAC_OK);
+    o.dose_e_A2 = INFINITY;
+    assert_int_equal(dac_stem_options_check(&o), DAC_OK);
+    /* At the cap the image is not zero: counts ≈ dose × pixel² × detected fraction. */
+    o.dose_e_A2 = 1e15;
+    dac_stem_sim *s = make_sim(&o, 32, 32);
+    dac_stem_point p = {16, 16, 12.5e-4};
+    dac_image *im = render(s, &p, 1, 3);
+    double total = sum_box(im, 0, 32, 0, 32);
+    assert_true(fabs(total / (1e15 * 12.5e-4) - 1) < 1e-3);
+    dac_image_free(im);
+    dac_stem_sim_free(s);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -437,6 +629,9 @@ int main(void)
         cmocka_unit_test(test_structure_tiling_and_truth),
         cmocka_unit_test(test_seam_and_truth_shift),
         cmocka_unit_test(test_frame_views),
+        cmocka_unit_test(test_atoms_outside_nonperiodic_cell),
+        cmocka_unit_test(test_site_copies),
+        cmocka_unit_test(test_dose_cap),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
