@@ -54,8 +54,15 @@ static int info_json(const char *path, const dac_image *img)
     cJSON_AddNumberToObject(o, "width", (double)img->width);
     cJSON_AddNumberToObject(o, "height", (double)img->height);
     cJSON_AddStringToObject(o, "sample_type", dac_sample_type_name(img->sample_type));
-    cJSON_AddNumberToObject(o, "pixel_size_x_A", img->pixel_size_A[0]);
-    cJSON_AddNumberToObject(o, "pixel_size_y_A", img->pixel_size_A[1]);
+    /* An unknown pixel size (0 in the library) is null, so no script mistakes it for
+     * a length. */
+    static const char *axis_key[2] = {"pixel_size_x_A", "pixel_size_y_A"};
+    for (int a = 0; a < 2; a++) {
+        if (img->pixel_size_A[a] > 0 && isfinite(img->pixel_size_A[a]))
+            cJSON_AddNumberToObject(o, axis_key[a], img->pixel_size_A[a]);
+        else
+            cJSON_AddNullToObject(o, axis_key[a]);
+    }
     cJSON_AddStringToObject(o, "unit_original", img->unit_original);
     cJSON_AddNumberToObject(o, "min", img->original_min);
     cJSON_AddNumberToObject(o, "max", img->original_max);
@@ -77,10 +84,20 @@ static void info_text(const char *path, const dac_image *img)
     printf("file:          %s\n", path);
     printf("size:          %zu x %zu (width x height)\n", img->width, img->height);
     printf("sample type:   %s\n", dac_sample_type_name(img->sample_type));
-    if (img->pixel_size_A[0] > 0)
-        printf("pixel size:    %.6g Å (x) x %.6g Å (y)\n", img->pixel_size_A[0], img->pixel_size_A[1]);
-    else
+    int known[2] = {img->pixel_size_A[0] > 0 && isfinite(img->pixel_size_A[0]),
+                    img->pixel_size_A[1] > 0 && isfinite(img->pixel_size_A[1])};
+    if (!known[0] && !known[1]) {
         printf("pixel size:    unknown\n");
+    } else {
+        printf("pixel size:    ");
+        for (int a = 0; a < 2; a++) {
+            if (known[a])
+                printf("%.6g Å", img->pixel_size_A[a]);
+            else
+                printf("unknown");
+            printf(a ? " (y)\n" : " (x) x ");
+        }
+    }
     printf("unit in file:  %s\n", img->unit_original[0] ? img->unit_original : "-");
     printf("min/max/mean:  %.9g / %.9g / %.9g\n", img->original_min, img->original_max,
            image_mean(img));

@@ -107,7 +107,10 @@ static int parse_info(dm_reader *r, const uint64_t *info, uint64_t ninfo, dm_nod
         node->size = (uint64_t)s;
     } else if (info[0] == DM_STRING && ninfo == 2) {
         node->size = info[1];
-    } else if (info[0] == DM_STRUCT && ninfo >= 3 && ninfo == 3 + 2 * info[2]) {
+    } else if (info[0] == DM_STRUCT && ninfo >= 3 && info[2] <= (DM_MAX_INFO - 3) / 2 &&
+               ninfo == 3 + 2 * info[2]) {
+        /* info[2] is bounded first: 3 + 2 * info[2] wraps in 64 bits (2^63 + 1 → 5) and
+         * the loop below would then index past info[]. */
         for (uint64_t f = 0; f < info[2]; f++) {
             int fs = simple_size(info[4 + 2 * f]);
             if (!fs)
@@ -120,7 +123,7 @@ static int parse_info(dm_reader *r, const uint64_t *info, uint64_t ninfo, dm_nod
         if (simple_size(info[1]) && ninfo == 3) {
             elem = (uint64_t)simple_size(info[1]);
             node->count = info[2];
-        } else if (info[1] == DM_STRUCT && ninfo >= 4 && info[3] < DM_MAX_INFO &&
+        } else if (info[1] == DM_STRUCT && ninfo >= 4 && info[3] <= (DM_MAX_INFO - 5) / 2 &&
                    ninfo == 5 + 2 * info[3]) {
             for (uint64_t f = 0; f < info[3]; f++) {
                 int fs = simple_size(info[5 + 2 * f]);
@@ -372,18 +375,21 @@ typedef struct {
     int dtype;
 } dm_candidate;
 
-static int is_thumbnail(const dm_reader *r, uint32_t k)
+/* Marks which ImageList entries the root "Thumbnails" group names: thumb[k] = 1 for
+ * entry k < n. One pass over that group, so choosing among many entries stays linear
+ * (a lookup per entry made a crafted 30 000-entry file take seconds). */
+static void mark_thumbnails(const dm_reader *r, unsigned char *thumb, size_t n)
 {
     int32_t th = find(r, -1, "Thumbnails");
     if (th < 0)
-        return 0;
+        return;
     for (size_t i = (size_t)th + 1; i < (size_t)r->nodes[th].end; i++) {
         double v;
         if (r->nodes[i].parent >= 0 && r->nodes[r->nodes[i].parent].parent == th &&
-            label_is(&r->nodes[i], "ImageIndex") && scalar(r, (int32_t)i, &v) && v == (double)k)
-            return 1;
+            label_is(&r->nodes[i], "ImageIndex") && scalar(r, (int32_t)i, &v) && v >= 0 &&
+            v < (double)n && v == floor(v))
+            thumb[(size_t)v] = 1;
     }
-    return 0;
 }
 
 static int describe(const dm_reader *r, int32_t entry, dm_candidate *c)
@@ -412,7 +418,8 @@ static int describe(const dm_reader *r, int32_t entry, dm_candidate *c)
 }
 
 /* The main image: the largest ImageList entry not listed as a thumbnail, the last on
- * ties; if every entry is a thumbnail, the largest of all. */
+ * ties; if every entry is a thumbnail, the largest of all. Returns 1 when one was
+ * found, 0 when none, -1 when out of memory. */
 static int choose_image(const dm_reader *r, dm_candidate *best)
 {
     int32_t list = find(r, -1, "ImageList");
@@ -420,12 +427,19 @@ static int choose_image(const dm_reader *r, dm_candidate *best)
     dm_candidate thumb = {0};
     if (list < 0)
         return 0;
+    size_t entries = 0; /* entry indices are positions in the group: all below this */
+    for (size_t i = (size_t)list + 1; i < (size_t)r->nodes[list].end; i++)
+        entries += r->nodes[i].parent == list;
+    unsigned char *is_thumb = calloc(entries ? entries : 1, 1);
+    if (!is_thumb)
+        return -1;
+    mark_thumbnails(r, is_thumb, entries);
     for (size_t i = (size_t)list + 1; i < (size_t)r->nodes[list].end; i++) {
         dm_candidate c = {0};
         if (r->nodes[i].parent != list || !r->nodes[i].is_group || !describe(r, (int32_t)i, &c))
             continue;
         double px = (double)c.dims[0] * (double)(c.ndims > 1 ? c.dims[1] : 1);
-        int th = is_thumbnail(r, r->nodes[i].index);
+        int th = r->nodes[i].index < entries && is_thumb[r->nodes[i].index];
         dm_candidate *slot = th ? &thumb : best;
         int *have = th ? &found_thumb : &found;
         if (!*have || px >= (double)slot->dims[0] * (double)(slot->ndims > 1 ? slot->dims[1] : 1)) {
@@ -433,6 +447,7 @@ static int choose_image(const dm_reader *r, dm_candidate *best)
             *have = 1;
         }
     }
+    free(is_thumb);
     if (!found && found_thumb)
         *best = thumb;
     return found || found_thumb;
@@ -583,7 +598,10 @@ static int collect_meta(const dm_reader *r, const dm_candidate *c, dac_image *im
 static int build_image(dm_reader *r, dac_image **out)
 {
     dm_candidate c = {0};
-    if (!choose_image(r, &c))
+    int chosen = choose_image(r, &c);
+    if (chosen < 0)
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory choosing the DM image", r->name);
+    if (!chosen)
         return dac_error(DAC_ERR_INPUT, "%s: DM file has no image (no ImageList entry with "
                          "ImageData.Data, DataType and Dimensions)", r->name);
     dac_sample_type type;

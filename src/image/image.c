@@ -198,10 +198,9 @@ void dac_image_update_range(dac_image *img)
     img->original_max = n && lo <= hi ? hi : 0.0;
 }
 
-int dac_image_alloc_checked(const char *name, size_t width, size_t height,
-                            size_t bytes_per_pixel, uint64_t available, dac_image **out)
+int dac_image_check_size(const char *name, size_t width, size_t height, size_t bytes_per_pixel,
+                         uint64_t available)
 {
-    *out = NULL;
     if (width == 0 || height == 0)
         return dac_error(DAC_ERR_INPUT, "%s: image size %zu x %zu is empty", name, width, height);
     if (width > DAC_IMAGE_MAX_SIDE || height > DAC_IMAGE_MAX_SIDE ||
@@ -215,6 +214,16 @@ int dac_image_alloc_checked(const char *name, size_t width, size_t height,
                          "%llu bytes of image data",
                          name, width, height, (unsigned long long)need,
                          (unsigned long long)available);
+    return DAC_OK;
+}
+
+int dac_image_alloc_checked(const char *name, size_t width, size_t height,
+                            size_t bytes_per_pixel, uint64_t available, dac_image **out)
+{
+    *out = NULL;
+    int st = dac_image_check_size(name, width, height, bytes_per_pixel, available);
+    if (st)
+        return st;
     *out = dac_image_create(width, height);
     if (!*out)
         return dac_error(DAC_ERR_NOMEM, "%s: out of memory for %zu x %zu pixels", name, width,

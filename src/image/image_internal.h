@@ -35,6 +35,10 @@ int dac_image_read_mrc_buffer(const unsigned char *data, size_t len, const char 
  * the caller checked). Errors are DAC_ERR_INPUT naming `name`. */
 int dac_image_alloc_checked(const char *name, size_t width, size_t height,
                             size_t bytes_per_pixel, uint64_t available, dac_image **out);
+/* The checks of dac_image_alloc_checked alone, for readers that allocate as they
+ * decode (codecs with no bound on their compression ratio). */
+int dac_image_check_size(const char *name, size_t width, size_t height, size_t bytes_per_pixel,
+                         uint64_t available);
 
 /* Sets original_min/original_max from the pixels. */
 void dac_image_update_range(dac_image *img);

@@ -9,7 +9,13 @@
  * stderr; the first error becomes the text of our DAC_ERR_INPUT.
  *
  * Pixel size: the ImageJ description (`unit=nm`, X/YResolution in pixels per unit)
- * first, else the TIFF ResolutionUnit (inch, cm) when the file sets it; otherwise 0.
+ * first, then DigitalMicrograph's private tags, else the TIFF ResolutionUnit (inch, cm)
+ * when the file sets it and the pixel it gives is under 1 µm (larger is a display
+ * default such as 72 dpi: warned about); otherwise 0 (unknown).
+ *
+ * Sizes in the header are checked against the bytes present times the codec's largest
+ * ratio where the format bounds it (none, PackBits, LZW, Deflate); for the other codecs
+ * pixels are allocated only as the data decode.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -191,6 +197,64 @@ static int read_strips(TIFF *tif, dac_image *img, tiff_layout L, const char *nam
     return st;
 }
 
+/* Codecs with no ratio bound (ZSTD, LZMA, JPEG, LERC, …): rows are decoded one at a
+ * time and the pixels grow with them (doubling), so a header that lies about the size
+ * fails after costing about twice the rows the file really holds. img->pixels is NULL
+ * on entry. */
+static int read_scanlines(TIFF *tif, dac_image *img, tiff_layout L, const char *name, tiff_mem *m)
+{
+    size_t row_bytes = img->width * (L.bits / 8), cap = 0;
+    tmsize_t line = TIFFScanlineSize(tif);
+    if (line <= 0 || (uint64_t)line < row_bytes)
+        return tiff_fail(name, m, "invalid scanline size");
+    unsigned char *buf = malloc((size_t)line);
+    if (!buf)
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory for a TIFF row", name);
+    int st = DAC_OK;
+    for (size_t y = 0; y < img->height && !st; y++) {
+        if (y == cap) {
+            /* Start at ~1 Mpixel of rows, then double. */
+            size_t want = cap ? 2 * cap : ((size_t)1 << 20) / img->width + 1;
+            want = want < img->height ? want : img->height;
+            float *p = realloc(img->pixels, want * img->width * sizeof *p);
+            if (!p) {
+                st = dac_error(DAC_ERR_NOMEM, "%s: out of memory for %zu rows of %zu pixels", name,
+                               want, img->width);
+                break;
+            }
+            img->pixels = p;
+            cap = want;
+        }
+        if (TIFFReadScanline(tif, buf, (uint32_t)y, 0) < 0) {
+            char what[64];
+            snprintf(what, sizeof what, "cannot read TIFF row %zu", y);
+            st = tiff_fail(name, m, what);
+            break;
+        }
+        convert_samples(buf, img->pixels + y * img->width, img->width, L);
+    }
+    free(buf);
+    return st;
+}
+
+/* Real tiles are at most a few MiB (1024² float64 is 8 MiB); a bigger one is a lying
+ * header, refused before its buffer is allocated. An assumption, generous 32×. */
+#define TIFF_MAX_TILE_BYTES ((uint64_t)256 << 20)
+
+static int read_tile_at(TIFF *tif, unsigned char *buf, size_t x, size_t y, tmsize_t tile_size,
+                        const char *name, tiff_mem *m)
+{
+    if (TIFFReadTile(tif, buf, (uint32_t)x, (uint32_t)y, 0, 0) < tile_size) {
+        char what[80];
+        snprintf(what, sizeof what, "cannot read the TIFF tile at x %zu, y %zu", x, y);
+        return tiff_fail(name, m, what);
+    }
+    return DAC_OK;
+}
+
+/* img->pixels NULL on entry means the codec has no ratio bound: every tile is decoded
+ * once to check the file really holds it, and only then are the pixels allocated (a
+ * tile row can span the whole width, so growing as tiles decode would not bound it). */
 static int read_tiles(TIFF *tif, dac_image *img, tiff_layout L, const char *name, tiff_mem *m)
 {
     uint32_t tw = 0, th = 0;
@@ -198,21 +262,28 @@ static int read_tiles(TIFF *tif, dac_image *img, tiff_layout L, const char *name
     TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
     tmsize_t tile_size = TIFFTileSize(tif);
     size_t bps = L.bits / 8;
-    if (tw == 0 || th == 0 || tile_size <= 0 || (uint64_t)tile_size < (uint64_t)tw * th * bps)
+    if (tw == 0 || th == 0 || tile_size <= 0 || (uint64_t)tile_size / bps / tw < th)
         return tiff_fail(name, m, "invalid tile size");
+    if ((uint64_t)tile_size > TIFF_MAX_TILE_BYTES)
+        return dac_error(DAC_ERR_INPUT, "%s: TIFF tiles of %u x %u pixels (%lld bytes) are beyond "
+                         "the %llu-byte limit", name, tw, th, (long long)tile_size,
+                         (unsigned long long)TIFF_MAX_TILE_BYTES);
     unsigned char *buf = malloc((size_t)tile_size);
     if (!buf)
         return dac_error(DAC_ERR_NOMEM, "%s: out of memory for a TIFF tile", name);
     int st = DAC_OK;
+    for (size_t y = 0; !img->pixels && y < img->height && !st; y += th)
+        for (size_t x = 0; x < img->width && !st; x += tw)
+            st = read_tile_at(tif, buf, x, y, tile_size, name, m);
+    if (!st && !img->pixels && !(img->pixels = calloc(img->width * img->height, sizeof(float))))
+        st = dac_error(DAC_ERR_NOMEM, "%s: out of memory for %zu x %zu pixels", name, img->width,
+                       img->height);
     for (size_t y = 0; y < img->height && !st; y += th)
-        for (size_t x = 0; x < img->width; x += tw) {
-            if (TIFFReadTile(tif, buf, (uint32_t)x, (uint32_t)y, 0, 0) < 0) {
-                st = tiff_fail(name, m, "cannot read a TIFF tile");
-                break;
-            }
+        for (size_t x = 0; x < img->width && !st; x += tw) {
+            st = read_tile_at(tif, buf, x, y, tile_size, name, m);
             size_t cols = img->width - x < tw ? img->width - x : tw;
             size_t rows = img->height - y < th ? img->height - y : th;
-            for (size_t r = 0; r < rows; r++)
+            for (size_t r = 0; r < rows && !st; r++)
                 convert_samples(buf + r * tw * bps, img->pixels + (y + r) * img->width + x, cols, L);
         }
     free(buf);
@@ -281,7 +352,12 @@ static int read_dm_scale(TIFF *tif, dac_image *img)
     return 1;
 }
 
-static void read_scale(TIFF *tif, dac_image *img)
+/* Microscope pixels are far below 1 µm (10^4 Å); a TIFF whose only calibration is
+ * ResolutionUnit inch/cm giving more than that carries a display default (72 or 96
+ * dpi: 3.5e6 Å), not a calibration. */
+#define TIFF_MAX_CALIBRATED_PIXEL_A 1e4
+
+static void read_scale(TIFF *tif, dac_image *img, const char *name)
 {
     float xres = 0, yres = 0;
     uint16_t resunit = 0;
@@ -307,11 +383,19 @@ static void read_scale(TIFF *tif, dac_image *img)
         return;
     if (has_x && TIFFGetField(tif, TIFFTAG_RESOLUTIONUNIT, &resunit) &&
         (resunit == RESUNIT_INCH || resunit == RESUNIT_CENTIMETER)) {
-        dac_image_set_pixel_size(img, 1.0 / xres, 1.0 / yres, resunit == RESUNIT_INCH ? "inch" : "cm");
-        if (resunit == RESUNIT_INCH) { /* not in the unit table: 1 inch = 2.54e8 Å */
-            img->pixel_size_A[0] = 2.54e8 / xres;
-            img->pixel_size_A[1] = 2.54e8 / yres;
+        const char *u = resunit == RESUNIT_INCH ? "inch" : "cm";
+        double per_unit_A = resunit == RESUNIT_INCH ? 2.54e8 : 1e8; /* 1 inch = 2.54 cm */
+        double px = per_unit_A / xres, py = per_unit_A / yres;
+        snprintf(img->unit_original, sizeof img->unit_original, "%s", u);
+        if (px > TIFF_MAX_CALIBRATED_PIXEL_A || py > TIFF_MAX_CALIBRATED_PIXEL_A) {
+            dac_warn("%s: TIFF resolution %g x %g pixels per %s (%.4g x %.4g \xc2\xb5m per "
+                     "pixel) looks like a display default, not a calibration (microscope pixels "
+                     "are under 1 \xc2\xb5m); pixel size unknown", name, xres, yres, u,
+                     px / 1e4, py / 1e4);
+            return;
         }
+        img->pixel_size_A[0] = px;
+        img->pixel_size_A[1] = py;
         return;
     }
     if (!img->unit_original[0])
@@ -341,22 +425,49 @@ static int read_meta(TIFF *tif, dac_image *img)
     return DAC_OK;
 }
 
-/* Bytes of sample data the file can yield: the stored strip/tile bytes, times the best
- * ratio any TIFF codec reaches (LZW's 12-bit codes for 4096-byte strings stay under
- * ~4000:1) when the data are compressed. Stops a lying header before allocation. */
-static uint64_t available_bytes(TIFF *tif, size_t file_len)
+/* The largest ratio of decoded to stored bytes that a codec's format allows, or 0 when
+ * there is no useful bound. PackBits: a 2-byte run code gives at most 128 bytes (TIFF
+ * 6.0 §9). LZW: ≥ 9-bit codes for strings under 4096 bytes (TIFF 6.0 §13). Deflate:
+ * 258 bytes per 2-bit length/distance pair at best, 1032:1 (RFC 1951; zlib's FAQ).
+ * ZSTD (an RLE block: 128 KiB from 4 bytes), LZMA (~7000:1 on zeros), JPEG, LERC
+ * (a constant tile in a few bytes) and the rest get no ratio: a blank 4096² ZSTD
+ * image is 652 bytes. */
+static uint64_t codec_ratio(uint16_t compression)
+{
+    switch (compression) {
+    case COMPRESSION_NONE: return 1;
+    case COMPRESSION_PACKBITS: return 64;
+    case COMPRESSION_LZW: return 4096;
+    case COMPRESSION_ADOBE_DEFLATE: case COMPRESSION_DEFLATE: return 1032;
+    default: return 0;
+    }
+}
+
+/* Bytes of sample data the file can yield: the stored strip/tile bytes (the sum
+ * saturates at the file's length: byte counts are 64-bit and may lie), times the
+ * codec's ratio, plus slack for codec headers. Stops a lying header before allocation. */
+static uint64_t available_bytes(TIFF *tif, size_t file_len, uint64_t ratio)
 {
     uint64_t *counts = NULL, total = 0;
-    uint16_t compression = COMPRESSION_NONE;
-    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
     int tiled = TIFFIsTiled(tif);
     uint32_t n = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
     if (TIFFGetField(tif, tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &counts) && counts)
-        for (uint32_t i = 0; i < n && total <= file_len; i++)
-            total += counts[i];
-    if (total > file_len)
-        total = file_len;
-    return compression == COMPRESSION_NONE ? total : total * 4096 + 65536;
+        for (uint32_t i = 0; i < n && total < file_len; i++)
+            total += counts[i] < file_len - total ? counts[i] : file_len - total;
+    return ratio == 1 ? total : total * ratio + 65536;
+}
+
+/* An image whose pixels are allocated as the codec proves they exist (img->pixels
+ * NULL): see read_scanlines and read_tiles. The caller has checked the size caps. */
+static dac_image *image_shell(size_t width, size_t height)
+{
+    dac_image *img = dac_image_create(width, 1);
+    if (img) {
+        free(img->pixels);
+        img->pixels = NULL;
+        img->height = height;
+    }
+    return img;
 }
 
 int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char *name,
@@ -371,7 +482,7 @@ int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char
     if (!tif)
         return tiff_fail(name, &m, "not a readable TIFF file");
     uint32_t w = 0, h = 0;
-    uint16_t spp = 1, planar = PLANARCONFIG_CONTIG;
+    uint16_t spp = 1, planar = PLANARCONFIG_CONTIG, compression = COMPRESSION_NONE;
     tiff_layout L = {0, SAMPLEFORMAT_UINT};
     TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
     TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
@@ -379,6 +490,8 @@ int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char
     TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &L.format);
     TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
     TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
+    uint64_t ratio = codec_ratio(compression);
     if (L.format == SAMPLEFORMAT_VOID)
         L.format = SAMPLEFORMAT_UINT;
     int st = DAC_OK;
@@ -391,14 +504,18 @@ int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char
              !(L.format == SAMPLEFORMAT_IEEEFP && (L.bits == 32 || L.bits == 64)))
         st = dac_error(DAC_ERR_INPUT, "%s: TIFF sample format %u with %u bits is not supported "
                        "(expected 8/16/32-bit integers or 32/64-bit floats)", name, L.format, L.bits);
-    else
-        st = dac_image_alloc_checked(name, w, h, L.bits / 8, available_bytes(tif, len), &img);
+    else if (ratio)
+        st = dac_image_alloc_checked(name, w, h, L.bits / 8, available_bytes(tif, len, ratio), &img);
+    else if (!(st = dac_image_check_size(name, w, h, 0, 0)) && !(img = image_shell(w, h)))
+        st = dac_error(DAC_ERR_NOMEM, "%s: out of memory", name);
     if (!st)
-        st = TIFFIsTiled(tif) ? read_tiles(tif, img, L, name, &m) : read_strips(tif, img, L, name, &m);
+        st = TIFFIsTiled(tif) ? read_tiles(tif, img, L, name, &m)
+             : ratio          ? read_strips(tif, img, L, name, &m)
+                              : read_scanlines(tif, img, L, name, &m);
     if (!st) {
         img->sample_type = sample_type_of(L);
         dac_image_update_range(img);
-        read_scale(tif, img);
+        read_scale(tif, img, name);
         st = read_meta(tif, img);
     }
     if (!st && TIFFReadDirectory(tif))

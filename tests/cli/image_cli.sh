@@ -51,6 +51,18 @@ expect 0 "$DAC" image info --json "$mrc"
 has out '"pixel_size_x_A":[[:space:]]*1.5'
 has out '"width":[[:space:]]*4'
 
+# No cell (CELLA = 0): the pixel size is unknown, "unknown" in text and null in JSON
+# (never 0, which a script could take for a length).
+cp "$mrc" "$TMP/nocell.mrc"
+head -c 12 /dev/zero | dd of="$TMP/nocell.mrc" bs=1 seek=40 conv=notrunc status=none
+expect 0 "$DAC" image info "$TMP/nocell.mrc"
+has out "pixel size:    unknown"
+expect 0 "$DAC" image info --json "$TMP/nocell.mrc"
+has out '"pixel_size_x_A":[[:space:]]*null'
+has out '"pixel_size_y_A":[[:space:]]*null'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["pixel_size_x_A"] is None and d["pixel_size_y_A"] is None and d["width"] == 4' "$TMP/out" ||
+    fail "JSON with unknown pixel size does not parse to null: $(cat "$TMP/out")"
+
 expect 0 "$DAC" image convert "$mrc" "$TMP/f.tif"
 expect 0 "$DAC" image info "$TMP/f.tif"
 has out "float32"

@@ -289,6 +289,119 @@ static void test_tiff_units(void **state)
     }
 }
 
+static unsigned char *slurp(const char *p, size_t *len);
+
+/* A blank 8-bit image of w × h written by libtiff with `compression`, in one strip or
+ * in 256² tiles; only the first `rows_written` rows (strips) or the first tile (tiled,
+ * when rows_written < h) hold data, so the header can claim more than the file has. */
+static void write_blank_tiff(const char *p, int compression, int tiled, uint32_t w, uint32_t h,
+                             uint32_t rows_written)
+{
+    TIFF *t = TIFFOpen(p, "w");
+    assert_non_null(t);
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, w);
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, h);
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(t, TIFFTAG_COMPRESSION, compression);
+    unsigned char *buf = calloc(tiled ? 256 * 256 : w, 1);
+    if (tiled) {
+        TIFFSetField(t, TIFFTAG_TILEWIDTH, 256);
+        TIFFSetField(t, TIFFTAG_TILELENGTH, 256);
+        for (uint32_t y = 0; y < h; y += 256)
+            for (uint32_t x = 0; x < w && (rows_written >= h || (x == 0 && y == 0)); x += 256)
+                assert_true(TIFFWriteTile(t, buf, x, y, 0, 0) >= 0);
+    } else {
+        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, h);
+        for (uint32_t y = 0; y < rows_written; y++)
+            assert_true(TIFFWriteScanline(t, buf, y, 0) >= 0);
+    }
+    free(buf);
+    TIFFClose(t);
+}
+
+/* ZSTD and LZMA have no compression ratio worth bounding by (a ZSTD RLE block holds
+ * 128 KiB in 4 bytes; LZMA reaches ~7000:1 on zeros), so the 4096:1 bound the reader
+ * once applied to every codec rejected valid files: a blank 2048² image is a few
+ * hundred bytes. They must read; a header that claims rows the file does not hold
+ * must still fail with DAC_ERR_INPUT (pixels are allocated only as rows decode, so
+ * claiming 2^31 pixels costs nothing). Skipped for a codec this libtiff lacks. */
+static void test_tiff_unbounded_codecs(void **state)
+{
+    (void)state;
+    static const struct {
+        int codec;
+        const char *name;
+    } codecs[] = {{COMPRESSION_ZSTD, "ZSTD"}, {COMPRESSION_LZMA, "LZMA"}};
+    const char *p = path_in_scratch("codec.tif");
+    for (size_t c = 0; c < sizeof codecs / sizeof codecs[0]; c++) {
+        if (!TIFFIsCODECConfigured((uint16_t)codecs[c].codec)) {
+            printf("# %s: not configured in this libtiff, skipped\n", codecs[c].name);
+            continue;
+        }
+        for (int tiled = 0; tiled <= 1; tiled++) {
+            write_blank_tiff(p, codecs[c].codec, tiled, 2048, 2048, 2048);
+            size_t len;
+            free(slurp(p, &len));
+            printf("# %s %s: blank 2048^2 in %zu bytes (%.0f:1)\n", codecs[c].name,
+                   tiled ? "tiles" : "strip", len, 4194304.0 / (double)len);
+            dac_image *img = read_ok(p);
+            assert_int_equal(img->width, 2048);
+            assert_int_equal(img->height, 2048);
+            assert_int_equal(img->sample_type, DAC_SAMPLE_U8);
+            assert_float_equal(img->original_min, 0, 0);
+            assert_float_equal(img->original_max, 0, 0);
+            dac_image_free(img);
+            /* 2^20 × 2048 claimed (the pixel cap), one row or one tile present. */
+            write_blank_tiff(p, codecs[c].codec, tiled, 1u << 20, 2048, 1);
+            img = (dac_image *)1;
+            assert_int_equal(dac_image_read(p, DAC_IMAGE_FORMAT_AUTO, &img), DAC_ERR_INPUT);
+            assert_null(img);
+            assert_non_null(strstr(dac_last_error(), "codec.tif"));
+        }
+    }
+}
+
+/* Many programs write 72 (or 96) pixels per inch as a display default. As a pixel
+ * size that is 353 µm; microscope pixels are under 1 µm, so such a resolution is not a
+ * calibration: the pixel size stays unknown (0) and a warning says why. */
+static void test_tiff_display_resolution(void **state)
+{
+    (void)state;
+    static const struct {
+        int resunit;
+        double xres, want_A; /* want 0: unknown, with a warning */
+    } cases[] = {
+        {RESUNIT_INCH, 72.0, 0},          /* 353 µm */
+        {RESUNIT_INCH, 96.0, 0},          /* 265 µm */
+        {RESUNIT_CENTIMETER, 9999.0, 0},  /* just over 1 µm */
+        {RESUNIT_CENTIMETER, 1e4, 1e4},   /* exactly 1 µm: kept */
+        {RESUNIT_INCH, 2.54e6, 100.0},    /* 10 nm: a calibration */
+    };
+    const char *p = path_in_scratch("dpi.tif");
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        /* y resolution = x: write_test_tiff takes both */
+        write_test_tiff(p, 16, SAMPLEFORMAT_UINT, 0, COMPRESSION_NONE, NULL, cases[k].xres,
+                        cases[k].xres, cases[k].resunit);
+        dac_warnings_clear();
+        dac_image *img = read_ok(p);
+        if (fabs(img->pixel_size_A[0] - cases[k].want_A) > 1e-6 * cases[k].want_A ||
+            fabs(img->pixel_size_A[1] - cases[k].want_A) > 1e-6 * cases[k].want_A)
+            fail_msg("case %zu: got %g x %g Å, want %g", k, img->pixel_size_A[0],
+                     img->pixel_size_A[1], cases[k].want_A);
+        if (cases[k].want_A == 0) {
+            assert_int_equal(dac_warning_count(), 1);
+            assert_non_null(strstr(dac_warning(0), "display default"));
+            assert_non_null(strstr(dac_warning(0), "dpi.tif"));
+        } else {
+            assert_int_equal(dac_warning_count(), 0);
+        }
+        dac_warnings_clear();
+        dac_image_free(img);
+    }
+}
+
 static void test_units_and_helpers(void **state)
 {
     (void)state;
@@ -460,6 +573,8 @@ int main(void)
         cmocka_unit_test(test_png_rgb_luminance),
         cmocka_unit_test(test_tiff_every_type),
         cmocka_unit_test(test_tiff_units),
+        cmocka_unit_test(test_tiff_unbounded_codecs),
+        cmocka_unit_test(test_tiff_display_resolution),
         cmocka_unit_test(test_units_and_helpers),
         cmocka_unit_test(test_malformed_tiff_png),
         cmocka_unit_test(test_percentiles),
