@@ -10,7 +10,8 @@
  *      thresholded at a stated false-alarm rate (Gaussian tail with a multiple-testing
  *      correction over the number of resolution elements), non-maximum suppression;
  *   3. refinement: least-squares 2D Gaussians on a local plane, overlapping
- *      neighbours fitted together (Levenberg–Marquardt);
+ *      neighbours fitted together (Levenberg–Marquardt), at the atom width measured on
+ *      the image, centres kept within one σ of the filter maxima;
  *   4. blob size: a mixture model of integrated intensities with components at
  *      1×, 2×, 3× the single-atom intensity (and, with two elements, at σ_A, σ_B and
  *      their sums); merged pairs become n_atoms = 2;
@@ -137,6 +138,8 @@ typedef struct {
     size_t n_decoys;        /* local minima passing the same tests (false-alarm estimate) */
     double threshold_z_gauss; /* the Gaussian-tail threshold before decoy calibration */
     double n_resolution_elements;
+    double atom_fwhm_A;     /* atom image FWHM used by the refinement: measured on the
+                               frame (median of the bright blobs) or the nominal probe */
     dac_stem_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
     double noise_excess;    /* robust σ of the filtered residual over the shot-noise
                                prediction (support texture, scan noise); 0 if not used */
@@ -152,9 +155,17 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h,
 void dac_stem_detection_free(dac_stem_detection *d);
 
 /* Least-squares refinement of blobs in place (used by detect; exposed for tests):
- * 2D Gaussians on a local plane, blobs whose windows overlap fitted together. */
+ * 2D Gaussians on a local plane, blobs whose windows overlap fitted together. A fit
+ * that moves a centre more than max_shift_px (> 0) from its start is replaced by a fit
+ * with the centres held at their starts (max_shift_px = 0: no limit). */
 int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
-                          size_t n, double sigma_px_guess);
+                          size_t n, double sigma_px_guess, double max_shift_px);
+
+/* The atom image width of a frame: the median σ (px) of free-width single-Gaussian fits
+ * to the isolated blobs with z ≥ min_z (at least 5 of them; else *sigma_px = 0), each
+ * fit started at sigma_px_guess. */
+int dac_stem_count_atom_width(const float *img, size_t w, size_t h, const dac_stem_blob *blobs,
+                              size_t n, double sigma_px_guess, double min_z, double *sigma_px);
 
 /* Splits blobs that are wider than one atom into two when two Gaussians fit
  * significantly better (BIC); *blobs is reallocated and *n grows. Used by detect. */

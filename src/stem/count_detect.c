@@ -25,6 +25,12 @@
 #include "dac/stem_count.h"
 
 #define FWHM_PER_SIGMA 2.3548200450309493 /* 2·sqrt(2 ln 2) */
+/* Bounds of the measured atom image FWHM (Å). Below 0.5 Å is finer than the best
+ * aberration-corrected probes (≈ 0.6 Å at 300 kV): such a fit is noise. Above 2.0 Å, twice
+ * the nominal upper end of domain.md §3, a frame is defocused or drifting, or the blobs
+ * are clusters (assumption). */
+#define WIDTH_MIN_A 0.5
+#define WIDTH_MAX_A 2.0
 
 void dac_stem_count_params_default(dac_stem_count_params *p)
 {
@@ -432,6 +438,44 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
     }
 }
 
+/* Refinement with the atom width measured on the frame. The nominal probe width is a
+ * guess: probe and source size, defocus, drift and scan noise differ per microscope and
+ * session (the dev frames show 1.4–2 Å where 1.0 Å is nominal), and a fit at a width
+ * narrower than the blobs pulls faint centres towards noise bumps. The width is the
+ * median over free-width fits of the isolated, clearly significant blobs (the same
+ * z ≥ max(5, threshold + 1) as the amplitude test), bounded to WIDTH_MIN_A–WIDTH_MAX_A;
+ * with fewer than 5 such blobs the nominal width is kept.
+ *
+ * Centres may move at most one σ from the filter maximum (σ of the measured atom, or
+ * of the nominal one if that is wider): at the detection threshold the maximum's own
+ * noise scatter is ≈ √2·σ/z (Cramér–Rao for a Gaussian blob in white noise; a third of
+ * σ at z = 4.5), so a larger move is the fit chasing a noise bump or sliding onto a
+ * neighbour, and the fit is redone with the centre held at the maximum
+ * (count_refine.c). The nominal σ is the floor because the filter is built on it:
+ * maxima of close pairs are pulled together on that scale, and the fit must be able to
+ * undo it. */
+static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_detection *d,
+                             const dac_stem_count_params *p, double s_p)
+{
+    size_t m = d->n_blobs;
+    double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
+    double hi = WIDTH_MAX_A / FWHM_PER_SIGMA / p->pixel_A;
+    double strong = fmax(5.0, d->threshold_z + 1.0); /* as in reject_faint */
+    int st = dac_stem_count_atom_width(img, w, h, d->blobs, m, s_p, strong, &s);
+    if (s > 0) {
+        s_p = s > hi ? hi : s < lo ? lo : s;
+        for (size_t i = 0; i < m; i++)
+            d->blobs[i].sigma_px = s_p;
+    }
+    d->atom_fwhm_A = s_p * FWHM_PER_SIGMA * p->pixel_A;
+    double s_nom = p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
+    if (st == DAC_OK)
+        st = dac_stem_count_refine(img, w, h, d->blobs, m, s_p, fmax(s_p, s_nom));
+    if (st == DAC_OK)
+        st = dac_stem_count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+    return st;
+}
+
 int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
                           const dac_stem_count_params *p, dac_stem_detection **out)
 {
@@ -457,6 +501,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
         goto done;
     }
     d->width = w, d->height = h, d->pixel_A = p->pixel_A;
+    d->atom_fwhm_A = p->probe_fwhm_A; /* until measured (refinement) */
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_p = p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
     if (support)
@@ -500,9 +545,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
     d->n_blobs = m;
     if (p->refine)
-        st = dac_stem_count_refine(img, w, h, d->blobs, m, s_p);
-    if (p->refine && st == DAC_OK)
-        st = dac_stem_count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+        st = refine_with_width(img, w, h, d, p, s_p);
 done:
     free(res), free(f), free(z), free(idx);
     if (st != DAC_OK) {

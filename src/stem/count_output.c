@@ -163,6 +163,7 @@ static cJSON *summary_json(const dac_stem_count_stats *s, const dac_stem_count_p
         cJSON_AddNumberToObject(o, "threshold_z_gaussian", det[k]->threshold_z_gauss);
         cJSON_AddNumberToObject(o, "decoys_above_threshold", (double)det[k]->n_decoys);
         cJSON_AddNumberToObject(o, "rejected_faint", (double)det[k]->n_rejected_faint);
+        cJSON_AddNumberToObject(o, "atom_fwhm_A", det[k]->atom_fwhm_A);
         add_noise_model(o, det[k]);
         if (mix) {
             cJSON *mx = cJSON_AddObjectToObject(o, "blob_intensity");

@@ -190,10 +190,11 @@ static void run_one(size_t w, double dose, double density, double p_pair, double
     size_t nsites = sc.n_single + sc.n_pair + sc.n_cluster;
     out->truth_purity = nsites ? (double)sc.n_pair / (double)nsites : 0;
     if (getenv("DAC_ACCURACY_VERBOSE"))
-        fprintf(stderr, "dose %.0e dens %.2f seed %llu: atoms %zu blobs %zu F1 %.4f rms %.4f Å (single blobs %.4f) | "
+        fprintf(stderr, "dose %.0e dens %.2f seed %llu: atoms %zu blobs %zu F1 %.4f rms %.4f Å (single blobs %.4f) "
+                        "atom FWHM %.2f Å | "
                         "supp %.0f nm2 truth S/P/C %zu/%zu/%zu obs %zu/%zu/%zu purity %.3f corr %.3f [%.3f,%.3f] truth %.3f\n",
                 dose, density, (unsigned long long)seed, sc.n_atoms, d->n_blobs, out->score.f1,
-                out->score.rms_distance * PIXEL_A, out->rms_single_A, d->support_area_nm2, sc.n_single, sc.n_pair, sc.n_cluster,
+                out->score.rms_distance * PIXEL_A, out->rms_single_A, d->atom_fwhm_A, d->support_area_nm2, sc.n_single, sc.n_pair, sc.n_cluster,
                 out->stats.n_single, out->stats.n_pair, out->stats.n_cluster, out->stats.purity_site,
                 out->stats.purity_corrected_site, out->stats.corrected_site_ci95[0],
                 out->stats.corrected_site_ci95[1], out->truth_purity);
