@@ -14,18 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "dac_test.h"
+
 #include "dac/core.h"
 #include "dac/struct.h"
-
-/* cmocka 1.1 has no double comparison; this one reports both values. */
-#define assert_near(a, b, tol) assert_near_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_near_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 static dac_structure *read_ok(const char *text)
 {
