@@ -12,6 +12,9 @@
  *   3. refinement: least-squares 2D Gaussians on a local plane, overlapping
  *      neighbours fitted together (Levenberg–Marquardt), at the atom width measured on
  *      the image, centres kept within one σ of the filter maxima;
+ *      then detection on the residual (the fitted model subtracted, the same statistic
+ *      and threshold), new atoms refitted with their neighbours, up to three rounds —
+ *      atoms the filter merged with a brighter neighbour (1.4–2.5 Å apart);
  *   4. blob size: a mixture model of integrated intensities with components at
  *      1×, 2×, 3× the single-atom intensity (and, with two elements, at σ_A, σ_B and
  *      their sums); merged pairs become n_atoms = 2;
@@ -140,6 +143,8 @@ typedef struct {
     double n_resolution_elements;
     double atom_fwhm_A;     /* atom image FWHM used by the refinement: measured on the
                                frame (median of the bright blobs) or the nominal probe */
+    size_t n_residual;      /* blobs added by detection on the residual */
+    size_t n_residual_decoys; /* residual minima passing the mirrored tests */
     dac_stem_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
     double noise_excess;    /* robust σ of the filtered residual over the shot-noise
                                prediction (support texture, scan noise); 0 if not used */
@@ -160,6 +165,40 @@ void dac_stem_detection_free(dac_stem_detection *d);
  * with the centres held at their starts (max_shift_px = 0: no limit). */
 int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
                           size_t n, double sigma_px_guess, double max_shift_px);
+
+/* As dac_stem_count_refine, but only the groups (blobs with overlapping windows) that
+ * hold at least one blob with only[i] != 0 are fitted; only = NULL fits all. Used to
+ * refit the neighbourhoods of atoms added from the residual. */
+int dac_stem_count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
+                                 size_t n, double sigma_px_guess, double max_shift_px,
+                                 const unsigned char *only);
+
+/* Iterative detection on the residual (DAOPHOT, Stetson 1987; StatSTEM, De Backer et
+ * al. 2016): the fitted Gaussians of all blobs, seen through the matched filter, are
+ * subtracted from f (the filtered image above the smooth background), z = residual /
+ * noise (the same noise map and threshold as the first pass), and local maxima above
+ * threshold_z that pass the amplitude test (≥ min_fraction × unit_amplitude, when
+ * unit_amplitude > 0) and lie further than min_sep_px from every blob become new blobs
+ * (the threshold raised, as in the first pass, if residual minima passing the mirrored
+ * tests — decoys — exceed false_alarms_per_px2 × the searched support area);
+ * the groups holding them are refitted (sigma_px, max_shift_px as in
+ * dac_stem_count_refine). Repeats until a round adds nothing, at most max_rounds.
+ * s_f: the matched filter's σ (px). mask: where candidates may lie (NULL: everywhere).
+ * *blobs is reallocated; *n_added and *n_decoys (may be NULL) count the blobs added and
+ * the decoys seen over all rounds. */
+typedef struct {
+    const float *f;       /* filtered image minus filtered background, w*h */
+    const float *noise;   /* σ of f per pixel, w*h (≤ 0: no test there) */
+    const unsigned char *mask;
+    double s_f, threshold_z, unit_amplitude, min_fraction, min_sep_px;
+    double false_alarms_per_px2; /* stated false-alarm rate per pixel of searched support */
+    double sigma_px, max_shift_px;
+    int max_rounds;
+} dac_stem_residual_params;
+
+int dac_stem_count_residual(const float *img, size_t w, size_t h,
+                            const dac_stem_residual_params *rp, dac_stem_blob **blobs, size_t *n,
+                            size_t *n_added, size_t *n_decoys);
 
 /* The atom image width of a frame: the median σ (px) of free-width single-Gaussian fits
  * to the isolated blobs with z ≥ min_z (at least 5 of them; else *sigma_px = 0), each

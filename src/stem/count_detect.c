@@ -14,7 +14,9 @@
  * elements (the support area over the area of a disc of diameter FWHM), a one-sided
  * Gaussian tail P(Z > z) = α/N (Bonferroni) sets z; the threshold is raised further if
  * local minima ("decoys", false by construction) show heavier tails than a Gaussian.
- * Then an amplitude test against the typical atom. Defaults and their sources are in
+ * Then an amplitude test against the typical atom; after the refinement, the same test
+ * on the residual of the fitted model (count_residual.c) finds atoms the filter merged
+ * with a brighter neighbour. Defaults and their sources are in
  * dac_stem_count_params_default below and in docs/stem-count.md.
  */
 #include <math.h>
@@ -257,7 +259,7 @@ static double robust_sigma(const float *z, size_t n, const unsigned char *mask, 
  * robust spread over the support — the local *shape* of the noise follows the physics,
  * its overall *size* the data. 0 when it cannot be used. */
 static int shot_z(const float *f, const float *level, size_t w, size_t h, const unsigned char *mask,
-                  double s_f, dac_stem_detection *d, float *z)
+                  double s_f, dac_stem_detection *d, float *z, float *noise)
 {
     size_t n = w * h;
     double k = 1.0 / (2.0 * sqrt(DAC_PI) * s_f);
@@ -273,6 +275,9 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
         return DAC_OK;
     for (size_t i = 0; i < n; i++)
         z[i] = (float)(z[i] / tau);
+    if (noise)
+        for (size_t i = 0; i < n; i++)
+            noise[i] = (float)(k * tau * sqrt(dac_stem_noise_variance(&d->noise, level[i])));
     return DAC_OK;
 }
 
@@ -282,7 +287,7 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
  * the cheap pyramid path, so the expensive small-σ filter runs once per image. */
 static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
                       const unsigned char *mask, double s_comb, double s_f, size_t block, int shot,
-                      dac_stem_detection *d, float *bgf, float *f, float *z)
+                      dac_stem_detection *d, float *bgf, float *f, float *z, float *noise)
 {
     int st = dac_stem_count_background(input, w, h, mask, s_comb, bgf);
     if (st != DAC_OK)
@@ -290,11 +295,13 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
     for (size_t i = 0; i < w * h; i++)
         f[i] = fimg[i] - bgf[i];
     if (shot && d->noise.model != DAC_STEM_NOISE_INVALID) {
-        if ((st = shot_z(f, bgf, w, h, mask, s_f, d, z)) != DAC_OK || d->noise_excess > 0)
+        if ((st = shot_z(f, bgf, w, h, mask, s_f, d, z, noise)) != DAC_OK || d->noise_excess > 0)
             return st;
     }
     if ((st = dac_stem_count_local_mad(f, w, h, mask, block, z)) != DAC_OK)
         return st;
+    if (noise)
+        memcpy(noise, z, sizeof *noise * w * h);
     for (size_t i = 0; i < w * h; i++)
         z[i] = z[i] > 0 ? f[i] / z[i] : 0.0f;
     return DAC_OK;
@@ -305,7 +312,7 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
  * background around them. fimg and res are scratch (w*h). */
 static int robust_background(const float *img, size_t w, size_t h, const unsigned char *mask,
                              const dac_stem_count_params *p, int bg_ready, dac_stem_detection *d,
-                             float *res, float *fimg, float *f, float *z)
+                             float *res, float *fimg, float *f, float *z, float *noise)
 {
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -313,7 +320,7 @@ static int robust_background(const float *img, size_t w, size_t h, const unsigne
     size_t block = (size_t)(p->noise_block_A / p->pixel_A + 0.5);
     int st = dac_stem_count_blur(img, w, h, s_f, fimg);
     if (st == DAC_OK)
-        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z);
+        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z, NULL);
     float *bg = d->background;
     if (st == DAC_OK && !bg_ready) /* bg_ready: the support step already made it */
         st = dac_stem_count_background(img, w, h, mask, s_bg, bg);
@@ -328,7 +335,8 @@ static int robust_background(const float *img, size_t w, size_t h, const unsigne
     if (!clipped)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
     memcpy(clipped, res, sizeof *clipped * w * h);
-    st = filtered_z(fimg, clipped, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z);
+    st = filtered_z(fimg, clipped, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z,
+                    noise);
     free(clipped);
     return st;
 }
@@ -455,7 +463,8 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
  * maxima of close pairs are pulled together on that scale, and the fit must be able to
  * undo it. */
 static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_detection *d,
-                             const dac_stem_count_params *p, double s_p)
+                             const dac_stem_count_params *p, double s_p, const float *f,
+                             const float *noise)
 {
     size_t m = d->n_blobs;
     double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -473,6 +482,20 @@ static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_dete
         st = dac_stem_count_refine(img, w, h, d->blobs, m, s_p, fmax(s_p, s_nom));
     if (st == DAC_OK)
         st = dac_stem_count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+    /* Atoms hidden beside brighter ones: detection on the residual (count_residual.c)
+     * with the first pass's statistic, threshold and amplitude test. Three rounds:
+     * each round can only reveal atoms whose light the previous model explained wrongly,
+     * and on the test scenes nothing is added after the second (assumption, as DAOPHOT's
+     * usual two or three passes). */
+    dac_stem_residual_params rp = {f, noise, d->support,
+                                   p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A,
+                                   d->threshold_z, d->unit_amplitude, p->min_atom_fraction,
+                                   p->min_separation_A / p->pixel_A,
+                                   p->false_alarms_per_nm2 * p->pixel_A * p->pixel_A / 100.0, s_p,
+                                   fmax(s_p, s_nom), 3};
+    if (st == DAC_OK && noise)
+        st = dac_stem_count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
+                                     &d->n_residual_decoys);
     return st;
 }
 
@@ -491,12 +514,13 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
         return st;
     dac_stem_detection *d = calloc(1, sizeof *d);
     float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
+    float *noise = p->refine ? malloc(sizeof *noise * n) : NULL;
     if (d) {
         d->background = malloc(sizeof(float) * n);
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
-    if (!d || !res || !f || !z || !d->background || !d->support) {
+    if (!d || !res || !f || !z || !d->background || !d->support || (p->refine && !noise)) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
         goto done;
     }
@@ -526,7 +550,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
         goto done;
     float *fimg = malloc(sizeof *fimg * n);
     st = fimg ? robust_background(img, w, h, d->support, p, !support && n_support == n, d, res,
-                                  fimg, f, z)
+                                  fimg, f, z, noise)
               : dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
     free(fimg);
     if (st != DAC_OK)
@@ -545,9 +569,9 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
     d->n_blobs = m;
     if (p->refine)
-        st = refine_with_width(img, w, h, d, p, s_p);
+        st = refine_with_width(img, w, h, d, p, s_p, f, noise);
 done:
-    free(res), free(f), free(z), free(idx);
+    free(res), free(f), free(z), free(idx), free(noise);
     if (st != DAC_OK) {
         dac_stem_detection_free(d);
         return st;

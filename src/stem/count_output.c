@@ -164,6 +164,8 @@ static cJSON *summary_json(const dac_stem_count_stats *s, const dac_stem_count_p
         cJSON_AddNumberToObject(o, "decoys_above_threshold", (double)det[k]->n_decoys);
         cJSON_AddNumberToObject(o, "rejected_faint", (double)det[k]->n_rejected_faint);
         cJSON_AddNumberToObject(o, "atom_fwhm_A", det[k]->atom_fwhm_A);
+        cJSON_AddNumberToObject(o, "residual_added", (double)det[k]->n_residual);
+        cJSON_AddNumberToObject(o, "residual_decoys", (double)det[k]->n_residual_decoys);
         add_noise_model(o, det[k]);
         if (mix) {
             cJSON *mx = cJSON_AddObjectToObject(o, "blob_intensity");

@@ -12,6 +12,9 @@
  * count_detect.c) is redone with the centres held at their starts, so a faint atom is
  * not drawn onto a noise bump and its intensity is still measured by the fit.
  *
+ * dac_stem_count_refine_groups refits only the groups holding flagged blobs (the atoms
+ * added from the residual, count_residual.c, and their neighbours).
+ *
  * The atom width itself is measured here too (dac_stem_count_atom_width): the median
  * σ of free-width fits to isolated, clearly significant blobs.
  */
@@ -354,6 +357,24 @@ static int link_groups(const dac_stem_blob *b, size_t n, size_t w, size_t h, dou
 int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs, size_t n,
                           double sigma_px_guess, double max_shift_px)
 {
+    return dac_stem_count_refine_groups(img, w, h, blobs, n, sigma_px_guess, max_shift_px, NULL);
+}
+
+/* 1 when any blob of the group order[s..e) is flagged (or no flags are given). */
+static int group_flagged(const size_t *order, size_t s, size_t e, const unsigned char *only)
+{
+    if (!only)
+        return 1;
+    for (size_t k = s; k < e; k++)
+        if (only[order[k]])
+            return 1;
+    return 0;
+}
+
+int dac_stem_count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
+                                 size_t n, double sigma_px_guess, double max_shift_px,
+                                 const unsigned char *only)
+{
     if (n == 0)
         return DAC_OK;
     fit_ctx c = {img, w, h, 0, sigma_px_guess, max_shift_px, 0, 0, NULL, 0, 0};
@@ -378,6 +399,10 @@ int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *b
         while (e < n && root[order[e]] == root[order[s]])
             e++;
         size_t gsize = e - s;
+        if (!group_flagged(order, s, e, only)) {
+            s = e;
+            continue;
+        }
         if (gsize <= MAX_GROUP) {
             for (size_t k = 0; k < gsize; k++)
                 tmp[k] = blobs[order[s + k]];
