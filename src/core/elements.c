@@ -23,9 +23,10 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void parse_row(char *line)
 {
-    char *fields[6];
+    char *fields[6], *save = NULL;
     int n = 0;
-    for (char *tok = strtok(line, ","); tok && n < 6; tok = strtok(NULL, ","))
+    /* strtok_r, not strtok: the table loads lazily inside a caller's own strtok loop. */
+    for (char *tok = strtok_r(line, ",", &save); tok && n < 6; tok = strtok_r(NULL, ",", &save))
         fields[n++] = tok;
     if (n != 6)
         return;

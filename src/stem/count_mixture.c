@@ -9,7 +9,7 @@
  * each Gaussian with variance s²·μ_k (independent per-atom scatter adds), fitted by
  * expectation–maximisation for c, s and the weights (Dempster, Laird & Rubin 1977).
  * The scale starts at the median blob, since single atoms dominate any sample worth
- * calling "single-atom" or "dual-atom".
+ * calling "single-atom" or "dual-atom" (several starts with two elements).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -42,7 +42,12 @@ static int build_components(component *c, int max_atoms, const double *sig, int 
         c[k++] = (component){1, 1, 0};
         c[k++] = (component){r, 1, 1};
         if (max_atoms >= 2) {
-            c[k++] = (component){2, 2, -1};
+            /* When σ_B ≈ 2σ_A (Ru/Zn = 2.09) a lone B atom and an end-on A2 pair have the
+             * same intensity. A resolved pair is the norm: a pair of d ≥ 2.5 Å projects
+             * under ~0.5 Å with probability 1 − √(1 − (0.5/d)²) ≈ 2 % (domain.md §3), so
+             * the single B atom is the reading kept and the A2 component dropped. */
+            if (fabs(2 - r) >= 0.25)
+                c[k++] = (component){2, 2, -1};
             c[k++] = (component){1 + r, 2, -1};
             c[k++] = (component){2 * r, 2, -1};
         }
@@ -58,44 +63,20 @@ static double normal_pdf(double x, double mean, double var)
     return exp(-0.5 * (x - mean) * (x - mean) / var) / sqrt(2 * DAC_PI * var);
 }
 
-int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
-                           int n_elements, dac_stem_mixture *out)
+/* Expectation–maximisation from the scale *c: fits c, the per-atom spread s and the
+ * weights; returns the log-likelihood (−∞ when the fit degenerates). */
+static double run_em(const double *x, size_t n, const component *comp, int K, int n_elements,
+                     double *resp, double *c_io, double *s_out, double *w, int *converged)
 {
-    memset(out, 0, sizeof *out);
-    out->n_elements = n_elements;
-    if (max_atoms < 1)
-        max_atoms = 1;
-    if (max_atoms > MAX_COMPONENTS)
-        max_atoms = MAX_COMPONENTS;
-    component comp[MAX_COMPONENTS];
-    int K = build_components(comp, max_atoms, haadf_sigma, n_elements, &out->sigma_ratio);
-    if (n == 0)
-        return DAC_OK;
-    double *x = malloc(sizeof *x * n), *resp = malloc(sizeof *resp * n * (size_t)K);
-    if (!x || !resp) {
-        free(x), free(resp);
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (mixture of %zu blobs)", n);
-    }
-    for (size_t i = 0; i < n; i++)
-        x[i] = blobs[i].intensity;
-    qsort(x, n, sizeof *x, cmp_double);
-    double c = x[n / 2];
-    /* With two elements the median blob may be either; anchor on the lighter one only
-     * if it is the majority — otherwise start between them. */
-    if (n_elements == 2 && out->sigma_ratio > 1)
-        c = x[n / 2] / (0.5 * (1 + out->sigma_ratio));
-    double s = 0.25 * fabs(c);
-    for (size_t i = 0; i < n; i++)
-        x[i] = blobs[i].intensity;
-    double w[MAX_COMPONENTS];
+    double c = *c_io, s = 0.25 * fabs(c), ll = -INFINITY;
     for (int k = 0; k < K; k++)
         w[k] = k == 0 ? 0.7 : 0.3 / (K - 1 > 0 ? K - 1 : 1);
     if (n_elements == 2)
         w[0] = w[1] = 0.35;
-    int converged = 0;
-    /* Too few blobs for EM: keep the median as one atom. */
-    for (int it = 0; n >= 8 && c > 0 && it < 200; it++) {
+    *converged = 0;
+    for (int it = 0; c > 0 && it < 200; it++) {
         double prev_c = c;
+        ll = 0;
         for (size_t i = 0; i < n; i++) {
             double tot = 0;
             for (int k = 0; k < K; k++) {
@@ -103,6 +84,7 @@ int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const 
                 resp[i * (size_t)K + (size_t)k] = v;
                 tot += v;
             }
+            ll += log(tot > 1e-300 ? tot : 1e-300);
             for (int k = 0; k < K; k++)
                 resp[i * (size_t)K + (size_t)k] = tot > 0 ? resp[i * (size_t)K + (size_t)k] / tot : (k == 0);
         }
@@ -128,11 +110,75 @@ int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const 
         if (s < 0.03 * fabs(c))
             s = 0.03 * fabs(c); /* keeps EM away from a collapsed component */
         if (!(c > 0))
-            break;
+            return -INFINITY;
         if (fabs(c - prev_c) < 1e-9 * fabs(c)) {
-            converged = 1;
+            *converged = 1;
             break;
         }
+    }
+    *c_io = c;
+    *s_out = s;
+    return ll;
+}
+
+int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
+                           int n_elements, dac_stem_mixture *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_elements = n_elements;
+    if (max_atoms < 1)
+        max_atoms = 1;
+    if (max_atoms > MAX_COMPONENTS)
+        max_atoms = MAX_COMPONENTS;
+    component comp[MAX_COMPONENTS];
+    int K = build_components(comp, max_atoms, haadf_sigma, n_elements, &out->sigma_ratio);
+    if (n == 0)
+        return DAC_OK;
+    double *x = malloc(sizeof *x * n), *resp = malloc(sizeof *resp * n * (size_t)K);
+    if (!x || !resp) {
+        free(x), free(resp);
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (mixture of %zu blobs)", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = blobs[i].intensity;
+    qsort(x, n, sizeof *x, cmp_double);
+    /* The scale starts at the median blob, since single atoms dominate. EM finds a local
+     * optimum, and with two elements the median blob may be either kind: then start
+     * from each reading of the quartiles and median as either single-atom component and
+     * keep the fit of highest likelihood. */
+    const double median = x[n / 2];
+    double starts[6] = {median};
+    int n_starts = 1;
+    if (n_elements == 2 && out->sigma_ratio > 0) {
+        const double q[3] = {x[n / 4], median, x[(3 * n) / 4]};
+        n_starts = 0;
+        for (int i = 0; i < 3; i++) {
+            starts[n_starts++] = q[i];
+            starts[n_starts++] = q[i] / out->sigma_ratio;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = blobs[i].intensity;
+    double c = median, s = 0.25 * fabs(c), w[MAX_COMPONENTS], best_ll = -INFINITY;
+    int converged = 0;
+    for (int t = 0; t < n_starts && n >= 8; t++) {
+        double ct = starts[t], st = 0, wt[MAX_COMPONENTS];
+        int conv_t = 0;
+        double ll = run_em(x, n, comp, K, n_elements, resp, &ct, &st, wt, &conv_t);
+        if (ct > 0 && ll > best_ll) {
+            best_ll = ll;
+            c = ct, s = st, converged = conv_t;
+            memcpy(w, wt, sizeof wt);
+        }
+    }
+    if (n < 8 || !(best_ll > -INFINITY)) {
+        /* Too few blobs for EM: keep the median as one atom. */
+        c = median;
+        s = 0.25 * fabs(c);
+        for (int k = 0; k < K; k++)
+            w[k] = k == 0 ? 0.7 : 0.3 / (K - 1 > 0 ? K - 1 : 1);
+        if (n_elements == 2)
+            w[0] = w[1] = 0.35;
     }
     if (!(c > 0)) {
         /* Degenerate intensities (all ≤ 0): every blob counts as one atom. */

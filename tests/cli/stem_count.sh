@@ -141,5 +141,43 @@ check '[ $? -eq 0 ] && [ "$(grep -c ",single," "$T/oni/sites.csv"),$(grep -c ",p
 s=$("$DAC" stem score "$T/oni/atoms.csv" "$T/ni.truth.csv")
 check 'echo "$s" | grep -q "detected 58, truth 58, matched 58"' "Ni sites score: $s"
 
+# Heteronuclear ZnRu (domain.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
+# (2.6 Å), 5 Zn and 4 Ru singles. σ_Ru/σ_Zn = 2.09, so a lone Ru looks like two Zn by
+# intensity alone: with --elements Zn,Ru every atom must be found (the faint-blob test
+# scaled to the lighter element) and named, and Ru must not be counted as Zn2.
+cat > "$T/znru.extxyz" <<'XYZ'
+23
+Lattice="60 0 0 0 60 0 0 0 20" Properties=species:S:1:pos:R:3 pbc="T T F"
+Zn 8.0 8.0 10
+Ru 10.6 8.0 10
+Zn 30.0 9.0 10
+Ru 30.0 11.6 10
+Zn 50.0 8.0 10
+Ru 51.84 9.84 10
+Zn 9.0 30.0 10
+Ru 7.16 31.84 10
+Zn 30.0 30.0 10
+Ru 27.4 30.0 10
+Zn 50.0 31.0 10
+Ru 50.0 28.4 10
+Zn 10.0 50.0 10
+Zn 22.0 52.0 10
+Zn 35.0 49.0 10
+Zn 48.0 52.0 10
+Zn 18.0 19.0 10
+Ru 40.0 19.0 10
+Ru 19.0 41.0 10
+Ru 41.0 41.0 10
+Ru 55.0 55.0 10
+XYZ
+sed -i '1s/.*/21/' "$T/znru.extxyz"
+"$DAC" stem simulate "$T/znru.extxyz" -o "$T/znru.tif" --support-thickness 20 --dose 1e6 --seed 4 -q
+"$DAC" stem count "$T/znru.tif" -o "$T/oznru" --elements Zn,Ru -q
+rc=$?
+check '[ $rc -eq 0 ] && [ "$(grep -c ",single," "$T/oznru/sites.csv"),$(grep -c ",pair," "$T/oznru/sites.csv"),$(grep -c ",cluster," "$T/oznru/sites.csv")" = "9,6,0" ]' \
+    "ZnRu sites: $(grep -c ",single," "$T/oznru/sites.csv"),$(grep -c ",pair," "$T/oznru/sites.csv"),$(grep -c ",cluster," "$T/oznru/sites.csv") (truth 9,6,0)"
+check '[ "$(grep -c ",Zn," "$T/oznru/atoms.csv"),$(grep -c ",Ru," "$T/oznru/atoms.csv")" = "11,10" ]' \
+    "ZnRu elements: Zn $(grep -c ",Zn," "$T/oznru/atoms.csv"), Ru $(grep -c ",Ru," "$T/oznru/atoms.csv") (truth 11, 10)"
+
 echo "stem_count.sh: $passes passed, $fails failed"
 [ $fails -eq 0 ]
