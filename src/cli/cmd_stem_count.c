@@ -326,8 +326,14 @@ int cmd_stem_count(int argc, char **argv)
     r.stat_in = calloc(r.m, sizeof *r.stat_in);
     int st = (r.img && r.det && r.mix && r.pixel && r.stat_in) ? DAC_OK
                                                              : dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; st == DAC_OK && k < r.m; k++)
+    /* One step per image: counting a 4096² frame takes a second or two. */
+    dac_progress *bar = r.m > 1 ? dac_progress_create("count", cli_quiet) : NULL;
+    for (size_t k = 0; st == DAC_OK && k < r.m; k++) {
+        dac_progress_update((double)k / (double)r.m, bar);
         st = process_image(&r, k, argv[optind + (int)k], &a);
+    }
+    dac_progress_update(1.0, bar);
+    dac_progress_free(bar);
     if (st == DAC_OK)
         st = write_outputs(&r, &a, argv + optind);
     run_free(&r);
