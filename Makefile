@@ -35,11 +35,12 @@ bench: build
 
 # Fuzz every reader for FUZZ_SECONDS each with libFuzzer (needs clang).
 FUZZ_SECONDS ?= 60
+fuzz: export DAC_BOOTSTRAP_FUZZ=1
 fuzz: bootstrap
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DDAC_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
-	@for f in build-fuzz/fuzz_*; do n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+	cmake --build build-fuzz -j $(JOBS) --target $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+	@for src in tests/fuzz/fuzz_*.c; do n=$$(basename $$src .c); mkdir -p build-fuzz/corpus/$$n; \
+	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
 clean:
 	rm -rf build build-test build-asan build-fuzz out
