@@ -22,16 +22,15 @@
 #include "dac/core.h"
 #include "dac/stem_count.h"
 
-/* Mirrored index into [0, n): …2 1 0 | 0 1 2 … n−1 | n−1 n−2 … */
+/* Mirrored index into [0, n): …2 1 0 | 0 1 2 … n−1 | n−1 n−2 …. The reflection has
+ * period 2n, so any i maps in O(1), however far the kernel reaches past the row. */
 static size_t mirror(long i, long n)
 {
-    while (i < 0 || i >= n) {
-        if (i < 0)
-            i = -i - 1;
-        if (i >= n)
-            i = 2 * n - i - 1;
-    }
-    return (size_t)i;
+    long p = 2 * n;
+    i %= p;
+    if (i < 0)
+        i += p;
+    return (size_t)(i < n ? i : p - i - 1);
 }
 
 static float *gauss_kernel(double sigma, long *radius)

@@ -105,6 +105,18 @@ void dac_stem_detection_free(dac_stem_detection *d)
     free(d);
 }
 
+/* Support area, resolution elements and the Gaussian-tail threshold for n_support
+ * pixels of support. */
+static void set_area(dac_stem_detection *d, const dac_stem_count_params *p, size_t n_support)
+{
+    d->support_area_nm2 = (double)n_support * p->pixel_A * p->pixel_A / 100.0;
+    double fwhm_px = p->probe_fwhm_A / p->pixel_A;
+    d->n_resolution_elements = (double)n_support / (DAC_PI * fwhm_px * fwhm_px / 4.0);
+    d->threshold_z = dac_stem_count_threshold_z(p->false_alarms_per_nm2 * d->support_area_nm2,
+                                                d->n_resolution_elements);
+    d->threshold_z_gauss = d->threshold_z;
+}
+
 static int check_params(const dac_stem_count_params *p)
 {
     if (!(p->pixel_A > 0) || !isfinite(p->pixel_A))
@@ -112,9 +124,89 @@ static int check_params(const dac_stem_count_params *p)
     if (!(p->probe_fwhm_A > 0) || !(p->filter_factor >= 0.5) || !(p->min_atom_fraction >= 0) ||
         !(p->background_sigma_A > p->probe_fwhm_A) ||
         !(p->noise_block_A > 0) || !(p->false_alarms_per_nm2 > 0) || !(p->min_separation_A >= 0))
-        return dac_error(DAC_ERR_USAGE, "stem count: parameters out of range (probe FWHM > 0, "
-                                        "background sigma > probe FWHM, false-alarm rate > 0)");
+        return dac_error(DAC_ERR_USAGE,
+                         "stem count: parameters out of range (need probe FWHM > 0: %g Å, filter "
+                         "factor >= 0.5: %g, min atom fraction >= 0: %g, background sigma > probe "
+                         "FWHM: %g Å, noise block > 0: %g Å, false-alarm rate > 0: %g /nm², min "
+                         "separation >= 0: %g Å)",
+                         p->probe_fwhm_A, p->filter_factor, p->min_atom_fraction,
+                         p->background_sigma_A, p->noise_block_A, p->false_alarms_per_nm2,
+                         p->min_separation_A);
     return DAC_OK;
+}
+
+/* A pixel size that makes the atom narrower than half a pixel (undersampled beyond any
+ * fit) or the background wider than the frame (nothing left to compare with) cannot be
+ * the frame's: usually a header in m or nm read as Å, or a --pixel typo. */
+static int check_scale(const dac_stem_count_params *p, size_t w, size_t h)
+{
+    double fwhm_px = p->probe_fwhm_A / p->pixel_A, s_bg = p->background_sigma_A / p->pixel_A;
+    double side = (double)(w > h ? w : h);
+    if (fwhm_px < 0.5)
+        return dac_error(DAC_ERR_INPUT,
+                         "stem count: pixel size %g Å makes the atom image (%g Å FWHM) %.3g px "
+                         "wide, under 0.5 px; the pixel size cannot be right (check --pixel or "
+                         "the file's header units)", p->pixel_A, p->probe_fwhm_A, fwhm_px);
+    if (s_bg > side)
+        return dac_error(DAC_ERR_INPUT,
+                         "stem count: pixel size %g Å makes the background sigma (%g Å) %.3g px, "
+                         "more than the %zux%zu image; the pixel size cannot be right (check "
+                         "--pixel or the file's header units)", p->pixel_A, p->background_sigma_A,
+                         s_bg, w, h);
+    return DAC_OK;
+}
+
+/* 1 where some pixel of `in` within [i−r, i+r] along the line (stride s, n pixels) is
+ * 0: one line of a square erosion, by a running count of zeros. */
+static void erode_line(const unsigned char *in, unsigned char *out, size_t n, size_t s, size_t r)
+{
+    size_t zeros = 0;
+    for (size_t i = 0; i < n && i < r; i++)
+        zeros += !in[i * s];
+    for (size_t i = 0; i < n; i++) {
+        if (i + r < n)
+            zeros += !in[(i + r) * s];
+        if (i > r)
+            zeros -= !in[(i - r - 1) * s];
+        out[i * s] = zeros ? 0 : in[i * s];
+    }
+}
+
+/* The support without the band within r pixels (square) of its edge. Inside that band
+ * the filter and the background straddle the support/vacuum step (the normalised
+ * background keeps its level, the small filter does not), so the filtered image has
+ * strong minima and maxima there that are neither noise nor atoms. The image border is
+ * not an edge: the filters mirror the image there. */
+static int interior_mask(const unsigned char *support, size_t w, size_t h, size_t r,
+                         unsigned char *out)
+{
+    unsigned char *tmp = malloc(w * h);
+    if (!tmp)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
+    for (size_t y = 0; y < h; y++)
+        erode_line(support + y * w, tmp + y * w, w, 1, r);
+    for (size_t x = 0; x < w; x++)
+        erode_line(tmp + x, out + x, h, w, r);
+    free(tmp);
+    return DAC_OK;
+}
+
+/* Smallest q with P(X ≤ q) ≥ 0.999 for X ~ Poisson(lam); the normal approximation
+ * (z = 3.09) where exp(−lam) would underflow. */
+static size_t poisson_q999(double lam)
+{
+    if (!(lam > 0))
+        return 0;
+    if (lam > 500)
+        return (size_t)ceil(lam + 3.0902 * sqrt(lam));
+    double pk = exp(-lam), cdf = pk;
+    size_t q = 0;
+    while (cdf < 0.999 && q < 100000) {
+        q++;
+        pk *= lam / (double)q;
+        cdf += pk;
+    }
+    return q;
 }
 
 /* Local maxima (3×3, ties broken by index order) of `z` where `test` ≥ t inside the
@@ -380,12 +472,28 @@ static int cmp_double_desc(const void *a, const void *b)
  * false by construction. Their count above a threshold estimates the false alarms of
  * the real detections there (target–decoy estimation, as in proteomics FDR control).
  * Textured supports have heavier tails than a Gaussian, so the Gaussian threshold
- * alone lets far more than the stated rate through; the threshold is raised until the
- * decoys passing the same tests (NMS, amplitude) number at most the allowed false
- * alarms. Never lowered below the Gaussian threshold. */
+ * alone lets far more than the stated rate through. The threshold is raised only when
+ * the decoys passing the same tests (NMS, amplitude) clearly exceed what the Gaussian
+ * null expects — more than the 99.9 % quantile of Poisson(n_res·P(Z > t)), n_res the
+ * resolution elements searched — and then to the lowest decoy level where they no
+ * longer do. A fixed allowance of ⌊rate × area⌋ decoys would be 0 on any frame under
+ * 1000 nm², letting the single strongest decoy set the threshold. Never lowered below
+ * the Gaussian threshold. */
+static double decoy_level(const double *dz, size_t k, double t_gauss, double n_res)
+{
+    if (k <= poisson_q999(n_res * 0.5 * erfc(t_gauss / sqrt(2.0))))
+        return t_gauss;
+    for (size_t j = k; j-- > 0;) { /* t just above decoy j: j decoys pass */
+        double t = dz[j] * (1 + 1e-6);
+        if (t > t_gauss && j <= poisson_q999(n_res * 0.5 * erfc(t / sqrt(2.0))))
+            return t;
+    }
+    return t_gauss;
+}
+
 static int decoy_threshold(const float *z, const float *zn, const float *f, float *scratch, size_t w, size_t h,
-                           dac_stem_detection *d, const dac_stem_count_params *p, size_t *m,
-                           size_t *idx)
+                           const unsigned char *search, double n_res, dac_stem_detection *d,
+                           const dac_stem_count_params *p, size_t *m, size_t *idx)
 {
     size_t n = w * h, nd = 0, *didx = NULL;
     for (size_t i = 0; i < n; i++)
@@ -395,7 +503,7 @@ static int decoy_threshold(const float *z, const float *zn, const float *f, floa
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (decoys)");
     for (size_t i = 0; i < n; i++)
         neg[i] = -z[i];
-    int st = local_maxima(scratch, neg, w, h, d->support, d->threshold_z, &didx, &nd);
+    int st = local_maxima(scratch, neg, w, h, search, d->threshold_z, &didx, &nd);
     if (st == DAC_OK)
         nd = suppress(didx, nd, neg, w, h, p->min_separation_A / p->pixel_A);
     free(neg);
@@ -411,12 +519,7 @@ static int decoy_threshold(const float *z, const float *zn, const float *f, floa
         if (d->unit_amplitude <= 0 || -f[didx[j]] >= p->min_atom_fraction * d->unit_amplitude)
             dz[k++] = -z[didx[j]];
     qsort(dz, k, sizeof *dz, cmp_double_desc);
-    size_t allowed = (size_t)floor(p->false_alarms_per_nm2 * d->support_area_nm2);
-    if (k > allowed) {
-        double t = dz[allowed] * (1 + 1e-6);
-        if (t > d->threshold_z)
-            d->threshold_z = t;
-    }
+    d->threshold_z = decoy_level(dz, k, d->threshold_z, n_res);
     d->n_decoys = k;
     size_t kept = 0;
     while (kept < *m && z[idx[kept]] >= d->threshold_z)
@@ -464,7 +567,7 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
  * undo it. */
 static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_detection *d,
                              const dac_stem_count_params *p, double s_p, const float *f,
-                             const float *noise)
+                             const float *noise, const unsigned char *search)
 {
     size_t m = d->n_blobs;
     double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -487,7 +590,7 @@ static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_dete
      * each round can only reveal atoms whose light the previous model explained wrongly,
      * and on the test scenes nothing is added after the second (assumption, as DAOPHOT's
      * usual two or three passes). */
-    dac_stem_residual_params rp = {f, noise, d->support,
+    dac_stem_residual_params rp = {f, noise, search,
                                    p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A,
                                    d->threshold_z, d->unit_amplitude, p->min_atom_fraction,
                                    p->min_separation_A / p->pixel_A,
@@ -508,6 +611,8 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
         return st;
     if (!img || w < 8 || h < 8)
         return dac_error(DAC_ERR_INPUT, "stem count: image too small (%zux%zu, need at least 8x8)", w, h);
+    if ((st = check_scale(p, w, h)) != DAC_OK)
+        return st;
     size_t n = w * h;
     int constant = 0;
     if ((st = check_pixels(img, w, n, &constant)) != DAC_OK)
@@ -515,12 +620,14 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     dac_stem_detection *d = calloc(1, sizeof *d);
     float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
     float *noise = p->refine ? malloc(sizeof *noise * n) : NULL;
+    unsigned char *search = malloc(n);
     if (d) {
         d->background = malloc(sizeof(float) * n);
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
-    if (!d || !res || !f || !z || !d->background || !d->support || (p->refine && !noise)) {
+    if (!d || !res || !f || !z || !search || !d->background || !d->support ||
+        (p->refine && !noise)) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
         goto done;
     }
@@ -536,12 +643,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     size_t n_support = 0;
     for (size_t i = 0; i < n; i++)
         n_support += d->support[i] != 0;
-    d->support_area_nm2 = (double)n_support * p->pixel_A * p->pixel_A / 100.0;
-    double fwhm_px = p->probe_fwhm_A / p->pixel_A;
-    d->n_resolution_elements = (double)n_support / (DAC_PI * fwhm_px * fwhm_px / 4.0);
-    d->threshold_z = dac_stem_count_threshold_z(p->false_alarms_per_nm2 * d->support_area_nm2,
-                                                d->n_resolution_elements);
-    d->threshold_z_gauss = d->threshold_z;
+    set_area(d, p, n_support);
     if (constant || n_support == 0) {
         memcpy(d->background, img, sizeof(float) * n);
         goto done;
@@ -555,11 +657,29 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     free(fimg);
     if (st != DAC_OK)
         goto done;
-    if ((st = local_maxima(z, z, w, h, d->support, d->threshold_z, &idx, &m)) != DAC_OK)
+    /* The search region: the support without the band where the filter (σ_f) or the
+     * background (σ_bg) reaches across its edge, 3σ of the wider (gauss_kernel's
+     * truncation in count_background.c). It becomes the reported support (area, mask)
+     * once the background is made, so densities and chance pairs refer to the area
+     * actually searched. If nothing is left, the whole support. */
+    double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
+    size_t band = (size_t)ceil(3.0 * fmax(s_bg, s_f)), n_search = 0;
+    if ((st = interior_mask(d->support, w, h, band, search)) != DAC_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        n_search += search[i] != 0;
+    if (n_search == 0) {
+        memcpy(search, d->support, n);
+    } else if (n_search < n_support) {
+        memcpy(d->support, search, n);
+        set_area(d, p, n_search);
+    }
+    double n_res = d->n_resolution_elements;
+    if ((st = local_maxima(z, z, w, h, search, d->threshold_z, &idx, &m)) != DAC_OK)
         goto done;
     m = suppress(idx, m, z, w, h, p->min_separation_A / p->pixel_A);
     m = reject_faint(idx, m, f, z, d, p->min_atom_fraction);
-    if ((st = decoy_threshold(z, z, f, res, w, h, d, p, &m, idx)) != DAC_OK)
+    if ((st = decoy_threshold(z, z, f, res, w, h, search, n_res, d, p, &m, idx)) != DAC_OK)
         goto done;
     d->blobs = malloc(sizeof *d->blobs * (m ? m : 1));
     if (!d->blobs) {
@@ -569,9 +689,9 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
     d->n_blobs = m;
     if (p->refine)
-        st = refine_with_width(img, w, h, d, p, s_p, f, noise);
+        st = refine_with_width(img, w, h, d, p, s_p, f, noise, search);
 done:
-    free(res), free(f), free(z), free(idx), free(noise);
+    free(res), free(f), free(z), free(idx), free(noise), free(search);
     if (st != DAC_OK) {
         dac_stem_detection_free(d);
         return st;

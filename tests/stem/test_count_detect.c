@@ -256,6 +256,135 @@ static void test_support_mask_excludes_vacuum(void **state)
     free(img), free(mask), free(bg);
 }
 
+/* Vacuum on half the frame (issue review 2): the support/vacuum step gives the filtered
+ * image strong minima along the edge, which used to count as decoys and, with a decoy
+ * allowance of ⌊rate × area⌋ = 0 on a small frame, lifted the threshold above every
+ * atom. With the edge band left out of the search and the decoys judged against their
+ * Gaussian expectation, all 20 atoms on the support side (≥ 35 px from the edge, the
+ * band being 3σ_bg = 30 px) are found, nothing in the vacuum, and the threshold stays
+ * within 10 % of the Gaussian-tail value. */
+static void test_half_vacuum_frame(void **state)
+{
+    (void)state;
+    size_t w = 240, h = 200, n = 0;
+    double pixel = 0.2, xy[40];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 5; j++) {
+            xy[2 * n] = 15.3 + 22.0 * i + 0.4 * j;
+            xy[2 * n + 1] = 20.6 + 40.0 * j;
+            n++;
+        }
+    double s = 1.0 / 2.3548 / pixel;
+    float *img = malloc(sizeof *img * w * h);
+    dac_rng rng;
+    dac_rng_seed(&rng, 21);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            double mean = x < w / 2 ? 100.0 : 5.0;
+            for (size_t k = 0; k < n && x < w / 2; k++) {
+                double dx = (double)x - xy[2 * k], dy = (double)y - xy[2 * k + 1];
+                mean += 4000 / (2 * DAC_PI * s * s) * exp(-0.5 * (dx * dx + dy * dy) / (s * s));
+            }
+            img[y * w + x] = (float)dac_rng_poisson(&rng, mean);
+        }
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = pixel;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_true(d->support_area_nm2 < 0.55 * (double)(w * h) * pixel * pixel / 100);
+    assert_true(d->threshold_z < 1.1 * d->threshold_z_gauss);
+    assert_int_equal(d->n_blobs, n);
+    for (size_t k = 0; k < n; k++) {
+        double best = 1e9;
+        for (size_t i = 0; i < d->n_blobs; i++)
+            best = fmin(best, hypot(d->blobs[i].x_px - xy[2 * k], d->blobs[i].y_px - xy[2 * k + 1]));
+        assert_true(best * pixel < 0.3);
+    }
+    dac_stem_detection_free(d);
+    free(img);
+}
+
+/* The decoy calibration still raises the threshold when the noise has heavy,
+ * symmetric tails: 60 blobs of the atom's size but random sign (bright and dark
+ * texture of equal strength, 0.5–1.5 × a typical amplitude) on Gaussian noise. Under a
+ * Gaussian null about 0.02 decoys would pass (Poisson 99.9 % quantile: 1); the ≈ 30
+ * dark blobs are decoys far beyond that, so the threshold rises above most bright
+ * blobs, which the Gaussian threshold alone would all accept. */
+static void test_decoys_raise_threshold_for_symmetric_tails(void **state)
+{
+    (void)state;
+    size_t w = 200, h = 200, nb = 60;
+    double pixel = 0.2, s = 1.0 / 2.3548 / pixel, blob[3 * 60];
+    dac_rng rng;
+    dac_rng_seed(&rng, 8);
+    size_t n_bright = 0;
+    for (size_t k = 0; k < nb; k++) {
+        blob[3 * k] = 8 + 184 * dac_rng_uniform(&rng);
+        blob[3 * k + 1] = 8 + 184 * dac_rng_uniform(&rng);
+        double sign = dac_rng_uniform(&rng) < 0.5 ? -1 : 1;
+        blob[3 * k + 2] = sign * 40 * (0.5 + dac_rng_uniform(&rng));
+        n_bright += sign > 0;
+    }
+    float *img = malloc(sizeof *img * w * h);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            double v = 100 + 3 * dac_rng_normal(&rng);
+            for (size_t k = 0; k < nb; k++) {
+                double dx = (double)x - blob[3 * k], dy = (double)y - blob[3 * k + 1];
+                v += blob[3 * k + 2] * exp(-0.5 * (dx * dx + dy * dy) / (s * s));
+            }
+            img[y * w + x] = (float)v;
+        }
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    p.pixel_A = pixel;
+    p.refine = 0;
+    dac_stem_detection *d;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_true(n_bright > 20);
+    assert_true(d->n_decoys > 10);
+    assert_true(d->threshold_z > d->threshold_z_gauss + 2);
+    assert_true(d->n_blobs < n_bright / 2);
+    dac_stem_detection_free(d);
+    free(img);
+}
+
+/* A pixel size that cannot be the frame's is refused with a message naming it, rather
+ * than run (1e-6 Å made the background kernel millions of pixels wide and hung the
+ * blur); the blur itself handles a kernel far wider than the row. */
+static void test_impossible_pixel_size(void **state)
+{
+    (void)state;
+    size_t w = 64, h = 64;
+    float *img = malloc(sizeof *img * w * h), *out = malloc(sizeof *out * w * h);
+    dac_rng rng;
+    dac_rng_seed(&rng, 4);
+    for (size_t i = 0; i < w * h; i++)
+        img[i] = (float)dac_rng_poisson(&rng, 100);
+    dac_stem_count_params p;
+    dac_stem_count_params_default(&p);
+    dac_stem_detection *d = NULL;
+    const double bad[2] = {1e-6, 5.0}; /* background 2e6 px; atom 0.2 px FWHM */
+    for (int t = 0; t < 2; t++) {
+        p.pixel_A = bad[t];
+        assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
+        assert_null(d);
+        assert_non_null(strstr(dac_last_error(), "pixel size"));
+    }
+    p.pixel_A = 0.2;
+    p.min_atom_fraction = -1;
+    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
+    assert_non_null(strstr(dac_last_error(), "min atom fraction"));
+    /* σ = 500 px on a 64 px row: the mirrored image is periodic, a constant stays. */
+    for (size_t i = 0; i < w * h; i++)
+        img[i] = 7.0f;
+    assert_int_equal(dac_stem_count_blur(img, 16, 4, 500, out), DAC_OK);
+    for (size_t i = 0; i < 64; i++)
+        assert_true(fabs(out[i] - 7.0) < 1e-3);
+    free(img), free(out);
+}
+
 static void test_blur_keeps_mean_and_matches_gaussian_width(void **state)
 {
     (void)state;
@@ -373,6 +502,9 @@ int main(void)
         cmocka_unit_test(test_noise_alone_gives_few_false_alarms),
         cmocka_unit_test(test_constant_and_bad_images),
         cmocka_unit_test(test_support_mask_excludes_vacuum),
+        cmocka_unit_test(test_half_vacuum_frame),
+        cmocka_unit_test(test_decoys_raise_threshold_for_symmetric_tails),
+        cmocka_unit_test(test_impossible_pixel_size),
         cmocka_unit_test(test_blur_keeps_mean_and_matches_gaussian_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
