@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "dac/image.h"
@@ -123,8 +124,10 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         return cli_usage_error(C, "-o OUTDIR is required");
     if (a->pixel_A != 0 && !(a->pixel_A > 0))
         return cli_usage_error(C, "option --pixel: expected a size > 0 in Å");
-    if (!(a->p.pair_max_A > 0))
-        return cli_usage_error(C, "option --pair-max: expected a distance > 0 in Å");
+    if (!(a->p.pair_max_A > 0) || !isfinite(a->p.pair_max_A))
+        return cli_usage_error(C, "option --pair-max: expected a finite distance > 0 in Å");
+    if (!isfinite(a->pixel_A))
+        return cli_usage_error(C, "option --pixel: expected a finite size > 0 in Å");
     return 0;
 }
 
@@ -258,9 +261,79 @@ static int process_image(count_run *r, size_t k, const char *path, const count_a
     return st;
 }
 
+/* OUTDIR/name and a temporary beside it (same folder, so rename is atomic); refuses a
+ * folder standing where the file goes. */
+static int output_names(const char *dir, const char *name, char **final, char **tmp)
+{
+    size_t len = strlen(dir) + strlen(name) + 64;
+    *final = malloc(len), *tmp = malloc(len);
+    if (!*final || !*tmp)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    snprintf(*final, len, "%s/%s", dir, name);
+    snprintf(*tmp, len, "%s/.%s.%ld.part", dir, name, (long)getpid());
+    struct stat sb;
+    if (stat(*final, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return dac_error(DAC_ERR_RUNTIME, "%s: a folder is in the way of the output file", *final);
+    return DAC_OK;
+}
+
+/* Renames the written temporaries when st is DAC_OK, removes them otherwise, and removes
+ * overlay_N.png left by an earlier run with more images. */
+static int commit_outputs(const char *dir, char **final, char **tmp, size_t n, size_t m, int st)
+{
+    for (size_t i = 0; st == DAC_OK && final && tmp && i < n; i++)
+        if (rename(tmp[i], final[i]) != 0)
+            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot write: %s", final[i], strerror(errno));
+    for (size_t i = 0; tmp && i < n; i++)
+        if (tmp[i])
+            remove(tmp[i]); /* already renamed: fails harmlessly */
+    for (size_t k = m + 1; st == DAC_OK; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/overlay_%zu.png", dir, k);
+        if (remove(path) != 0)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (final)
+            free(final[i]);
+        if (tmp)
+            free(tmp[i]);
+    }
+    free(final), free(tmp);
+    return st;
+}
+
+/* Errors raised inside the library may name only a field; prefix the image file. */
+static void name_image_in_error(const char *path, int st)
+{
+    const char *msg = dac_last_error();
+    if (strstr(msg, path))
+        return;
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", msg);
+    dac_error(st, "%s: %s", path, buf);
+}
+
+/* The same file given twice counts its atoms twice and makes the images look more
+ * alike than they are (the interval narrows): say so. */
+static void warn_repeated_images(char **paths, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < i; j++) {
+            struct stat a, b;
+            int same = strcmp(paths[i], paths[j]) == 0 ||
+                       (stat(paths[i], &a) == 0 && stat(paths[j], &b) == 0 && a.st_dev == b.st_dev &&
+                        a.st_ino == b.st_ino);
+            if (same) {
+                dac_warn("%s: given twice (images %zu and %zu); its atoms are counted twice", paths[i],
+                         j + 1, i + 1);
+                break;
+            }
+        }
+}
+
 static int write_outputs(count_run *r, const count_args *a, char **names)
 {
-    char path[4096];
     const char *el[2] = {a->elements[0], a->elements[1]};
     int st = ensure_dir(a->out);
     size_t off = 0;
@@ -276,30 +349,40 @@ static int write_outputs(count_run *r, const count_args *a, char **names)
     dac_stem_count_stats stats;
     if (st == DAC_OK)
         st = dac_stem_count_statistics(r->stat_in, r->m, a->p.pair_max_A, a->seed, 0, &stats);
-#define OUT(name) (snprintf(path, sizeof path, "%s/%s", a->out, name), path)
+    /* The outputs are one set: each goes to a temporary first, and all are renamed
+     * only when all were written (a failure leaves the previous set untouched). */
+    size_t n_out = 4 + r->m;
+    char **final = calloc(n_out, sizeof *final), **tmp = calloc(n_out, sizeof *tmp);
+    if (st == DAC_OK && (!final || !tmp))
+        st = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == DAC_OK && i < n_out; i++) {
+        char name[64];
+        if (i < 4)
+            snprintf(name, sizeof name, "%s", (const char *[]){"atoms.csv", "sites.csv", "summary.json",
+                                                               "pair_hist.svg"}[i]);
+        else if (i == 4)
+            snprintf(name, sizeof name, "overlay.png");
+        else
+            snprintf(name, sizeof name, "overlay_%zu.png", i - 3);
+        st = output_names(a->out, name, &final[i], &tmp[i]);
+    }
     if (st == DAC_OK)
-        st = dac_stem_count_write_atoms_csv(OUT("atoms.csv"), r->blobs, r->n_blobs, r->pixel,
+        st = dac_stem_count_write_atoms_csv(tmp[0], r->blobs, r->n_blobs, r->pixel,
                                             a->n_elements ? el : NULL, a->n_elements);
     if (st == DAC_OK)
-        st = dac_stem_count_write_sites_csv(OUT("sites.csv"), r->sites, r->n_sites, r->pixel);
+        st = dac_stem_count_write_sites_csv(tmp[1], r->sites, r->n_sites, r->pixel);
     if (st == DAC_OK)
-        st = dac_stem_count_write_summary(OUT("summary.json"), &stats, &a->p,
+        st = dac_stem_count_write_summary(tmp[2], &stats, &a->p,
                                           (const dac_stem_detection *const *)r->det,
                                           (const char *const *)names, r->m, r->mix, el,
                                           a->n_elements, a->seed);
-    for (size_t k = 0; st == DAC_OK && k < r->m; k++) {
-        char name[64];
-        if (k == 0)
-            snprintf(name, sizeof name, "overlay.png");
-        else
-            snprintf(name, sizeof name, "overlay_%zu.png", k + 1);
-        st = dac_stem_count_write_overlay(OUT(name), r->img[k]->pixels, r->img[k]->width,
+    for (size_t k = 0; st == DAC_OK && k < r->m; k++)
+        st = dac_stem_count_write_overlay(tmp[4 + k], r->img[k]->pixels, r->img[k]->width,
                                           r->img[k]->height, r->blobs, r->n_blobs, r->sites, (int)k,
                                           r->pixel[k]);
-    }
     if (st == DAC_OK)
-        st = dac_stem_count_write_pair_hist_svg(OUT("pair_hist.svg"), &stats);
-#undef OUT
+        st = dac_stem_count_write_pair_hist_svg(tmp[3], &stats);
+    st = commit_outputs(a->out, final, tmp, n_out, r->m, st);
     if (st == DAC_OK && !cli_quiet)
         printf("%zu image(s): %zu atoms in %zu sites (%zu single, %zu pair, %zu cluster); "
                "site purity %.3f [%.3f, %.3f], chance-corrected %.3f (%.1f chance pairs expected)\n",
@@ -331,7 +414,11 @@ int cmd_stem_count(int argc, char **argv)
     for (size_t k = 0; st == DAC_OK && k < r.m; k++) {
         dac_progress_update((double)k / (double)r.m, bar);
         st = process_image(&r, k, argv[optind + (int)k], &a);
+        if (st != DAC_OK)
+            name_image_in_error(argv[optind + (int)k], st);
     }
+    if (st == DAC_OK)
+        warn_repeated_images(argv + optind, r.m);
     dac_progress_update(1.0, bar);
     dac_progress_free(bar);
     if (st == DAC_OK)

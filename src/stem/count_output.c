@@ -116,7 +116,10 @@ static cJSON *summary_json(const dac_stem_count_stats *s, const dac_stem_count_p
     cJSON_AddNumberToObject(pu, "atom", s->purity_atom);
     cJSON_AddItemToObject(pu, "site_ci95", pair_array(s->site_ci95));
     cJSON_AddItemToObject(pu, "atom_ci95", pair_array(s->atom_ci95));
-    cJSON_AddStringToObject(pu, "ci_method", s->ci_method ? "bootstrap over images" : "Wilson");
+    cJSON_AddStringToObject(pu, "ci_method",
+                            s->ci_method ? "bootstrap over images"
+                            : s->n_images > 1 ? "Wilson on pooled counts (fewer than 5 images)"
+                                              : "Wilson");
     cJSON_AddNumberToObject(j, "chance_pairs_expected", s->chance_pairs_expected);
     cJSON_AddNumberToObject(j, "chance_pairs_csr_analytic", s->chance_pairs_csr);
     cJSON *pc = cJSON_AddObjectToObject(j, "purity_corrected");
@@ -342,8 +345,15 @@ int dac_stem_count_write_pair_hist_svg(const char *path, const dac_stem_count_st
     }
     fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", L, T + ph, L + pw, T + ph);
     fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", L, T, L, T + ph);
-    for (int t = 0; t <= (int)xmax; t++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%d</text>\n", L + pw * t / xmax, T + ph + 15, t);
+    /* Ticks at 1, 2 or 5 × 10^k Å, at most ~10 of them whatever the range. */
+    double step = pow(10, floor(log10(xmax / 10)));
+    if (xmax / step > 10)
+        step *= 2;
+    if (xmax / step > 10)
+        step *= 2.5;
+    for (int t = 0; t * step <= xmax * (1 + 1e-9) && t <= 20; t++)
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%g</text>\n",
+                L + pw * t * step / xmax, T + ph + 15, t * step);
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">pair distance (Å)</text>\n", L + pw / 2, H - 5);
     fprintf(f, "<text x=\"15\" y=\"%.0f\" transform=\"rotate(-90 15 %.0f)\" text-anchor=\"middle\">pairs</text>\n",
             T + ph / 2, T + ph / 2);

@@ -4,19 +4,21 @@
  *
  * Chance pairs (domain.md §3): sites scattered at random with density λ have a
  * neighbour within r with probability 1 − exp(−λπr²), so a pair count must be
- * corrected. We estimate the true site population (singles, pairs, clusters) by a
- * fixed point: place the current estimate at random inside the real support mask (so
- * vacuum and frame edges count exactly), group it with the same rule as the data, and
- * move the estimate by the difference between the observed and the expected counts.
+ * corrected. We estimate the true site population (singles, pairs, clusters) with the
+ * atom total held at the observed number: only pairs and clusters are free, singles are
+ * the atoms left over. A candidate population is placed at random inside the real
+ * support mask (so vacuum and frame edges count exactly) and grouped with the same rule
+ * as the data; pairs and clusters are fitted to the three observed counts by damped
+ * Gauss–Newton (see FP_DAMPING for why the pair count alone is not enough).
  * Chance pairs are the expected number of observed pairs made of two true singles.
  * The analytic value for a Poisson process (isolated two-point components, with the
  * disc area reduced by the mean fraction of the disc inside the support) is reported
  * beside it as a check.
  *
- * Intervals: Wilson score interval for one image (Wilson 1927; better coverage than
- * the normal approximation at small n and extreme p); for several images a
- * percentile bootstrap over images (Efron 1979), because atoms in one image share the
- * image's loading and are not independent trials across images.
+ * Intervals: Wilson score interval on pooled counts for fewer than 5 images (Wilson
+ * 1927; better coverage than the normal approximation at small n and extreme p); for
+ * 5 or more a percentile bootstrap over images (Efron 1979), because atoms in one image
+ * share the image's loading and are not independent trials across images.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -26,6 +28,12 @@
 #include "dac/stem_count.h"
 
 #define BOOTSTRAP_REPEATS 2000
+/* Fewest images for the bootstrap over images; below, Wilson on pooled counts
+ * (assumption: with 5 images the resamples take 126 distinct values). */
+#define BOOTSTRAP_MIN_IMAGES 5
+/* Per-image columns for the bootstrap: obs pairs, obs sites, obs atoms, est pairs,
+ * est sites, est atoms. */
+#define PER_COLS 6
 
 void dac_stem_wilson(double k, double n, double z, double ci[2])
 {
@@ -133,49 +141,65 @@ typedef struct {
     int cluster_atoms;
 } site_shapes;
 
+/* Count of kind-k sites placed in repetition rep: floor(v) plus one more in the fraction
+ * frac(v) of the repetitions (stratified rounding), so the expectation is a smooth
+ * function of a fractional estimate and the fixed point does not stall on integers. */
+static size_t stratified_count(double v, int rep, int repeats)
+{
+    double f = floor(v);
+    return (size_t)f + ((rep + 0.5) / repeats < v - f);
+}
+
 /* Expected observed counts when est sites (singles, pairs, clusters) are placed at random
  * in the support and their atoms linked within r_px. */
 static int monte_carlo(const dac_stem_count_image *im, const double est[3], const site_shapes *sh,
                        double r_px, uint64_t seed, int repeats, site_counts *out)
 {
     memset(out, 0, sizeof *out);
-    size_t n1 = (size_t)llround(est[0]), n2 = (size_t)llround(est[1]), n3 = (size_t)llround(est[2]);
     int c3 = sh->cluster_atoms;
-    size_t n = n1 + 2 * n2 + (size_t)c3 * n3;
-    if (n == 0)
+    size_t nmax = (size_t)ceil(est[0]) + 2 * (size_t)ceil(est[1]) + (size_t)c3 * (size_t)ceil(est[2]);
+    if (nmax == 0)
         return DAC_OK;
-    double *x = malloc(sizeof *x * n), *y = malloc(sizeof *y * n);
-    int *from_single = malloc(sizeof *from_single * n), *kind_atoms = malloc(sizeof *kind_atoms * n);
-    size_t *parent = malloc(sizeof *parent * n), *nsing = malloc(sizeof *nsing * n);
+    double *x = malloc(sizeof *x * nmax), *y = malloc(sizeof *y * nmax);
+    int *from_single = malloc(sizeof *from_single * nmax), *kind_atoms = malloc(sizeof *kind_atoms * nmax);
+    size_t *parent = malloc(sizeof *parent * nmax), *nsing = malloc(sizeof *nsing * nmax);
     cell_grid cells = {0};
     cells.cell = r_px > 1 ? r_px : 1;
     cells.gw = (size_t)((double)im->width / cells.cell) + 1, cells.gh = (size_t)((double)im->height / cells.cell) + 1;
     cells.head = malloc(sizeof *cells.head * cells.gw * cells.gh);
-    cells.next = malloc(sizeof *cells.next * n);
+    cells.next = malloc(sizeof *cells.next * nmax);
     if (!x || !y || !from_single || !kind_atoms || !parent || !nsing || !cells.head || !cells.next) {
         free(cells.head), free(cells.next);
         free(x), free(y), free(from_single), free(kind_atoms), free(parent), free(nsing);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
     }
-    dac_rng rng;
-    dac_rng_seed(&rng, seed);
     for (int rep = 0; rep < repeats; rep++) {
-        size_t k = 0;
-        for (size_t s = 0; s < n1 + n2 + n3; s++) {
-            double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
-            if (!random_support_point(im, &rng, &cx, &cy))
-                cx = cy = -1e9 * (double)(s + 1);
-            int na = s < n1 ? 1 : s < n1 + n2 ? 2 : c3;
-            double rad = 0;
-            if (na == 2)
-                rad = sh->n_pair_px ? 0.5 * sh->pair_px[dac_rng_below(&rng, sh->n_pair_px)] : 0;
-            else if (na > 2)
-                rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* circumradius of the polygon */
-            for (int j = 0; j < na; j++, k++) {
-                double t = th + 2 * DAC_PI * j / na;
-                x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
-                from_single[k] = na == 1;
-                parent[k] = k;
+        size_t cnt[3] = {stratified_count(est[0], rep, repeats), stratified_count(est[1], rep, repeats),
+                         stratified_count(est[2], rep, repeats)};
+        size_t n = cnt[0] + 2 * cnt[1] + (size_t)c3 * cnt[2], k = 0;
+        /* One random stream per repetition and kind, drawn slot by slot: adding a pair
+         * appends one placement and leaves all others where they were, so expectations
+         * at nearby estimates share their random numbers (finite differences stay
+         * smooth). */
+        for (int kind = 0; kind < 3; kind++) {
+            dac_rng rng;
+            dac_rng_seed_stream(&rng, seed + 1000003u * (uint64_t)rep, (uint64_t)kind + 11);
+            int na = kind == 0 ? 1 : kind == 1 ? 2 : c3;
+            for (size_t s = 0; s < cnt[kind]; s++) {
+                double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
+                if (!random_support_point(im, &rng, &cx, &cy))
+                    cx = cy = -1e9 * (double)(k + 1);
+                double rad = 0;
+                if (na == 2)
+                    rad = sh->n_pair_px ? 0.5 * sh->pair_px[dac_rng_below(&rng, sh->n_pair_px)] : 0;
+                else if (na > 2)
+                    rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* polygon circumradius */
+                for (int j = 0; j < na; j++, k++) {
+                    double t = th + 2 * DAC_PI * j / na;
+                    x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
+                    from_single[k] = na == 1;
+                    parent[k] = k;
+                }
             }
         }
         link_points(x, y, n, r_px, im->width, im->height, parent, cells);
@@ -202,14 +226,49 @@ static int monte_carlo(const dac_stem_count_image *im, const double est[3], cons
     return DAC_OK;
 }
 
-/* Chance correction of one image; est[3] and chance pairs out. */
-static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t seed, int repeats,
-                         double est[3], double *chance)
+/* Estimation controls. Pair counts alone do not identify the true pairs at high
+ * density: one more true pair takes two singles away, and the chance pairs they would
+ * have formed cancel the pair it adds (near 2 atoms/nm² at 3.5 Å the slope of expected
+ * over true pairs is ≈ 0, so a fixed point on pairs drifts). Singles are informative
+ * (each true pair removes two isolated atoms), so (pairs, clusters) are fitted to all
+ * three observed counts by damped Gauss–Newton with Poisson weights, the Jacobian by
+ * finite differences (FP_H sites) with common random numbers. FP_DAMPING, FP_H:
+ * assumptions checked by the convergence tests in test_count_stats.c. Converged when
+ * no count moves by more than FP_TOL_SITES. */
+#define FP_DAMPING 0.7
+#define FP_H 2.0
+#define FP_TOL_SITES 0.5
+#define FP_MAX_ITER 40
+
+/* Pairs x[0] and clusters x[1] inside the atom budget: both ≥ 0, 2p + a·c ≤ N. */
+static void clamp_estimate(double x[2], double n_atoms, double ca)
 {
-    double obs[3] = {0, 0, 0}, a3 = 0;
+    x[1] = fmin(fmax(0, x[1]), n_atoms / ca);
+    x[0] = fmin(fmax(0, x[0]), (n_atoms - ca * x[1]) / 2);
+}
+
+/* The population for (pairs, clusters) = x with singles the atoms left over, and its
+ * expected observed counts. */
+static int expected_counts(const dac_stem_count_image *im, const site_shapes *sh, double r_px,
+                           uint64_t seed, int repeats, double n_atoms, double ca, const double x[2],
+                           double est[3], site_counts *e)
+{
+    est[1] = fmax(0, x[0]), est[2] = fmax(0, x[1]);
+    est[0] = fmax(0, n_atoms - 2 * est[1] - ca * est[2]);
+    return monte_carlo(im, est, sh, r_px, seed, repeats, e);
+}
+
+/* Chance correction of one image; est[3], the estimated atom total and chance pairs
+ * out. The atom total is held at the observed number: only pairs and clusters are
+ * estimated, singles are the atoms left over (N − 2p − a·c). */
+static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t seed, int repeats,
+                         double est[3], double *est_atoms, double *chance, int *converged)
+{
+    double obs[3] = {0, 0, 0}, a3 = 0, n_atoms = 0;
     for (size_t k = 0; k < im->n_sites; k++) {
         int kind = im->sites[k].kind;
         obs[kind - 1] += 1;
+        n_atoms += im->sites[k].n_atoms;
         if (kind == DAC_STEM_CLUSTER)
             a3 += im->sites[k].n_atoms;
     }
@@ -229,24 +288,66 @@ static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t s
     /* Without resolved pairs, clusters get a spacing of 0.7 × the linking distance
      * (2.5 Å for 3.5 Å, a typical M–M bond; assumption). */
     sh.spacing_px = n_resolved ? sum_pd / (double)n_resolved : 0.7 * r_px;
-    memcpy(est, obs, sizeof obs);
+    /* Cluster atoms in the placement are the rounded mean size; the atom budget uses
+     * the same number so placed atoms = observed atoms. */
+    double ca = (double)sh.cluster_atoms;
+    double x[2] = {obs[1], obs[2]};
+    clamp_estimate(x, n_atoms, ca);
     site_counts e = {0};
-    /* Fixed point est ← est + (obs − E[obs | est]); converges in a few steps because
-     * the chance terms are small corrections of the counts. Common random numbers (one
-     * seed) keep the iteration smooth and the result reproducible. */
-    for (int it = 0; it < 6; it++) {
-        int st = monte_carlo(im, est, &sh, r_px, seed, repeats, &e);
-        if (st != DAC_OK) {
-            free(pd);
-            return st;
+    *converged = 0;
+    int st = DAC_OK;
+    for (int it = 0; it < FP_MAX_ITER && st == DAC_OK; it++) {
+        double r[3], J[3][2];
+        st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, x, est, &e);
+        r[0] = obs[0] - e.single, r[1] = obs[1] - e.pair, r[2] = obs[2] - e.cluster;
+        for (int v = 0; v < 2 && st == DAC_OK; v++) {
+            /* Forward difference; backward near the upper bound of the atom budget. */
+            double xh[2] = {x[0], x[1]}, tmp[3], step = FP_H;
+            double room = (n_atoms - 2 * x[0] - ca * x[1]) / (v ? ca : 2);
+            if (room < FP_H)
+                step = x[v] >= FP_H ? -FP_H : room > x[v] ? room : -x[v];
+            if (fabs(step) < 1e-3) {
+                J[0][v] = J[1][v] = J[2][v] = 0;
+                continue;
+            }
+            xh[v] += step;
+            site_counts eh;
+            st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, xh, tmp, &eh);
+            J[0][v] = (eh.single - e.single) / step;
+            J[1][v] = (eh.pair - e.pair) / step;
+            J[2][v] = (eh.cluster - e.cluster) / step;
         }
-        double ex[3] = {e.single, e.pair, e.cluster};
-        for (int k = 0; k < 3; k++)
-            est[k] = fmax(0, est[k] + obs[k] - ex[k]);
+        if (st != DAC_OK)
+            break;
+        /* Weighted normal equations, weights 1/(obs + 1) (Poisson variance). */
+        double A[2][2] = {{0, 0}, {0, 0}}, g[2] = {0, 0};
+        for (int k = 0; k < 3; k++) {
+            double w = 1.0 / (obs[k] + 1);
+            for (int i = 0; i < 2; i++) {
+                g[i] += w * J[k][i] * r[k];
+                for (int j = 0; j < 2; j++)
+                    A[i][j] += w * J[k][i] * J[k][j];
+            }
+        }
+        /* A tiny ridge keeps the system solvable when clusters are absent (J column 0). */
+        A[0][0] += 1e-9 + 1e-6 * A[0][0], A[1][1] += 1e-9 + 1e-6 * A[1][1];
+        double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+        double d[2] = {FP_DAMPING * (A[1][1] * g[0] - A[0][1] * g[1]) / det,
+                       FP_DAMPING * (A[0][0] * g[1] - A[1][0] * g[0]) / det};
+        double old[2] = {x[0], x[1]};
+        x[0] += d[0], x[1] += d[1];
+        clamp_estimate(x, n_atoms, ca);
+        if (fabs(x[0] - old[0]) < FP_TOL_SITES && fabs(x[1] - old[1]) < FP_TOL_SITES) {
+            *converged = 1;
+            break;
+        }
     }
+    if (st == DAC_OK)
+        st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, x, est, &e);
+    *est_atoms = est[0] + 2 * est[1] + ca * est[2];
     *chance = e.chance_pairs;
     free(pd);
-    return DAC_OK;
+    return st;
 }
 
 /* Mean fraction of a disc of radius r_px inside the support, by sampling. */
@@ -329,8 +430,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Percentile bootstrap over images of pooled purities. per[i*5 + ...] holds per image
- * obs pair, obs sites, atoms, est pair, est sites. */
+/* Percentile bootstrap over images of pooled purities; per[i*PER_COLS + ...] as above. */
 static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_stats *s)
 {
     double *v = malloc(sizeof *v * BOOTSTRAP_REPEATS * 4);
@@ -339,16 +439,16 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
     dac_rng rng;
     dac_rng_seed_stream(&rng, seed, 1);
     for (int b = 0; b < BOOTSTRAP_REPEATS; b++) {
-        double t[5] = {0};
+        double t[PER_COLS] = {0};
         for (size_t k = 0; k < m; k++) {
             size_t i = (size_t)dac_rng_below(&rng, m);
-            for (int q = 0; q < 5; q++)
-                t[q] += per[i * 5 + (size_t)q];
+            for (int q = 0; q < PER_COLS; q++)
+                t[q] += per[i * PER_COLS + (size_t)q];
         }
         v[b] = t[1] > 0 ? t[0] / t[1] : 0;
         v[BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[0] / t[2] : 0;
         v[2 * BOOTSTRAP_REPEATS + b] = t[4] > 0 ? t[3] / t[4] : 0;
-        v[3 * BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[3] / t[2] : 0;
+        v[3 * BOOTSTRAP_REPEATS + b] = t[5] > 0 ? 2 * t[3] / t[5] : 0;
     }
     double *ci[4] = {s->site_ci95, s->atom_ci95, s->corrected_site_ci95, s->corrected_atom_ci95};
     for (int q = 0; q < 4; q++) {
@@ -365,7 +465,15 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
 static void pair_distances(const dac_stem_count_image *images, size_t m, double pair_max_A,
                            dac_stem_count_stats *s)
 {
-    double sum = 0, sum2 = 0, bw = pair_max_A / DAC_STEM_HIST_BINS;
+    /* The range ends at the largest distance, rounded up to 1 Å, not beyond pair_max:
+     * a huge --pair-max would otherwise squeeze every pair into the first bin. */
+    double dmax = 0;
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < images[k].n_sites; j++)
+            if (images[k].sites[j].kind == DAC_STEM_PAIR && isfinite(images[k].sites[j].distance_A))
+                dmax = fmax(dmax, images[k].sites[j].distance_A);
+    double hi = fmin(pair_max_A, fmax(1, ceil(dmax)));
+    double sum = 0, sum2 = 0, bw = hi / DAC_STEM_HIST_BINS;
     for (int b = 0; b <= DAC_STEM_HIST_BINS; b++)
         s->hist_edges_A[b] = b * bw;
     for (size_t k = 0; k < m; k++)
@@ -392,7 +500,7 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
     s->n_images = m;
     if (repeats <= 0)
         repeats = 200;
-    double *per = calloc(m ? m * 5 : 1, sizeof *per);
+    double *per = calloc(m ? m * PER_COLS : 1, sizeof *per), est_atoms_total = 0;
     if (!per)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (statistics)");
     double ce_obs = 0, ce_exp = 0;
@@ -409,11 +517,18 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
         }
         s->support_area_nm2 += area;
         s->n_atoms += atoms, s->n_single += c[0], s->n_pair += c[1], s->n_cluster += c[2];
-        double est[3] = {0, 0, 0}, chance = 0;
+        double est[3] = {0, 0, 0}, est_atoms = 0, chance = 0;
+        int converged = 1;
         /* ~5·10⁴ placed sites per expectation keep the Monte Carlo error of the chance
          * counts well under their Poisson error; fewer repeats for big images. */
         int reps = im->n_sites > 0 ? (int)fmin(repeats, fmax(5, 50000.0 / (double)im->n_sites)) : 1;
-        st = correct_image(im, r_px, seed + 7919 * (uint64_t)k, reps, est, &chance);
+        st = correct_image(im, r_px, seed + 7919 * (uint64_t)k, reps, est, &est_atoms, &chance,
+                           &converged);
+        if (st == DAC_OK && !converged)
+            dac_warn("stem count: image %zu: chance-pair correction did not converge in %d steps "
+                     "(density %.3g atoms/nm²); corrected purity is approximate",
+                     k + 1, FP_MAX_ITER, area > 0 ? (double)atoms / area : 0.0);
+        est_atoms_total += est_atoms;
         s->chance_pairs_expected += chance;
         s->est_single += est[0], s->est_pair += est[1], s->est_cluster += est[2];
         if (area > 0 && atoms > 1) {
@@ -422,9 +537,9 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
                                                              disc_coverage(im, r_px, &rng));
         }
         clark_evans_terms(im, area, &ce_obs, &ce_exp);
-        double *q = per + 5 * k;
+        double *q = per + PER_COLS * k;
         q[0] = (double)c[1], q[1] = (double)(c[0] + c[1] + c[2]), q[2] = (double)atoms;
-        q[3] = est[1], q[4] = est[0] + est[1] + est[2];
+        q[3] = est[1], q[4] = est[0] + est[1] + est[2], q[5] = est_atoms;
     }
     s->n_sites = s->n_single + s->n_pair + s->n_cluster;
     if (s->support_area_nm2 > 0) {
@@ -435,13 +550,16 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
     s->purity_site = s->n_sites ? (double)s->n_pair / (double)s->n_sites : 0;
     s->purity_atom = s->n_atoms ? 2.0 * (double)s->n_pair / (double)s->n_atoms : 0;
     s->purity_corrected_site = est_sites > 0 ? s->est_pair / est_sites : 0;
-    s->purity_corrected_atom = s->n_atoms ? 2.0 * s->est_pair / (double)s->n_atoms : 0;
+    s->purity_corrected_atom = est_atoms_total > 0 ? 2.0 * s->est_pair / est_atoms_total : 0;
     /* z = 1.959964: the two-sided 95 % normal quantile. */
     dac_stem_wilson((double)s->n_pair, (double)s->n_sites, 1.959964, s->site_ci95);
     dac_stem_wilson(2.0 * (double)s->n_pair, (double)s->n_atoms, 1.959964, s->atom_ci95);
     dac_stem_wilson(s->est_pair, est_sites, 1.959964, s->corrected_site_ci95);
-    dac_stem_wilson(2.0 * s->est_pair, (double)s->n_atoms, 1.959964, s->corrected_atom_ci95);
-    if (st == DAC_OK && m >= 2)
+    dac_stem_wilson(2.0 * s->est_pair, est_atoms_total, 1.959964, s->corrected_atom_ci95);
+    /* Below BOOTSTRAP_MIN_IMAGES the resamples take too few distinct values (two images
+     * give three) and the percentile interval collapses; the Wilson interval on pooled
+     * counts stays (ci_method 0). */
+    if (st == DAC_OK && m >= BOOTSTRAP_MIN_IMAGES)
         st = bootstrap(per, m, seed, s);
     pair_distances(images, m, pair_max_A, s);
     s->clark_evans = ce_exp > 0 ? ce_obs / ce_exp : 0;

@@ -280,8 +280,9 @@ int dac_stem_points_read(const char *path, double pixel_A, double **xy_out, size
             }
             xy = nx, cap = nc;
         }
-        xy[2 * n] = in_A ? x / pixel_A : x;
-        xy[2 * n + 1] = in_A ? y / pixel_A : y;
+        /* x_A = (x_px + 0.5)·pixel (atoms.csv and `dac stem simulate`'s truth). */
+        xy[2 * n] = in_A ? x / pixel_A - 0.5 : x;
+        xy[2 * n + 1] = in_A ? y / pixel_A - 0.5 : y;
         n++;
     }
     if (st == DAC_OK && cx < 0)

@@ -179,5 +179,35 @@ check '[ $rc -eq 0 ] && [ "$(grep -c ",single," "$T/oznru/sites.csv"),$(grep -c 
 check '[ "$(grep -c ",Zn," "$T/oznru/atoms.csv"),$(grep -c ",Ru," "$T/oznru/atoms.csv")" = "11,10" ]' \
     "ZnRu elements: Zn $(grep -c ",Zn," "$T/oznru/atoms.csv"), Ru $(grep -c ",Ru," "$T/oznru/atoms.csv") (truth 11, 10)"
 
+# Outputs are one set: a folder where summary.json goes fails the run (exit 1) before
+# any file of the set changes; a rerun with fewer images removes the stale overlay_N.png.
+"$DAC" stem count "$T/a.tif" "$T/a.tif" "$T/a.tif" -o "$T/oset" --seed 5 2> "$T/dup.txt" >/dev/null
+rc=$?
+check '[ $rc -eq 0 ] && [ -s "$T/oset/overlay_3.png" ] && grep -q "given twice" "$T/dup.txt"' \
+    "three images (same file): overlay_3.png and a repeated-file warning expected: $(cat "$T/dup.txt")"
+check 'grep -q "Wilson on pooled counts" "$T/oset/summary.json"' "fewer than 5 images should use Wilson"
+"$DAC" stem count "$T/a.tif" -o "$T/oset" --seed 5 -q
+check '[ $? -eq 0 ] && [ ! -e "$T/oset/overlay_2.png" ] && [ ! -e "$T/oset/overlay_3.png" ]' \
+    "stale overlay_2/3.png left after a one-image rerun"
+cp "$T/oset/atoms.csv" "$T/atoms_before.csv"
+rm "$T/oset/summary.json" && mkdir "$T/oset/summary.json"
+"$DAC" stem count "$T/ni.tif" -o "$T/oset" -q 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 1 ] && cmp -s "$T/atoms_before.csv" "$T/oset/atoms.csv" && grep -q summary.json "$T/err.txt"' \
+    "folder in the way: exit $rc, atoms.csv must be unchanged: $(cat "$T/err.txt")"
+check '[ -z "$(ls -A "$T/oset" | grep part)" ]' "temporaries left: $(ls -A "$T/oset")"
+# Errors raised while processing an image name the image file.
+printf 'not an image' > "$T/junk.mrc"
+"$DAC" stem count "$T/a.tif" "$T/junk.mrc" -o "$T/ojunk" -q 2> "$T/err.txt"
+rc=$?
+check '[ $rc -ne 0 ] && grep -q "junk.mrc" "$T/err.txt"' "error should name the image: $(cat "$T/err.txt")"
+# A huge --pair-max keeps the histogram small with few ticks; a non-finite one is refused.
+"$DAC" stem count "$T/a.tif" -o "$T/ohuge" --pair-max 1e10 -q
+rc=$?
+check '[ $rc -eq 0 ] && [ "$(wc -c < "$T/ohuge/pair_hist.svg")" -lt 20000 ] && [ "$(grep -c "<text" "$T/ohuge/pair_hist.svg")" -le 16 ]' \
+    "pair_hist.svg with --pair-max 1e10: $(wc -c < "$T/ohuge/pair_hist.svg") bytes"
+"$DAC" stem count "$T/a.tif" -o "$T/onan" --pair-max nan -q 2>/dev/null
+check '[ $? -eq 2 ]' "--pair-max nan should be a usage error"
+
 echo "stem_count.sh: $passes passed, $fails failed"
 [ $fails -eq 0 ]

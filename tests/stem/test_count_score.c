@@ -54,8 +54,23 @@ static void test_readers_accept_all_three_formats(void **state)
     fclose(f);
     assert_int_equal(dac_stem_points_read(p1, 0, &xy, &n), DAC_ERR_INPUT); /* needs pixel */
     assert_int_equal(dac_stem_points_read(p1, 0.5, &xy, &n), DAC_OK);
-    assert_true(n == 1 && xy[0] == 2.0 && xy[1] == 4.0);
+    /* The project's convention x_A = (x_px + 0.5)·pixel (docs/stem-count.md, atoms.csv,
+     * `dac stem simulate` truth): 1.0 Å at 0.5 Å/px is pixel 1.5, not 2. */
+    assert_true(n == 1 && xy[0] == 1.5 && xy[1] == 3.5);
     free(xy);
+    /* The same point given in pixels and in Å reads to the same pixel position. */
+    f = fopen(p1, "w");
+    fprintf(f, "x_px,y_px\n7.25,3\n");
+    fclose(f);
+    double *xp;
+    assert_int_equal(dac_stem_points_read(p1, 0, &xp, &n), DAC_OK);
+    f = fopen(p1, "w");
+    fprintf(f, "x_A,y_A\n%.6f,%.6f\n", (7.25 + 0.5) * 0.4, (3 + 0.5) * 0.4);
+    fclose(f);
+    assert_int_equal(dac_stem_points_read(p1, 0.4, &xy, &n), DAC_OK);
+    assert_true(fabs(xy[0] - xp[0]) < 1e-6 && fabs(xy[1] - xp[1]) < 1e-6);
+    free(xy);
+    free(xp);
     f = fopen(p1, "w");
     fprintf(f, "x_px,y_px\n1.5,oops\n");
     fclose(f);
