@@ -181,13 +181,30 @@ static int interior_mask(const unsigned char *support, size_t w, size_t h, size_
                          unsigned char *out)
 {
     unsigned char *tmp = malloc(w * h);
-    if (!tmp)
+    size_t *zeros = calloc(w, sizeof *zeros);
+    if (!tmp || !zeros) {
+        free(tmp), free(zeros);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
+    }
     for (size_t y = 0; y < h; y++)
         erode_line(support + y * w, tmp + y * w, w, 1, r);
-    for (size_t x = 0; x < w; x++)
-        erode_line(tmp + x, out + x, h, w, r);
-    free(tmp);
+    /* The vertical pass row by row, with a running count of zeros per column: the same
+     * result as erode_line down each column, without striding through memory. */
+    for (size_t y = 0; y < h && y < r; y++)
+        for (size_t x = 0; x < w; x++)
+            zeros[x] += !tmp[y * w + x];
+    for (size_t y = 0; y < h; y++) {
+        const unsigned char *add = y + r < h ? tmp + (y + r) * w : NULL;
+        const unsigned char *drop = y > r ? tmp + (y - r - 1) * w : NULL;
+        for (size_t x = 0; x < w; x++) {
+            if (add)
+                zeros[x] += !add[x];
+            if (drop)
+                zeros[x] -= !drop[x];
+            out[y * w + x] = zeros[x] ? 0 : tmp[y * w + x];
+        }
+    }
+    free(tmp), free(zeros);
     return DAC_OK;
 }
 
