@@ -14,35 +14,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "dac_test.h"
+#include "struct_test.h"
 
 #include "dac/core.h"
 #include "dac/struct.h"
 
-static dac_structure *read_ok(const char *text)
-{
-    dac_structure *s = NULL;
-    dac_warnings_clear();
-    int st = dac_struct_read_buffer(text, strlen(text), "t.cif", DAC_FORMAT_AUTO, &s);
-    if (st != DAC_OK)
-        print_error("unexpected failure: %s\n", dac_last_error());
-    assert_int_equal(st, DAC_OK);
-    return s;
-}
-
-static void read_fails(const char *text, const char *where, const char *what)
-{
-    dac_structure *s = (dac_structure *)1;
-    int st = dac_struct_read_buffer(text, strlen(text), "bad.cif", DAC_FORMAT_CIF, &s);
-    if (st != DAC_ERR_INPUT || !strstr(dac_last_error(), where) || (what && !strstr(dac_last_error(), what)))
-        print_error("input:\n%s\nstatus %d, message '%s', expected '%s' and '%s'\n", text, st,
-                    dac_last_error(), where, what ? what : "");
-    assert_int_equal(st, DAC_ERR_INPUT);
-    assert_null(s);
-    assert_non_null(strstr(dac_last_error(), where));
-    if (what)
-        assert_non_null(strstr(dac_last_error(), what));
-}
+#define read_ok(t) struct_read_ok((t), "t.cif", DAC_FORMAT_AUTO)
+#define read_fails(t, w, x) struct_read_fails((t), "bad.cif", DAC_FORMAT_CIF, (w), (x))
 
 static void frac_of(const dac_structure *s, size_t i, double f[3])
 {
