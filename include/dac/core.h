@@ -6,10 +6,11 @@
  * slot that the caller reads with dac_last_error(). The library never prints and never
  * exits; the command-line tool turns statuses into messages and exit codes.
  *
- * Also here: the random number generator (xoshiro256** with jump for independent
- * streams), CODATA 2018 constants and unit helpers, the element table, atomic output
- * files (temporary name + rename, so a failure leaves no partial output), a CSV writer,
- * logging and a terminal progress bar for the CLI, and a small YAML config reader.
+ * Also here what every module's interface shares: the random number generator
+ * (xoshiro256** with jump for independent streams), CODATA 2018 constants and unit
+ * helpers, the element table, the site kinds, the progress callback and the
+ * provenance of results. The library's own plumbing (output sets, JSON records, CSV,
+ * YAML, cell grids, union-find, sorting) is private, in the headers of src/core.
  */
 #ifndef DAC_CORE_H
 #define DAC_CORE_H
@@ -23,7 +24,7 @@
 extern "C" {
 #endif
 
-#define DAC_VERSION "0.1.0"
+#include "dac/version.h"
 
 /* ---------------------------------------------------------------- errors ---------- */
 
@@ -142,76 +143,36 @@ const dac_element *dac_element_by_symbol(const char *symbol);
 const dac_element *dac_element_by_Z(int Z);
 int dac_element_count(void); /* largest Z in the table */
 
-/* ------------------------------------------------------ output files -------------- */
+/* ---------------------------------------------------------------- sites --------- */
 
-/* Atomic output: writes go to "PATH.tmp.XXXXXX"; commit renames over PATH, abort
- * removes the temporary. "-" means standard output (commit flushes, abort does nothing). */
-typedef struct dac_outfile dac_outfile;
-int dac_outfile_open(dac_outfile **out, const char *path);
-FILE *dac_outfile_stream(dac_outfile *out);
-int dac_outfile_commit(dac_outfile *out); /* frees out */
-void dac_outfile_abort(dac_outfile *out); /* frees out; NULL is fine */
+/* What a group of metal atoms is, in a structure (dac_struct_analyze), a STEM image
+ * (dac_stem_count) or a synthesis (dac_synth): one type for every module. */
+typedef enum { DAC_SITE_SINGLE = 1, DAC_SITE_PAIR = 2, DAC_SITE_CLUSTER = 3 } dac_site_kind;
 
-/* CSV: RFC 4180 quoting where a field needs it. */
-void dac_csv_write_field(FILE *f, const char *field, int last);
-void dac_csv_write_number(FILE *f, double value, int last);
+const char *dac_site_kind_name(dac_site_kind kind); /* "single", "pair", "cluster" */
 
-/* Formats a double with the shortest "%.17g"-style text that round-trips, into buf. */
-void dac_format_double(char *buf, size_t size, double value);
+/* ---------------------------------------------------------------- progress ------- */
 
-/* ------------------------------------------------------ logging and progress ------ */
-
-typedef enum { DAC_LOG_QUIET = 0, DAC_LOG_WARN = 1, DAC_LOG_INFO = 2, DAC_LOG_DEBUG = 3 } dac_log_level;
-
-/* For the CLI only: the library never logs. */
-void dac_log_set_level(int level);
-int dac_log_get_level(void);
-void dac_log(int level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-/* Progress callback used by long-running library functions: fraction in [0,1].
- * Returning non-zero asks the computation to stop (it then fails with DAC_ERR_RUNTIME). */
+/* Long-running library functions report progress through this callback: fraction in
+ * [0,1] and the caller's user_data. Returning non-zero asks the computation to stop
+ * (it then fails with DAC_ERR_RUNTIME, "stopped by the caller"). The library never
+ * draws anything itself. */
 typedef int (*dac_progress_fn)(double fraction, void *user_data);
 
-/* A progress bar on stderr, drawn only when stderr is a terminal and not quiet,
- * redrawn at most ~10 times per second. */
-typedef struct dac_progress dac_progress;
-dac_progress *dac_progress_create(const char *label, int quiet);
-int dac_progress_update(double fraction, void *progress); /* matches dac_progress_fn */
-void dac_progress_free(dac_progress *p); /* clears the line */
+/* ---------------------------------------------------------------- provenance ----- */
 
-/* ---------------------------------------------------------------- config (YAML) --- */
-
-/* A YAML document flattened to dotted keys ("probe.alpha_mrad" -> "25"), each with the
- * line it came from, so later modules can report "config.yaml:12: field x: expected…".
- * Sequences are indexed: "atoms.0.element". */
-typedef struct dac_config dac_config;
-int dac_config_read(dac_config **cfg, const char *path);
-int dac_config_parse(dac_config **cfg, const char *text, size_t len, const char *name);
-void dac_config_free(dac_config *cfg);
-size_t dac_config_size(const dac_config *cfg);
-const char *dac_config_key(const dac_config *cfg, size_t i);
-const char *dac_config_get(const dac_config *cfg, const char *key); /* NULL if absent */
-long dac_config_line(const dac_config *cfg, const char *key);       /* 0 if absent */
-/* Typed getters: missing key leaves *value untouched and returns DAC_OK; a value that
- * is not a number fails with DAC_ERR_INPUT naming file, line and key. */
-int dac_config_get_double(const dac_config *cfg, const char *key, double *value);
-int dac_config_get_long(const dac_config *cfg, const char *key, long *value);
-
-/* ---------------------------------------------------------------- order statistics - */
-
-/* The k-th smallest (0-based) of v[0..n-1], n > 0, k < n, in O(n) expected time
- * (Hoare's quickselect, median-of-three pivot). Reorders v. No NaNs allowed. */
-float dac_select_float(float *v, size_t n, size_t k);
-
-/* ---------------------------------------------------------------- parsing helpers - */
-
-/* Strict number parsing: the whole token must be a finite number. */
-int dac_parse_double(const char *text, double *value);
-int dac_parse_long(const char *text, long *value);
+/* What every result file records about how it was made (the "provenance" block of
+ * each JSON record): the command line (argc 0 for a call from a program), the seed of
+ * a stochastic computation, and the input files, which are named with their SHA-256
+ * when the record is written. The caller owns every string. */
+typedef struct {
+    int argc;
+    char *const *argv;
+    int has_seed;
+    uint64_t seed;
+    size_t n_inputs;
+    const char *const *inputs;
+} dac_provenance;
 
 #ifdef __cplusplus
 }

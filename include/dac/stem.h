@@ -144,6 +144,7 @@ typedef struct {
     size_t n_atoms_total;  /* all atoms drawn (support included) */
     size_t n_atoms_not_drawn; /* structure atoms of which no copy is inside the image */
     double expected_electrons; /* dose × Σσ over the image (NAN when noiseless) */
+    dac_stem_frame frame;  /* the frame the structure was drawn in */
 } dac_stem_truth;
 
 void dac_stem_truth_free(dac_stem_truth *t);
@@ -173,6 +174,16 @@ int dac_stem_sim_render_points(dac_stem_sim *sim, const dac_stem_point *points, 
  * (a --fov smaller than the structure) are not drawn and a warning says how many. */
 int dac_stem_sim_render(dac_stem_sim *sim, const dac_structure *s, uint64_t seed,
                         dac_image **image, dac_stem_truth **truth);
+
+/* Writes the result of a render as one set of files beside each other: IMAGE.tif
+ * (float32, ImageJ scale), IMAGE.truth.csv (dac_stem_truth_write), IMAGE.json (every
+ * parameter, the frame, the counts and the provenance: the record "dac stem simulate")
+ * and, with png != 0, IMAGE.png (8-bit, 0.5–99.5 % stretch). image_path must end in
+ * .tif or .tiff; IMAGE is the path without it. All or nothing: a failure leaves none
+ * of them (a stale truth next to a new image would score the wrong answer). */
+int dac_stem_sim_write(const dac_stem_sim *sim, const dac_image *image,
+                       const dac_stem_truth *truth, const char *image_path, int png,
+                       const dac_provenance *prov);
 
 /* Horizontal shift (px) of scan line `row` in the last render: jitter + drift. */
 double dac_stem_sim_line_shift(const dac_stem_sim *sim, size_t row);

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dac/core.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -233,10 +235,9 @@ int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms,
 
 /* ----------------------------------------------------------------- sites --------- */
 
-typedef enum { DAC_STEM_SINGLE = 1, DAC_STEM_PAIR = 2, DAC_STEM_CLUSTER = 3 } dac_stem_site_kind;
 
 typedef struct {
-    int kind;            /* dac_stem_site_kind */
+    dac_site_kind kind;
     int image;
     int n_blobs;
     int n_atoms;

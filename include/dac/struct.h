@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dac/core.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -93,7 +95,6 @@ void dac_neighbor_list_free(dac_neighbor_list *nl);
  * < pair_cutoff_A, minimum image, periodic images included). A component that reaches
  * its own periodic image is an infinite network and counts as a cluster whatever its
  * atom count. Sites are listed in the order of their lowest atom index. */
-typedef enum { DAC_SITE_SINGLE = 1, DAC_SITE_PAIR = 2, DAC_SITE_CLUSTER = 3 } dac_site_kind;
 typedef enum { DAC_SYNERGY_NONE = 0, DAC_SYNERGY_DIRECT, DAC_SYNERGY_INDIRECT } dac_synergy;
 
 typedef struct {
@@ -132,7 +133,6 @@ typedef struct {
 int dac_struct_analyze(const dac_structure *s, const dac_site_options *opt,
                        dac_site_analysis **out);
 void dac_site_analysis_free(dac_site_analysis *a);
-const char *dac_site_kind_name(dac_site_kind kind);   /* "single", "pair", "cluster" */
 const char *dac_synergy_name(dac_synergy synergy);    /* "direct", "indirect", NULL */
 
 #ifdef __cplusplus

@@ -7,6 +7,9 @@
 #ifndef DAC_CLI_H
 #define DAC_CLI_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include "dac/core.h"
 
 /* Command entry points; argv[0] is the command name ("struct", "stem", …). */
@@ -37,6 +40,29 @@ int cli_parse_double(const char *cmd, const char *option, const char *text, doub
 int cli_parse_long(const char *cmd, const char *option, const char *text, long *value);
 /* Parses a --seed value (decimal, 0 … 2^64−1). */
 int cli_parse_seed(const char *cmd, const char *text, uint64_t *seed);
+
+/* Messages on stderr by level; the level is set by -q / -v. */
+typedef enum { CLI_LOG_QUIET = 0, CLI_LOG_WARN = 1, CLI_LOG_INFO = 2, CLI_LOG_DEBUG = 3 } cli_log_level;
+void cli_log_set_level(int level);
+int cli_log_get_level(void);
+void cli_log(int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and not quiet,
+ * redrawn at most ~10 times per second. cli_progress_update matches dac_progress_fn,
+ * so a bar can be handed to the library as its progress callback. */
+typedef struct cli_progress cli_progress;
+cli_progress *cli_progress_create(const char *label, int quiet);
+int cli_progress_update(double fraction, void *progress);
+void cli_progress_free(cli_progress *p); /* clears the line */
+
+/* The provenance of a command's results: the whole command line as typed (saved by
+ * main before getopt reorders it), the seed when has_seed, and the input files. */
+dac_provenance cli_provenance(int has_seed, uint64_t seed, size_t n_inputs,
+                              const char *const *inputs);
 
 /* Monotonic clock in seconds, for -v timings. */
 double cli_seconds(void);

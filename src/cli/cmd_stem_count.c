@@ -410,17 +410,17 @@ int cmd_stem_count(int argc, char **argv)
     int st = (r.img && r.det && r.mix && r.pixel && r.stat_in) ? DAC_OK
                                                              : dac_error(DAC_ERR_NOMEM, "out of memory");
     /* One step per image: counting a 4096² frame takes a second or two. */
-    dac_progress *bar = r.m > 1 ? dac_progress_create("count", cli_quiet) : NULL;
+    cli_progress *bar = r.m > 1 ? cli_progress_create("count", cli_quiet) : NULL;
     for (size_t k = 0; st == DAC_OK && k < r.m; k++) {
-        dac_progress_update((double)k / (double)r.m, bar);
+        cli_progress_update((double)k / (double)r.m, bar);
         st = process_image(&r, k, argv[optind + (int)k], &a);
         if (st != DAC_OK)
             name_image_in_error(argv[optind + (int)k], st);
     }
     if (st == DAC_OK)
         warn_repeated_images(argv + optind, r.m);
-    dac_progress_update(1.0, bar);
-    dac_progress_free(bar);
+    cli_progress_update(1.0, bar);
+    cli_progress_free(bar);
     if (st == DAC_OK)
         st = write_outputs(&r, &a, argv + optind);
     run_free(&r);

@@ -5,12 +5,9 @@
  * files side by side: IMAGE.tif (float32, ImageJ scale), IMAGE.truth.csv (every metal
  * atom drawn, with its site copy) and IMAGE.json (every parameter, the seed and the
  * counts), plus IMAGE.png with --png. IMAGE is the output path without .tif/.tiff.
- * The files are atomic as a set: all are written to temporaries first and renamed only
- * when every one succeeded, so a failure leaves none of them (a stale truth next to a
- * new image would score the wrong answer). No science here: option parsing, file names
- * and the JSON record.
+ * The files are written by the library as one set (dac_stem_sim_write). No science
+ * and no writer here: option parsing and messages.
  */
-#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -23,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/parse.h"
 #include "dac/image.h"
 #include "dac/stem.h"
 #include "dac/struct.h"
@@ -227,246 +225,6 @@ static int parse_args(int argc, char **argv, sim_args *a, int *done)
     return 0;
 }
 
-/* IMAGE.tif → "IMAGE". */
-static char *output_base(const char *path)
-{
-    size_t n = strlen(path) - tiff_extension(path);
-    char *b = malloc(n + 1);
-    if (!b)
-        return NULL;
-    memcpy(b, path, n);
-    b[n] = '\0';
-    return b;
-}
-
-static char *join(const char *base, const char *suffix)
-{
-    char *p = malloc(strlen(base) + strlen(suffix) + 1);
-    if (p)
-        sprintf(p, "%s%s", base, suffix);
-    return p;
-}
-
-static cJSON *number_or_string(double v)
-{
-    /* JSON has no infinity: the noiseless dose is written as the string "inf". */
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateString(v > 0 ? "inf" : "nan");
-}
-
-static void add_numbers(cJSON *obj, const char *const *keys, const double *values, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToObject(obj, keys[i], number_or_string(values[i]));
-}
-
-static void add_counts(cJSON *root, const char *key, const size_t *count)
-{
-    cJSON *o = cJSON_AddObjectToObject(root, key);
-    cJSON_AddNumberToObject(o, "single", (double)count[DAC_SITE_SINGLE]);
-    cJSON_AddNumberToObject(o, "pair", (double)count[DAC_SITE_PAIR]);
-    cJSON_AddNumberToObject(o, "cluster", (double)count[DAC_SITE_CLUSTER]);
-}
-
-/* Every parameter, the seed, the frame and the counts: enough to rerun and to score.
- * Returns the text (cJSON_free it) or NULL when out of memory. */
-static char *json_text(const sim_args *a, const dac_stem_frame *f, const dac_stem_sim *sim,
-                       const dac_image *img, const dac_stem_truth *t)
-{
-    const dac_stem_options *o = &a->opt;
-    cJSON *root = cJSON_CreateObject();
-    char seed[32];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->seed);
-    cJSON_AddStringToObject(root, "software", "dac " DAC_VERSION);
-    cJSON_AddStringToObject(root, "command", "stem simulate");
-    cJSON_AddStringToObject(root, "structure", a->structure);
-    cJSON_AddStringToObject(root, "image", a->output);
-    cJSON_AddItemToObject(root, "seed", cJSON_CreateRaw(seed));
-    cJSON_AddNumberToObject(root, "width_px", (double)img->width);
-    cJSON_AddNumberToObject(root, "height_px", (double)img->height);
-    cJSON_AddNumberToObject(root, "pixel_A", o->pixel_A);
-    cJSON_AddStringToObject(root, "pixel_coordinates",
-                            "pixel centres at integers, origin at the centre of the top-left "
-                            "pixel, x = column (right), y = row (down)");
-    cJSON_AddStringToObject(root, "intensity_unit",
-                            isinf(o->dose_e_A2) ? "detected fraction of the incident beam"
-                                                : "counts (gain × detected electrons + offset)");
-    cJSON_AddItemToObject(root, "view", cJSON_CreateDoubleArray(f->view, 3));
-    cJSON_AddItemToObject(root, "image_x_axis", cJSON_CreateDoubleArray(f->e1, 3));
-    cJSON_AddItemToObject(root, "image_y_axis", cJSON_CreateDoubleArray(f->e2, 3));
-    double fov[2] = {img->width * o->pixel_A, img->height * o->pixel_A};
-    cJSON_AddItemToObject(root, "fov_A", cJSON_CreateDoubleArray(fov, 2));
-    cJSON_AddItemToObject(root, "origin_A", cJSON_CreateDoubleArray(f->origin_A, 2));
-    cJSON_AddNumberToObject(root, "margin_A", o->margin_A);
-
-    cJSON *probe = cJSON_AddObjectToObject(root, "probe");
-    const dac_stem_probe *pr = dac_stem_sim_probe(sim);
-    double fwhm = NAN;
-    dac_stem_probe_fwhm(pr, &fwhm);
-    const char *pk[] = {"voltage_kV", "wavelength_A", "alpha_mrad", "defocus_A", "cs_mm",
-                        "source_fwhm_A", "gaussian_fwhm_A", "fwhm_A"};
-    double pv[] = {o->probe.voltage_kV, dac_stem_probe_wavelength_A(pr), o->probe.alpha_mrad,
-                   o->probe.defocus_A, o->probe.cs_mm, o->probe.source_fwhm_A,
-                   o->probe.gaussian_fwhm_A, fwhm};
-    add_numbers(probe, pk, pv, 8);
-
-    cJSON *contrast = cJSON_AddObjectToObject(root, "contrast");
-    cJSON_AddStringToObject(contrast, "model", o->zpower > 0 ? "zpower" : "table");
-    cJSON_AddNumberToObject(contrast, "zpower", o->zpower);
-
-    cJSON *support = cJSON_AddObjectToObject(root, "support");
-    const char *sk[] = {"thickness_A", "roughness", "correlation_A", "density_g_cm3"};
-    double sv[] = {o->support_thickness_A, o->support_roughness, o->support_correlation_A,
-                   o->support_density_g_cm3};
-    add_numbers(support, sk, sv, 4);
-
-    cJSON *noise = cJSON_AddObjectToObject(root, "noise");
-    const char *nk[] = {"dose_e_A2", "gain_counts_per_e", "offset_counts",
-                        "read_noise_counts_rms", "jitter_px", "drift_px"};
-    double nv[] = {o->dose_e_A2, o->gain, o->offset, o->read_noise, o->jitter_px, o->drift_px};
-    add_numbers(noise, nk, nv, 6);
-    if (isinf(o->dose_e_A2))
-        cJSON_AddStringToObject(noise, "note", "infinite dose: noiseless image; shot noise, "
-                                "gain, offset and read noise were not applied (jitter and "
-                                "drift were)");
-
-    /* Counts describe what was drawn: each periodic copy of a site in the image counts. */
-    add_counts(root, "sites", t->site_count);
-    add_counts(root, "sites_incomplete", t->site_count_incomplete);
-    add_counts(root, "structure_sites", t->structure_site_count);
-    cJSON_AddStringToObject(root, "sites_note",
-                            "sites: site copies wholly inside the image, by kind; "
-                            "sites_incomplete: copies cut by the image edge (or extended "
-                            "networks); structure_sites: sites of the structure file itself");
-    cJSON_AddNumberToObject(root, "metal_atoms_drawn", (double)t->n_atoms);
-    cJSON_AddNumberToObject(root, "atoms_drawn", (double)t->n_atoms_total);
-    cJSON_AddNumberToObject(root, "atoms_not_drawn", (double)t->n_atoms_not_drawn);
-    cJSON_AddItemToObject(root, "expected_electrons", number_or_string(t->expected_electrons));
-
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    return text;
-}
-
-/* One output file of the set: written to a temporary next to it, renamed at the end. */
-typedef struct {
-    const char *path;
-    char *tmp;          /* image writers: a temporary path of ours */
-    dac_outfile *out;   /* text files: core's atomic file, committed at the end */
-    int done;           /* renamed into place */
-} output;
-
-/* A fresh temporary "PATH.tmp.XXXXXX" for a writer that takes a path. */
-static int temp_path(output *o)
-{
-    size_t n = strlen(o->path) + 16;
-    o->tmp = malloc(n);
-    if (!o->tmp)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    snprintf(o->tmp, n, "%s.tmp.XXXXXX", o->path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        int err = errno;
-        free(o->tmp);
-        o->tmp = NULL;
-        return dac_error(DAC_ERR_RUNTIME, "cannot write %s: %s", o->path, strerror(err));
-    }
-    close(fd);
-    return DAC_OK;
-}
-
-/* Fails early, before the render, when an output name is taken by a directory. */
-static int check_outputs(output *outs, size_t n)
-{
-    struct stat sb;
-    for (size_t i = 0; i < n; i++)
-        if (outs[i].path && stat(outs[i].path, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return dac_error(DAC_ERR_RUNTIME, "cannot write %s: it is a directory",
-                             outs[i].path);
-    return DAC_OK;
-}
-
-/* Renames every temporary into place; if one fails, removes the ones already renamed
- * and the remaining temporaries, so the set is all or nothing. */
-static int commit_outputs(output *outs, size_t n)
-{
-    int st = DAC_OK;
-    for (size_t i = 0; i < n && !st; i++) {
-        output *o = &outs[i];
-        if (o->out) {
-            st = dac_outfile_commit(o->out);
-            o->out = NULL;
-        } else if (o->tmp) {
-            if (rename(o->tmp, o->path) != 0)
-                st = dac_error(DAC_ERR_RUNTIME, "cannot create %s: %s", o->path,
-                               strerror(errno));
-        } else {
-            continue;
-        }
-        o->done = !st;
-    }
-    if (st)
-        for (size_t i = 0; i < n; i++)
-            if (outs[i].done)
-                remove(outs[i].path);
-    return st;
-}
-
-/* Removes temporaries that were not renamed and frees the set. */
-static void discard_outputs(output *outs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        dac_outfile_abort(outs[i].out);
-        if (outs[i].tmp && !outs[i].done)
-            remove(outs[i].tmp);
-        free(outs[i].tmp);
-    }
-}
-
-/* Writes text into an open outfile's stream, checking for write errors. */
-static int write_text(output *o, const char *text)
-{
-    FILE *fp = dac_outfile_stream(o->out);
-    fputs(text, fp);
-    fputc('\n', fp);
-    if (fflush(fp) != 0 || ferror(fp))
-        return dac_error(DAC_ERR_RUNTIME, "%s: write failed", o->path);
-    return DAC_OK;
-}
-
-enum { OUT_TIFF, OUT_CSV, OUT_JSON, OUT_PNG, N_OUT };
-
-/* Writes all outputs to temporaries, then renames them together. */
-static int write_outputs(output *outs, const sim_args *a, const dac_stem_frame *f,
-                         const dac_stem_sim *sim, dac_image *img, const dac_stem_truth *t)
-{
-    int st;
-    dac_image_meta_set(img, "software", "dac " DAC_VERSION " stem simulate");
-    if ((st = temp_path(&outs[OUT_TIFF])) ||
-        (st = dac_image_write_tiff(outs[OUT_TIFF].tmp, img, DAC_SAMPLE_F32)))
-        return st;
-    if ((st = dac_outfile_open(&outs[OUT_CSV].out, outs[OUT_CSV].path)))
-        return st;
-    if (dac_stem_truth_write(dac_outfile_stream(outs[OUT_CSV].out), t) != DAC_OK)
-        return dac_error(DAC_ERR_RUNTIME, "%s: write failed", outs[OUT_CSV].path);
-    char *text = json_text(a, f, sim, img, t);
-    if (!text)
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory formatting JSON", outs[OUT_JSON].path);
-    st = dac_outfile_open(&outs[OUT_JSON].out, outs[OUT_JSON].path);
-    if (!st)
-        st = write_text(&outs[OUT_JSON], text);
-    cJSON_free(text);
-    if (st)
-        return st;
-    if (outs[OUT_PNG].path) {
-        dac_png_options po;
-        dac_png_options_default(&po);
-        if ((st = temp_path(&outs[OUT_PNG])) ||
-            (st = dac_image_write_png(outs[OUT_PNG].tmp, img, &po)))
-            return st;
-    }
-    return commit_outputs(outs, N_OUT);
-}
-
 static int run(sim_args *a)
 {
     dac_structure *s = NULL;
@@ -474,38 +232,24 @@ static int run(sim_args *a)
     dac_image *img = NULL;
     dac_stem_truth *truth = NULL;
     dac_stem_frame frame;
-    char *base = output_base(a->output), *csv = NULL, *json = NULL, *png = NULL;
-    output outs[N_OUT] = {{0}};
-    int st = DAC_OK;
     dac_struct_format fmt = a->format ? dac_struct_format_from_name(a->format) : DAC_FORMAT_AUTO;
-    if (a->format && fmt == DAC_FORMAT_AUTO) {
-        free(base);
+    if (a->format && fmt == DAC_FORMAT_AUTO)
         return cli_usage_error(CMD, "option --format: unknown format '%s'", a->format);
-    }
-    if (!base || !(csv = join(base, ".truth.csv")) || !(json = join(base, ".json")) ||
-        !(png = join(base, ".png")))
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
-    outs[OUT_TIFF].path = a->output;
-    outs[OUT_CSV].path = csv;
-    outs[OUT_JSON].path = json;
-    outs[OUT_PNG].path = a->png ? png : NULL;
-    if (!st)
-        st = check_outputs(outs, N_OUT);
-    if (!st)
-        st = dac_struct_read(a->structure, fmt, &s);
+    int st = dac_struct_read(a->structure, fmt, &s);
     if (!st)
         st = dac_stem_frame_compute(&a->opt, s, &frame);
     if (!st)
         st = dac_stem_sim_create(&sim, &a->opt, frame.width, frame.height);
     if (!st) {
-        dac_progress *bar = dac_progress_create("simulate", cli_quiet);
-        dac_stem_sim_set_progress(sim, dac_progress_update, bar);
+        cli_progress *bar = cli_progress_create("simulate", cli_quiet);
+        dac_stem_sim_set_progress(sim, cli_progress_update, bar);
         st = dac_stem_sim_render(sim, s, a->seed, &img, &truth);
-        dac_progress_free(bar);
+        cli_progress_free(bar);
     }
+    const char *inputs[1] = {a->structure};
+    dac_provenance prov = cli_provenance(1, a->seed, 1, inputs);
     if (!st)
-        st = write_outputs(outs, a, &frame, sim, img, truth);
-    discard_outputs(outs, N_OUT);
+        st = dac_stem_sim_write(sim, img, truth, a->output, a->png, &prov);
     if (!st && !cli_quiet)
         fprintf(stderr, "dac stem simulate: %zu×%zu px, %zu metal atoms; sites wholly in the "
                 "image: %zu single, %zu pair, %zu cluster (%zu more cut by the edge) → %s\n",
@@ -522,10 +266,6 @@ static int run(sim_args *a)
     dac_image_free(img);
     dac_stem_sim_free(sim);
     dac_structure_free(s);
-    free(base);
-    free(csv);
-    free(json);
-    free(png);
     return rc;
 }
 

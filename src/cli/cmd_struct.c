@@ -289,7 +289,7 @@ static int analyze_files(char **files, int n, dac_struct_format fmt, const dac_s
             rc = dac_struct_analyze(s, opt, &a);
         }
         if (rc == DAC_OK)
-            dac_log(DAC_LOG_INFO, "%s: read %zu atoms in %.3f s, analysed in %.3f s", files[f],
+            cli_log(CLI_LOG_INFO, "%s: read %zu atoms in %.3f s, analysed in %.3f s", files[f],
                     s->n_atoms, t1 - t0, cli_seconds() - t1);
         if (rc == DAC_OK && json)
             rc = print_json(files[f], s, opt, a);
@@ -367,7 +367,7 @@ static int cmd_analyze(int argc, char **argv)
             break;
         case OPT_JSON: json = 1; break;
         case 'h': print_analyze_help(stdout); return 0;
-        case 'q': cli_quiet = 1; dac_log_set_level(DAC_LOG_QUIET); break;
+        case 'q': cli_quiet = 1; cli_log_set_level(CLI_LOG_QUIET); break;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -406,7 +406,7 @@ static int cmd_convert(int argc, char **argv)
                 return 2;
             break;
         case 'h': print_convert_help(stdout); return 0;
-        case 'q': cli_quiet = 1; dac_log_set_level(DAC_LOG_QUIET); break;
+        case 'q': cli_quiet = 1; cli_log_set_level(CLI_LOG_QUIET); break;
         default: return bad_option(cmd, c, argv);
         }
     }

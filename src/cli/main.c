@@ -10,8 +10,21 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/parse.h"
 
 int cli_quiet = 0;
+
+/* The command line as typed: getopt_long permutes argv in place, so main keeps a copy
+ * of the pointers for the results' provenance. */
+static int command_argc;
+static char **command_argv;
+
+dac_provenance cli_provenance(int has_seed, uint64_t seed, size_t n_inputs,
+                              const char *const *inputs)
+{
+    dac_provenance p = {command_argc, command_argv, has_seed, seed, n_inputs, inputs};
+    return p;
+}
 
 typedef struct {
     const char *name;
@@ -103,8 +116,13 @@ int cli_parse_seed(const char *cmd, const char *text, uint64_t *seed)
 
 int main(int argc, char **argv)
 {
+    command_argv = malloc(sizeof *command_argv * ((size_t)argc + 1));
+    if (command_argv) {
+        memcpy(command_argv, argv, sizeof *command_argv * ((size_t)argc + 1));
+        command_argc = argc;
+    }
     int i = 1;
-    int level = DAC_LOG_WARN;
+    int level = CLI_LOG_WARN;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -114,16 +132,16 @@ int main(int argc, char **argv)
             printf("dac %s\n", DAC_VERSION);
             return 0;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            level = DAC_LOG_INFO + (level >= DAC_LOG_INFO);
+            level = CLI_LOG_INFO + (level >= CLI_LOG_INFO);
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            level = DAC_LOG_QUIET;
+            level = CLI_LOG_QUIET;
             cli_quiet = 1;
         } else {
             fprintf(stderr, "dac: unknown option '%s'\nTry 'dac --help'.\n", a);
             return 2;
         }
     }
-    dac_log_set_level(level);
+    cli_log_set_level(level);
     if (i >= argc) {
         print_help(stderr);
         return 2;

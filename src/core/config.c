@@ -11,6 +11,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "core/config.h"
+#include "core/io.h"
+#include "core/parse.h"
 #include "dac/core.h"
 
 #define MAX_DEPTH 32
@@ -19,6 +22,7 @@ typedef struct {
     char *key;
     char *value;
     long line;
+    int used; /* read by a getter: keys never read are unknown keys */
 } entry;
 
 struct dac_config {
@@ -53,6 +57,7 @@ static int add_entry(dac_config *c, const char *key, const char *value, long lin
     e->key = strdup(key);
     e->value = strdup(value);
     e->line = line;
+    e->used = 0;
     if (!e->key || !e->value) {
         free(e->key);
         free(e->value);
@@ -188,7 +193,7 @@ static int walk(walker *w, yaml_parser_t *parser)
     return status;
 }
 
-int dac_config_parse(dac_config **cfg, const char *text, size_t len, const char *name)
+int dac_config_parse(const char *text, size_t len, const char *name, dac_config **cfg)
 {
     *cfg = NULL;
     dac_config *c = calloc(1, sizeof *c);
@@ -217,35 +222,15 @@ int dac_config_parse(dac_config **cfg, const char *text, size_t len, const char 
     return DAC_OK;
 }
 
-int dac_config_read(dac_config **cfg, const char *path)
+int dac_config_read(const char *path, dac_config **cfg)
 {
     *cfg = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dac_error(DAC_ERR_INPUT, "%s: cannot open", path);
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-        n += got;
-        if (n == cap) {
-            if (cap >= ((size_t)64 << 20)) {
-                free(buf);
-                fclose(f);
-                return dac_error(DAC_ERR_INPUT, "%s: larger than 64 MiB; not a config file", path);
-            }
-            char *b = realloc(buf, cap *= 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = b;
-            }
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return dac_error(DAC_ERR_NOMEM, "out of memory reading %s", path);
-    int st = dac_config_parse(cfg, buf, n, path);
+    char *buf;
+    size_t n;
+    int st = dac_read_file(path, (size_t)64 << 20, &buf, &n);
+    if (st != DAC_OK)
+        return st;
+    st = dac_config_parse(buf, n, path, cfg);
     free(buf);
     return st;
 }
@@ -263,10 +248,12 @@ void dac_config_free(dac_config *cfg)
     free(cfg);
 }
 
+const char *dac_config_name(const dac_config *cfg) { return cfg->name; }
 size_t dac_config_size(const dac_config *cfg) { return cfg->n; }
 const char *dac_config_key(const dac_config *cfg, size_t i) { return i < cfg->n ? cfg->entries[i].key : NULL; }
+const char *dac_config_value(const dac_config *cfg, size_t i) { return i < cfg->n ? cfg->entries[i].value : NULL; }
 
-static const entry *find(const dac_config *cfg, const char *key)
+static entry *find(const dac_config *cfg, const char *key)
 {
     for (size_t i = 0; i < cfg->n; i++)
         if (strcmp(cfg->entries[i].key, key) == 0)
@@ -274,9 +261,19 @@ static const entry *find(const dac_config *cfg, const char *key)
     return NULL;
 }
 
+/* Getters mark what they read; the flag is bookkeeping, not content, so const
+ * readers may set it. */
+static entry *use(const dac_config *cfg, const char *key)
+{
+    entry *e = find(cfg, key);
+    if (e)
+        e->used = 1;
+    return e;
+}
+
 const char *dac_config_get(const dac_config *cfg, const char *key)
 {
-    const entry *e = find(cfg, key);
+    const entry *e = use(cfg, key);
     return e ? e->value : NULL;
 }
 
@@ -288,20 +285,52 @@ long dac_config_line(const dac_config *cfg, const char *key)
 
 int dac_config_get_double(const dac_config *cfg, const char *key, double *value)
 {
-    const entry *e = find(cfg, key);
+    const entry *e = use(cfg, key);
     if (!e)
         return DAC_OK;
     if (dac_parse_double(e->value, value) != DAC_OK)
-        return dac_error_at(DAC_ERR_INPUT, cfg->name, e->line, "%s: expected a number, got '%s'", key, e->value);
+        return dac_error_at(DAC_ERR_INPUT, cfg->name, e->line, "key '%s': expected a number, got '%s'",
+                            key, e->value);
     return DAC_OK;
 }
 
 int dac_config_get_long(const dac_config *cfg, const char *key, long *value)
 {
-    const entry *e = find(cfg, key);
+    const entry *e = use(cfg, key);
     if (!e)
         return DAC_OK;
     if (dac_parse_long(e->value, value) != DAC_OK)
-        return dac_error_at(DAC_ERR_INPUT, cfg->name, e->line, "%s: expected an integer, got '%s'", key, e->value);
+        return dac_error_at(DAC_ERR_INPUT, cfg->name, e->line, "key '%s': expected an integer, got '%s'",
+                            key, e->value);
+    return DAC_OK;
+}
+
+void dac_config_mark_prefix(dac_config *cfg, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strncmp(cfg->entries[i].key, prefix, n) == 0)
+            cfg->entries[i].used = 1;
+}
+
+int dac_config_check_unused(const dac_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (!cfg->entries[i].used)
+            return dac_error_at(DAC_ERR_INPUT, cfg->name, cfg->entries[i].line, "unknown key '%s'",
+                                cfg->entries[i].key);
+    return DAC_OK;
+}
+
+int dac_config_set(dac_config *cfg, const char *key, const char *value)
+{
+    entry *e = find(cfg, key);
+    if (!e)
+        return add_entry(cfg, key, value, 0);
+    char *v = strdup(value);
+    if (!v)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    free(e->value);
+    e->value = v;
     return DAC_OK;
 }

@@ -6,9 +6,11 @@
  * table is then left empty and every lookup returns NULL (tests catch it).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "dac/core.h"
 
 #define MAX_Z 118
@@ -21,48 +23,30 @@ static char symbols[MAX_Z + 1][4];
 static int max_z;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static void parse_row(char *line)
+static void parse_row(const dac_csv *csv, size_t r)
 {
-    char *fields[6], *save = NULL;
-    int n = 0;
-    /* strtok_r, not strtok: the table loads lazily inside a caller's own strtok loop. */
-    for (char *tok = strtok_r(line, ",", &save); tok && n < 6; tok = strtok_r(NULL, ",", &save))
-        fields[n++] = tok;
-    if (n != 6)
+    double Z, mass, radius, sigma;
+    if (dac_csv_double(csv, r, 0, &Z) || Z < 1 || Z > MAX_Z || Z != (int)Z ||
+        dac_csv_double(csv, r, 2, &mass) || dac_csv_double(csv, r, 3, &radius) ||
+        dac_csv_double(csv, r, 4, &sigma))
         return;
-    long Z;
-    if (dac_parse_long(fields[0], &Z) != DAC_OK || Z < 1 || Z > MAX_Z)
-        return;
-    dac_element *e = &table[Z];
-    e->Z = (int)Z;
-    strncpy(symbols[Z], fields[1], sizeof symbols[Z] - 1);
-    e->symbol = symbols[Z];
-    if (dac_parse_double(fields[2], &e->mass_u) || dac_parse_double(fields[3], &e->covalent_radius_A) ||
-        dac_parse_double(fields[4], &e->haadf_sigma_1e4A2)) {
-        e->Z = 0;
-        return;
-    }
-    e->is_metal = fields[5][0] == '1';
-    if (Z > max_z)
-        max_z = (int)Z;
+    int z = (int)Z;
+    dac_element *e = &table[z];
+    snprintf(symbols[z], sizeof symbols[z], "%s", dac_csv_field(csv, r, 1));
+    *e = (dac_element){z, symbols[z], mass, radius, sigma, dac_csv_field(csv, r, 5)[0] == '1'};
+    if (z > max_z)
+        max_z = z;
 }
 
 static void load_table(void)
 {
-    char *text = malloc(dac_elements_csv_len + 1);
-    if (!text)
-        return;
-    memcpy(text, dac_elements_csv, dac_elements_csv_len + 1);
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        size_t len = strlen(line);
-        if (len && line[len - 1] == '\r')
-            line[len - 1] = '\0';
-        if (line[0] == '#' || line[0] == 'Z' || line[0] == '\0')
-            continue;
-        parse_row(line);
-    }
-    free(text);
+    dac_csv *csv;
+    int st = dac_csv_parse(dac_elements_csv, dac_elements_csv_len, "data/elements.csv", &csv);
+    if (st == DAC_OK && dac_csv_columns(csv) == 6)
+        for (size_t r = 0; r < dac_csv_rows(csv); r++)
+            parse_row(csv, r);
+    dac_csv_free(csv);
+    dac_error_clear(); /* a defect of the build, caught by the tests: not the caller's error */
 }
 
 static void ensure_loaded(void) { pthread_once(&table_once, load_table); }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/parse.h"
 #include "dac/core.h"
 
 int dac_parse_double(const char *text, double *value)

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "core/select.h"
 #include "dac/core.h"
 
 /* k-th smallest of v[0..n-1] (0-based) by Hoare's quickselect with a median-of-three

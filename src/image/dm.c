@@ -76,7 +76,7 @@ static int read_count(dm_reader *r, uint64_t *v, const char *what)
     size_t w = r->dm4 ? 8 : 4;
     if (r->len - r->pos < w)
         return truncated(r, what);
-    *v = r->dm4 ? dac_rd_u64be(r->d + r->pos) : dac_rd_u32be(r->d + r->pos);
+    *v = r->dm4 ? image_rd_u64be(r->d + r->pos) : image_rd_u32be(r->d + r->pos);
     r->pos += w;
     return DAC_OK;
 }
@@ -190,7 +190,7 @@ static int parse_tag(dm_reader *r, int32_t parent, uint32_t index, int depth)
     if (r->len - r->pos < 3)
         return truncated(r, "a tag header");
     unsigned kind = r->d[r->pos];
-    uint16_t label_len = dac_rd_u16be(r->d + r->pos + 1);
+    uint16_t label_len = image_rd_u16be(r->d + r->pos + 1);
     r->pos += 3;
     if (r->len - r->pos < label_len)
         return truncated(r, "a tag label");
@@ -292,9 +292,9 @@ static double value_at(const dm_reader *r, uint8_t type, const unsigned char *p)
 {
     /* Read only the value's own width: it may end the file. */
     int w = simple_size(type);
-    uint16_t u16 = w == 2 ? (r->le ? dac_rd_u16le(p) : dac_rd_u16be(p)) : 0;
-    uint32_t u32 = w == 4 ? (r->le ? dac_rd_u32le(p) : dac_rd_u32be(p)) : 0;
-    uint64_t u64 = w == 8 ? (r->le ? dac_rd_u64le(p) : dac_rd_u64be(p)) : 0;
+    uint16_t u16 = w == 2 ? (r->le ? image_rd_u16le(p) : image_rd_u16be(p)) : 0;
+    uint32_t u32 = w == 4 ? (r->le ? image_rd_u32le(p) : image_rd_u32be(p)) : 0;
+    uint64_t u64 = w == 8 ? (r->le ? image_rd_u64le(p) : image_rd_u64be(p)) : 0;
     float f;
     double d;
     switch (type) {
@@ -333,7 +333,7 @@ static int text(const dm_reader *r, int32_t node, char *buf, size_t size)
         return 0;
     if (n->type == DM_ARRAY && n->elem_type == DM_USHORT) {
         for (uint64_t i = 0; i < n->count; i++) {
-            unsigned c = r->le ? dac_rd_u16le(p + 2 * i) : dac_rd_u16be(p + 2 * i);
+            unsigned c = r->le ? image_rd_u16le(p + 2 * i) : image_rd_u16be(p + 2 * i);
             if (c == 0)
                 break;
             if (c < 0x80 && o + 1 < size) {
@@ -411,7 +411,7 @@ static int describe(const dm_reader *r, int32_t entry, dm_candidate *c)
             break;
         if (!(v >= 0 && v < 1e15))
             v = 0; /* nonsense: rejected later as empty; big sizes are refused by
-                    * dac_image_alloc_checked with their value in the message */
+                    * image_alloc_checked with their value in the message */
         c->dims[c->ndims++] = (size_t)v;
     }
     return c->ndims > 0;
@@ -513,8 +513,8 @@ static void calibrate(const dm_reader *r, const dm_candidate *c, dac_image *img)
     if (c->ndims < 2) /* a line: give the row the column's size */
         img->pixel_size_A[1] = img->pixel_size_A[0];
     char lx[16], ly[16];
-    dac_image_unit_label(lx, sizeof lx, units[0]);
-    dac_image_unit_label(ly, sizeof ly, units[1]);
+    image_unit_label(lx, sizeof lx, units[0]);
+    image_unit_label(ly, sizeof ly, units[1]);
     if (c->ndims < 2 || strcmp(lx, ly) == 0)
         snprintf(img->unit_original, sizeof img->unit_original, "%s", lx);
     else
@@ -611,14 +611,14 @@ static int build_image(dm_reader *r, dac_image **out)
                          c.dtype);
     size_t w = c.dims[0], h = c.ndims > 1 ? c.dims[1] : 1;
     dac_image *img;
-    int st = dac_image_alloc_checked(r->name, w, h, (size_t)bpp, r->nodes[c.data].size, &img);
+    int st = image_alloc_checked(r->name, w, h, (size_t)bpp, r->nodes[c.data].size, &img);
     if (st)
         return st;
     if (c.ndims > 2 && c.dims[2] > 1)
         dac_warn("%s: DM image is a stack of %zu planes; only the first is read", r->name, c.dims[2]);
     convert_pixels(r, img, r->d + r->nodes[c.data].offset, c.dtype);
     img->sample_type = type;
-    dac_image_update_range(img);
+    image_update_range(img);
     calibrate(r, &c, img);
     char name[256];
     if (text(r, child(r, c.entry, "Name"), name, sizeof name) && name[0])
@@ -633,14 +633,14 @@ static int build_image(dm_reader *r, dac_image **out)
     return DAC_OK;
 }
 
-int dac_image_read_dm_buffer(const unsigned char *data, size_t len, const char *name,
+int image_read_dm_buffer(const unsigned char *data, size_t len, const char *name,
                              dac_image **out)
 {
     *out = NULL;
     dm_reader r = {data, len, 0, name, 0, 1, NULL, 0, 0};
     if (len < 4)
         return dac_error(DAC_ERR_INPUT, "%s: DM file truncated (%zu bytes)", name, len);
-    uint32_t version = dac_rd_u32be(data);
+    uint32_t version = image_rd_u32be(data);
     if (version != 3 && version != 4)
         return dac_error(DAC_ERR_INPUT, "%s: not a DM3/DM4 file (version field %u, expected 3 or 4)",
                          name, version);
@@ -652,7 +652,7 @@ int dac_image_read_dm_buffer(const unsigned char *data, size_t len, const char *
         return st;
     if (len - r.pos < 4)
         return truncated(&r, "the file header");
-    uint32_t order = dac_rd_u32be(data + r.pos);
+    uint32_t order = image_rd_u32be(data + r.pos);
     if (order > 1)
         return dac_error(DAC_ERR_INPUT, "%s: DM byte-order field is %u (expected 0 or 1)", name, order);
     r.le = order == 1;

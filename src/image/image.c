@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/select.h"
 #include "image/image_internal.h"
 
 dac_image *dac_image_create(size_t width, size_t height)
@@ -150,7 +151,7 @@ int dac_image_unit_to_A(const char *unit, double *scale)
     return DAC_ERR_INPUT;
 }
 
-void dac_image_unit_label(char *dst, size_t size, const char *unit)
+void image_unit_label(char *dst, size_t size, const char *unit)
 {
     static const struct {
         double A;
@@ -172,10 +173,10 @@ void dac_image_unit_label(char *dst, size_t size, const char *unit)
     dst[o] = '\0';
 }
 
-void dac_image_set_pixel_size(dac_image *img, double size_x, double size_y, const char *unit)
+void image_set_pixel_size(dac_image *img, double size_x, double size_y, const char *unit)
 {
     double scale;
-    dac_image_unit_label(img->unit_original, sizeof img->unit_original, unit);
+    image_unit_label(img->unit_original, sizeof img->unit_original, unit);
     if (!unit || dac_image_unit_to_A(unit, &scale) != DAC_OK)
         return;
     if (isfinite(size_x) && size_x > 0 && isfinite(size_y) && size_y > 0) {
@@ -184,7 +185,7 @@ void dac_image_set_pixel_size(dac_image *img, double size_x, double size_y, cons
     }
 }
 
-void dac_image_update_range(dac_image *img)
+void image_update_range(dac_image *img)
 {
     size_t n = img->width * img->height;
     float lo = INFINITY, hi = -INFINITY;
@@ -198,7 +199,7 @@ void dac_image_update_range(dac_image *img)
     img->original_max = n && lo <= hi ? hi : 0.0;
 }
 
-int dac_image_check_size(const char *name, size_t width, size_t height, size_t bytes_per_pixel,
+int image_check_size(const char *name, size_t width, size_t height, size_t bytes_per_pixel,
                          uint64_t available)
 {
     if (width == 0 || height == 0)
@@ -217,11 +218,11 @@ int dac_image_check_size(const char *name, size_t width, size_t height, size_t b
     return DAC_OK;
 }
 
-int dac_image_alloc_checked(const char *name, size_t width, size_t height,
+int image_alloc_checked(const char *name, size_t width, size_t height,
                             size_t bytes_per_pixel, uint64_t available, dac_image **out)
 {
     *out = NULL;
-    int st = dac_image_check_size(name, width, height, bytes_per_pixel, available);
+    int st = image_check_size(name, width, height, bytes_per_pixel, available);
     if (st)
         return st;
     *out = dac_image_create(width, height);
@@ -231,7 +232,7 @@ int dac_image_alloc_checked(const char *name, size_t width, size_t height,
     return DAC_OK;
 }
 
-float dac_image_half_to_float(uint16_t h)
+float image_half_to_float(uint16_t h)
 {
     int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
     float v;
@@ -333,14 +334,14 @@ int dac_image_read_buffer(const unsigned char *data, size_t len, const char *nam
         format = magic;
     switch (format) {
     case DAC_IMAGE_FORMAT_TIFF:
-        return dac_image_read_tiff_buffer(data, len, name, out);
+        return image_read_tiff_buffer(data, len, name, out);
     case DAC_IMAGE_FORMAT_PNG:
-        return dac_image_read_png_buffer(data, len, name, out);
+        return image_read_png_buffer(data, len, name, out);
     case DAC_IMAGE_FORMAT_DM3:
     case DAC_IMAGE_FORMAT_DM4:
-        return dac_image_read_dm_buffer(data, len, name, out);
+        return image_read_dm_buffer(data, len, name, out);
     case DAC_IMAGE_FORMAT_MRC:
-        return dac_image_read_mrc_buffer(data, len, name, out);
+        return image_read_mrc_buffer(data, len, name, out);
     default:
         return dac_error(DAC_ERR_INPUT,
                          "%s: unknown image format (expected TIFF, PNG, DM3, DM4 or MRC)", name);

@@ -20,7 +20,7 @@ typedef struct {
 
 static uint32_t hdr_u32(const mrc_header *m, size_t off)
 {
-    return m->big ? dac_rd_u32be(m->h + off) : dac_rd_u32le(m->h + off);
+    return m->big ? image_rd_u32be(m->h + off) : image_rd_u32le(m->h + off);
 }
 static int32_t hdr_i32(const mrc_header *m, size_t off) { return (int32_t)hdr_u32(m, off); }
 static float hdr_f32(const mrc_header *m, size_t off)
@@ -50,11 +50,11 @@ static void convert_section(dac_image *img, const unsigned char *p, int32_t mode
     for (size_t i = 0; i < n; i++) {
         switch (mode) {
         case 0: out[i] = (float)(int8_t)p[i]; break;
-        case 1: out[i] = (float)(int16_t)(big ? dac_rd_u16be(p + 2 * i) : dac_rd_u16le(p + 2 * i)); break;
-        case 6: out[i] = (float)(big ? dac_rd_u16be(p + 2 * i) : dac_rd_u16le(p + 2 * i)); break;
-        case 12: out[i] = dac_image_half_to_float(big ? dac_rd_u16be(p + 2 * i) : dac_rd_u16le(p + 2 * i)); break;
+        case 1: out[i] = (float)(int16_t)(big ? image_rd_u16be(p + 2 * i) : image_rd_u16le(p + 2 * i)); break;
+        case 6: out[i] = (float)(big ? image_rd_u16be(p + 2 * i) : image_rd_u16le(p + 2 * i)); break;
+        case 12: out[i] = image_half_to_float(big ? image_rd_u16be(p + 2 * i) : image_rd_u16le(p + 2 * i)); break;
         default: {
-            uint32_t u = big ? dac_rd_u32be(p + 4 * i) : dac_rd_u32le(p + 4 * i);
+            uint32_t u = big ? image_rd_u32be(p + 4 * i) : image_rd_u32le(p + 4 * i);
             memcpy(&out[i], &u, sizeof u);
         }
         }
@@ -96,7 +96,7 @@ static int fei_metadata(dac_image *img, const unsigned char *ext, size_t len, in
     if (len < 92 || !(dac_image_meta_get(img, "mrc.exttyp") &&
                       !strncmp(dac_image_meta_get(img, "mrc.exttyp"), "FEI", 3)))
         return DAC_OK;
-    uint64_t u = big ? dac_rd_u64be(ext + 84) : dac_rd_u64le(ext + 84);
+    uint64_t u = big ? image_rd_u64be(ext + 84) : image_rd_u64le(ext + 84);
     double ht;
     memcpy(&ht, &u, sizeof ht);
     if (!(ht > 0 && ht < 1e7))
@@ -106,7 +106,7 @@ static int fei_metadata(dac_image *img, const unsigned char *ext, size_t len, in
     return dac_image_meta_set(img, "voltage_V", buf);
 }
 
-int dac_image_read_mrc_buffer(const unsigned char *data, size_t len, const char *name,
+int image_read_mrc_buffer(const unsigned char *data, size_t len, const char *name,
                               dac_image **out)
 {
     *out = NULL;
@@ -131,7 +131,7 @@ int dac_image_read_mrc_buffer(const unsigned char *data, size_t len, const char 
                          name, (int)nsymbt, len);
     size_t offset = MRC_HEADER + (size_t)nsymbt;
     dac_image *img;
-    int st = dac_image_alloc_checked(name, (size_t)nx, (size_t)ny, (size_t)bytes, len - offset, &img);
+    int st = image_alloc_checked(name, (size_t)nx, (size_t)ny, (size_t)bytes, len - offset, &img);
     if (st)
         return st;
     convert_section(img, data + offset, mode, m.big);
@@ -147,10 +147,10 @@ int dac_image_read_mrc_buffer(const unsigned char *data, size_t len, const char 
     int32_t mx = hdr_i32(&m, 28), my = hdr_i32(&m, 32);
     float ax = hdr_f32(&m, 40), ay = hdr_f32(&m, 44);
     if (mx > 0 && my > 0 && ax > 0 && ay > 0)
-        dac_image_set_pixel_size(img, (double)ax / mx, (double)ay / my, "\xc3\x85");
+        image_set_pixel_size(img, (double)ax / mx, (double)ay / my, "\xc3\x85");
     else
         snprintf(img->unit_original, sizeof img->unit_original, "pixel");
-    dac_image_update_range(img);
+    image_update_range(img);
 
     char buf[64];
     snprintf(buf, sizeof buf, "%d", (int)mode);

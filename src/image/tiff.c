@@ -4,7 +4,7 @@
  * float32/uint16 images with an ImageJ description so Fiji shows the scale.
  *
  * Both sides go through TIFFClientOpenExt: the reader parses a buffer in memory (the
- * same path for files, tests and fuzzers); the writer writes into a dac_outfile stream
+ * same path for files, tests and fuzzers); the writer writes into an output-set stream
  * so the output is atomic. libtiff's messages go to a per-handle handler, never to
  * stderr; the first error becomes the text of our DAC_ERR_INPUT.
  *
@@ -348,7 +348,7 @@ static int read_dm_scale(TIFF *tif, dac_image *img)
         return 0;
     img->pixel_size_A[0] = sx[0] * ax;
     img->pixel_size_A[1] = sy[0] * ay;
-    dac_image_unit_label(img->unit_original, sizeof img->unit_original, unit_x);
+    image_unit_label(img->unit_original, sizeof img->unit_original, unit_x);
     return 1;
 }
 
@@ -371,7 +371,7 @@ static void read_scale(TIFF *tif, dac_image *img, const char *name)
         if (!imagej_value(desc, "yunit", yunit, sizeof yunit))
             snprintf(yunit, sizeof yunit, "%s", unit);
         double sx, sy;
-        dac_image_unit_label(img->unit_original, sizeof img->unit_original, unit);
+        image_unit_label(img->unit_original, sizeof img->unit_original, unit);
         if (has_x && dac_image_unit_to_A(unit, &sx) == DAC_OK &&
             dac_image_unit_to_A(yunit, &sy) == DAC_OK) {
             img->pixel_size_A[0] = sx / xres;
@@ -470,7 +470,7 @@ static dac_image *image_shell(size_t width, size_t height)
     return img;
 }
 
-int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char *name,
+int image_read_tiff_buffer(const unsigned char *data, size_t len, const char *name,
                                dac_image **out)
 {
     *out = NULL;
@@ -505,8 +505,8 @@ int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char
         st = dac_error(DAC_ERR_INPUT, "%s: TIFF sample format %u with %u bits is not supported "
                        "(expected 8/16/32-bit integers or 32/64-bit floats)", name, L.format, L.bits);
     else if (ratio)
-        st = dac_image_alloc_checked(name, w, h, L.bits / 8, available_bytes(tif, len, ratio), &img);
-    else if (!(st = dac_image_check_size(name, w, h, 0, 0)) && !(img = image_shell(w, h)))
+        st = image_alloc_checked(name, w, h, L.bits / 8, available_bytes(tif, len, ratio), &img);
+    else if (!(st = image_check_size(name, w, h, 0, 0)) && !(img = image_shell(w, h)))
         st = dac_error(DAC_ERR_NOMEM, "%s: out of memory", name);
     if (!st)
         st = TIFFIsTiled(tif) ? read_tiles(tif, img, L, name, &m)
@@ -514,7 +514,7 @@ int dac_image_read_tiff_buffer(const unsigned char *data, size_t len, const char
                               : read_scanlines(tif, img, L, name, &m);
     if (!st) {
         img->sample_type = sample_type_of(L);
-        dac_image_update_range(img);
+        image_update_range(img);
         read_scale(tif, img, name);
         st = read_meta(tif, img);
     }
@@ -546,7 +546,7 @@ static toff_t file_seek(thandle_t h, toff_t off, int whence)
         return (toff_t)-1;
     return (toff_t)ftello(f);
 }
-static int file_close(thandle_t h) { (void)h; return 0; } /* dac_outfile closes */
+static int file_close(thandle_t h) { (void)h; return 0; } /* the output set closes */
 static toff_t file_size(thandle_t h)
 {
     FILE *f = h;
@@ -582,7 +582,7 @@ static int write_rows(TIFF *tif, const dac_image *img, dac_sample_type type)
     return 0;
 }
 
-int dac_image_write_tiff(const char *path, const dac_image *img, dac_sample_type type)
+int image_write_tiff_stream(FILE *out, const char *path, const dac_image *img, dac_sample_type type)
 {
     if (type != DAC_SAMPLE_F32 && type != DAC_SAMPLE_U16)
         return dac_error(DAC_ERR_USAGE, "%s: TIFF output type must be float32 or uint16, not %s",
@@ -590,17 +590,12 @@ int dac_image_write_tiff(const char *path, const dac_image *img, dac_sample_type
     if (!img || !img->pixels || img->width == 0 || img->height == 0 || img->width > UINT32_MAX ||
         img->height > UINT32_MAX)
         return dac_error(DAC_ERR_USAGE, "%s: no image to write", path);
-    if (!strcmp(path, "-"))
+    if (out == stdout)
         return dac_error(DAC_ERR_USAGE, "TIFF cannot be written to standard output (it needs seeks)");
-    dac_outfile *of;
-    int st = dac_outfile_open(&of, path);
-    if (st)
-        return st;
     char error[256] = "";
-    TIFF *tif = open_client(path, "w", dac_outfile_stream(of), error, file_read, file_write,
+    TIFF *tif = open_client(path, "w", out, error, file_read, file_write,
                             file_seek, file_close, file_size, file_map, mem_unmap, 0);
     if (!tif) {
-        dac_outfile_abort(of);
         return dac_error(DAC_ERR_RUNTIME, "cannot write %s: %s", path, error);
     }
     uint16_t bits = type == DAC_SAMPLE_F32 ? 32 : 16;
@@ -629,16 +624,26 @@ int dac_image_write_tiff(const char *path, const dac_image *img, dac_sample_type
     }
     if (type == DAC_SAMPLE_F32) {
         dac_image tmp = *img;
-        dac_image_update_range(&tmp);
+        image_update_range(&tmp);
         snprintf(desc + n, sizeof desc - (size_t)n, "min=%.9g\nmax=%.9g\n", tmp.original_min,
                  tmp.original_max);
     }
     TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, desc);
     int bad = write_rows(tif, img, type) != 0 || !TIFFFlush(tif);
     TIFFClose(tif);
-    if (bad) {
-        dac_outfile_abort(of);
+    if (bad)
         return dac_error(DAC_ERR_RUNTIME, "cannot write %s: %s", path, error[0] ? error : "TIFF write failed");
-    }
-    return dac_outfile_commit(of);
+    return DAC_OK;
+}
+
+int dac_image_write_tiff(const char *path, const dac_image *img, dac_sample_type type)
+{
+    if (path && !strcmp(path, "-"))
+        return dac_error(DAC_ERR_USAGE, "TIFF cannot be written to standard output (it needs seeks)");
+    dac_outset *set;
+    FILE *f;
+    int st = dac_outset_create_file(path, &set, &f);
+    if (st != DAC_OK)
+        return st;
+    return dac_outset_finish(set, image_write_tiff_stream(f, path, img, type));
 }

@@ -40,16 +40,6 @@ void dac_site_options_default(dac_site_options *opt)
     opt->bridge_min_A = 4.5;
 }
 
-const char *dac_site_kind_name(dac_site_kind kind)
-{
-    switch (kind) {
-    case DAC_SITE_SINGLE: return "single";
-    case DAC_SITE_PAIR: return "pair";
-    case DAC_SITE_CLUSTER: return "cluster";
-    }
-    return "unknown";
-}
-
 const char *dac_synergy_name(dac_synergy synergy)
 {
     switch (synergy) {

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/io.h"
+#include "core/outset.h"
 #include "struct/io_internal.h"
 
 /* ------------------------------------------------------------ cursor and tokens --- */
@@ -338,45 +340,6 @@ int dac_struct_read_buffer(const char *text, size_t len, const char *name,
  * take all memory. */
 #define MAX_STRUCTURE_BYTES ((size_t)8 << 30)
 
-/* Reads a whole stream into a NUL-terminated buffer (works for pipes too). */
-static int slurp(FILE *f, const char *name, char **text, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", name);
-    for (;;) {
-        if (cap - n < 2) {
-            if (cap >= MAX_STRUCTURE_BYTES) {
-                free(buf);
-                return dac_error(DAC_ERR_INPUT, "%s: larger than %zu GiB; not a structure file",
-                                 name, MAX_STRUCTURE_BYTES >> 30);
-            }
-            char *b = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!b) {
-                free(buf);
-                return dac_error(DAC_ERR_NOMEM, "%s: out of memory reading %zu bytes", name, n);
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int err = errno;
-        free(buf);
-        return dac_error(DAC_ERR_INPUT, "%s: cannot read: %s", name,
-                         err == EISDIR ? "is a directory" : strerror(err));
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return DAC_OK;
-}
-
 int dac_struct_read(const char *path, dac_struct_format format, dac_structure **out)
 {
     if (!path || !out)
@@ -389,7 +352,7 @@ int dac_struct_read(const char *path, dac_struct_format format, dac_structure **
         return dac_error(DAC_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
     char *text = NULL;
     size_t len = 0;
-    int st = slurp(f, name, &text, &len);
+    int st = dac_read_stream(f, name, MAX_STRUCTURE_BYTES, &text, &len);
     if (!is_stdin)
         fclose(f);
     if (st != DAC_OK)
@@ -422,11 +385,11 @@ int dac_struct_write(const char *path, dac_struct_format format, const dac_struc
         if (!dac_element_by_Z(s->Z[i]))
             return dac_error(DAC_ERR_USAGE, "%s: atom %zu has no element (Z = %d)", path, i, s->Z[i]);
 
-    dac_outfile *of = NULL;
-    int st = dac_outfile_open(&of, path);
+    dac_outset *set = NULL;
+    FILE *f;
+    int st = dac_outset_create_file(path, &set, &f);
     if (st != DAC_OK)
         return st;
-    FILE *f = dac_outfile_stream(of);
     switch (format) {
     case DAC_FORMAT_POSCAR:
         st = dac_io_write_poscar(f, s);
@@ -440,9 +403,5 @@ int dac_struct_write(const char *path, dac_struct_format format, const dac_struc
     }
     if (st == DAC_OK && ferror(f))
         st = dac_error(DAC_ERR_RUNTIME, "%s: write error", path);
-    if (st != DAC_OK) {
-        dac_outfile_abort(of);
-        return st;
-    }
-    return dac_outfile_commit(of);
+    return dac_outset_finish(set, st);
 }

@@ -12,6 +12,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/config.h"
+#include "core/csv.h"
+#include "core/outset.h"
+#include "core/parse.h"
+#include "core/select.h"
 #include "dac/core.h"
 
 static void test_error_context(void **state)
@@ -107,27 +112,27 @@ static void test_outfile_atomic(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/out.csv", dir);
 
-    dac_outfile *o;
-    assert_int_equal(dac_outfile_open(&o, path), DAC_OK);
-    FILE *f = dac_outfile_stream(o);
+    dac_outset *o;
+    FILE *f;
+    assert_int_equal(dac_outset_create_file(path, &o, &f), DAC_OK);
     dac_csv_write_field(f, "name", 0);
     dac_csv_write_field(f, "distance_A", 1);
     dac_csv_write_field(f, "a,\"b\"", 0);
     dac_csv_write_number(f, 2.5, 1);
     /* Nothing at the final path before commit. */
     assert_int_equal(access(path, F_OK), -1);
-    assert_int_equal(dac_outfile_commit(o), DAC_OK);
+    assert_int_equal(dac_outset_commit(o), DAC_OK);
     assert_string_equal(slurp(path), "name,distance_A\n\"a,\"\"b\"\"\",2.5\n");
 
     /* Abort leaves the old file untouched and no temporary behind. */
-    assert_int_equal(dac_outfile_open(&o, path), DAC_OK);
-    fputs("partial", dac_outfile_stream(o));
-    dac_outfile_abort(o);
+    assert_int_equal(dac_outset_create_file(path, &o, &f), DAC_OK);
+    fputs("partial", f);
+    dac_outset_abort(o);
     assert_string_equal(slurp(path), "name,distance_A\n\"a,\"\"b\"\"\",2.5\n");
     remove(path);
     assert_int_equal(rmdir(dir), 0); /* fails if a temporary was left */
 
-    assert_int_equal(dac_outfile_open(&o, "/nonexistent-dir/x.csv"), DAC_ERR_RUNTIME);
+    assert_int_equal(dac_outset_create_file("/nonexistent-dir/x.csv", &o, &f), DAC_ERR_RUNTIME);
     assert_non_null(strstr(dac_last_error(), "/nonexistent-dir/x.csv"));
 }
 
@@ -193,7 +198,7 @@ static void test_config(void **state)
     const char *yaml = "study: demo\nprobe:\n  alpha_mrad: 25\n  kv: 300\n"
                        "atoms:\n  - element: Ni\n  - element: Zn\nbad: 12x\n";
     dac_config *c;
-    assert_int_equal(dac_config_parse(&c, yaml, strlen(yaml), "s.yaml"), DAC_OK);
+    assert_int_equal(dac_config_parse(yaml, strlen(yaml), "s.yaml", &c), DAC_OK);
     assert_string_equal(dac_config_get(c, "study"), "demo");
     assert_string_equal(dac_config_get(c, "probe.alpha_mrad"), "25");
     assert_string_equal(dac_config_get(c, "atoms.1.element"), "Zn");
@@ -205,7 +210,7 @@ static void test_config(void **state)
     assert_int_equal(dac_config_get_double(c, "missing", &untouched), DAC_OK);
     assert_true(untouched == 7);
     assert_int_equal(dac_config_get_double(c, "bad", &a), DAC_ERR_INPUT);
-    assert_string_equal(dac_last_error(), "s.yaml:8: bad: expected a number, got '12x'");
+    assert_string_equal(dac_last_error(), "s.yaml:8: key 'bad': expected a number, got '12x'");
     dac_config_free(c);
 }
 
@@ -221,7 +226,7 @@ static void test_config_malformed(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dac_config *c = (dac_config *)1;
-        assert_int_equal(dac_config_parse(&c, cases[i], strlen(cases[i]), "bad.yaml"), DAC_ERR_INPUT);
+        assert_int_equal(dac_config_parse(cases[i], strlen(cases[i]), "bad.yaml", &c), DAC_ERR_INPUT);
         assert_null(c);
         assert_non_null(strstr(dac_last_error(), "bad.yaml:"));
     }

@@ -94,12 +94,12 @@ static void test_sites_from_atom_counts(void **state)
     assert_int_equal(dac_stem_count_sites(b, 7, 0.5, 3.5, 10, &s, &ns), DAC_OK);
     assert_int_equal(ns, 4);
     assert_int_equal(b[0].site, b[1].site);
-    assert_int_equal(s[b[0].site - 10].kind, DAC_STEM_PAIR);
+    assert_int_equal(s[b[0].site - 10].kind, DAC_SITE_PAIR);
     assert_true(fabs(s[b[0].site - 10].distance_A - 2.5) < 1e-9);
-    assert_int_equal(s[b[2].site - 10].kind, DAC_STEM_SINGLE);
-    assert_int_equal(s[b[3].site - 10].kind, DAC_STEM_PAIR);
+    assert_int_equal(s[b[2].site - 10].kind, DAC_SITE_SINGLE);
+    assert_int_equal(s[b[3].site - 10].kind, DAC_SITE_PAIR);
     assert_true(s[b[3].site - 10].distance_A == 0); /* unresolved */
-    assert_int_equal(s[b[5].site - 10].kind, DAC_STEM_CLUSTER);
+    assert_int_equal(s[b[5].site - 10].kind, DAC_SITE_CLUSTER);
     assert_int_equal(s[b[5].site - 10].n_atoms, 3);
     free(s);
 }

@@ -1,6 +1,6 @@
 /*
- * log.c — leveled messages and the terminal progress bar, for the CLI only (the library
- * reports progress through a dac_progress_fn callback and never prints).
+ * progress.c — leveled messages and the terminal progress bar of the `dac` tool (the
+ * library reports progress through a dac_progress_fn callback and never prints).
  *
  * The bar is drawn only when stderr is a terminal (so logs and CI output stay clean)
  * and redrawn at most every 0.1 s (so a tight loop calling it costs nothing).
@@ -12,18 +12,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dac/core.h"
+#include "cli/cli.h"
 
-static int log_level = DAC_LOG_WARN;
+static int log_level = CLI_LOG_WARN;
 
-void dac_log_set_level(int level) { log_level = level; }
-int dac_log_get_level(void) { return log_level; }
+void cli_log_set_level(int level) { log_level = level; }
+int cli_log_get_level(void) { return log_level; }
 
-void dac_log(int level, const char *fmt, ...)
+void cli_log(int level, const char *fmt, ...)
 {
     static const char *names[] = {"", "warning", "info", "debug"};
     va_list ap;
-    if (level > log_level || level <= DAC_LOG_QUIET)
+    if (level > log_level || level <= CLI_LOG_QUIET)
         return;
     fprintf(stderr, "dac: %s: ", names[level > 3 ? 3 : level]);
     va_start(ap, fmt);
@@ -32,7 +32,7 @@ void dac_log(int level, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-struct dac_progress {
+struct cli_progress {
     char label[48];
     int active;       /* stderr is a terminal and not quiet */
     double last_draw; /* seconds, monotonic */
@@ -46,20 +46,20 @@ static double now_s(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-dac_progress *dac_progress_create(const char *label, int quiet)
+cli_progress *cli_progress_create(const char *label, int quiet)
 {
-    dac_progress *p = calloc(1, sizeof *p);
+    cli_progress *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
-    p->active = !quiet && log_level > DAC_LOG_QUIET && isatty(STDERR_FILENO);
+    p->active = !quiet && log_level > CLI_LOG_QUIET && isatty(STDERR_FILENO);
     p->last_draw = -1.0;
     return p;
 }
 
-int dac_progress_update(double fraction, void *progress)
+int cli_progress_update(double fraction, void *progress)
 {
-    dac_progress *p = progress;
+    cli_progress *p = progress;
     if (!p || !p->active)
         return 0;
     double t = now_s();
@@ -82,7 +82,7 @@ int dac_progress_update(double fraction, void *progress)
     return 0;
 }
 
-void dac_progress_free(dac_progress *p)
+void cli_progress_free(cli_progress *p)
 {
     if (!p)
         return;

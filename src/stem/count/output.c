@@ -11,36 +11,34 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/outset.h"
 #include "dac/core.h"
 #include "dac/image.h"
 #include "dac/stem_count.h"
 
 static const char *kind_name(int kind)
 {
-    return kind == DAC_STEM_SINGLE ? "single" : kind == DAC_STEM_PAIR ? "pair" : "cluster";
+    return kind == DAC_SITE_SINGLE ? "single" : kind == DAC_SITE_PAIR ? "pair" : "cluster";
 }
 
-static int open_out(dac_outfile **o, const char *path, FILE **f)
+static int open_out(dac_outset **o, const char *path, FILE **f)
 {
-    int st = dac_outfile_open(o, path);
-    if (st == DAC_OK)
-        *f = dac_outfile_stream(*o);
-    return st;
+    return dac_outset_create_file(path, o, f);
 }
 
-static int finish(dac_outfile *o, FILE *f, const char *path)
+static int finish(dac_outset *o, FILE *f, const char *path)
 {
     if (ferror(f)) {
-        dac_outfile_abort(o);
+        dac_outset_abort(o);
         return dac_error(DAC_ERR_RUNTIME, "%s: write failed", path);
     }
-    return dac_outfile_commit(o);
+    return dac_outset_commit(o);
 }
 
 int dac_stem_count_write_atoms_csv(const char *path, const dac_stem_blob *b, size_t n,
                                    const double *pix, const char *const *names, int n_el)
 {
-    dac_outfile *o;
+    dac_outset *o;
     FILE *f;
     int st = open_out(&o, path, &f);
     if (st != DAC_OK)
@@ -57,7 +55,7 @@ int dac_stem_count_write_atoms_csv(const char *path, const dac_stem_blob *b, siz
 
 int dac_stem_count_write_sites_csv(const char *path, const dac_stem_site *s, size_t n, const double *pix)
 {
-    dac_outfile *o;
+    dac_outset *o;
     FILE *f;
     int st = open_out(&o, path, &f);
     if (st != DAC_OK)
@@ -198,7 +196,7 @@ int dac_stem_count_write_summary(const char *path, const dac_stem_count_stats *s
     cJSON_Delete(j);
     if (!text)
         return dac_error(DAC_ERR_NOMEM, "%s: out of memory building JSON", path);
-    dac_outfile *o;
+    dac_outset *o;
     FILE *f;
     int st = open_out(&o, path, &f);
     if (st == DAC_OK) {
@@ -279,9 +277,9 @@ int dac_stem_count_write_overlay(const char *path, const float *img, size_t w, s
     for (size_t i = 0; i < n; i++) {
         if (b[i].image != image)
             continue;
-        int kind = sites && b[i].site >= 0 ? sites[b[i].site].kind : DAC_STEM_SINGLE;
+        int kind = sites && b[i].site >= 0 ? sites[b[i].site].kind : DAC_SITE_SINGLE;
         circle(rgb, w, h, b[i].x_px, b[i].y_px, r, col[kind]);
-        if (kind == DAC_STEM_PAIR || kind == DAC_STEM_CLUSTER)
+        if (kind == DAC_SITE_PAIR || kind == DAC_SITE_CLUSTER)
             for (size_t j = i + 1; j < n; j++)
                 if (b[j].image == image && b[j].site == b[i].site)
                     line(rgb, w, h, b[i].x_px, b[i].y_px, b[j].x_px, b[j].y_px, col[kind]);
@@ -323,7 +321,7 @@ int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, s
 
 int dac_stem_count_write_pair_hist_svg(const char *path, const dac_stem_count_stats *s)
 {
-    dac_outfile *o;
+    dac_outset *o;
     FILE *f;
     int st = open_out(&o, path, &f);
     if (st != DAC_OK)

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "dac/stem.h"
-#include "stem/stem_internal.h"
+#include "stem/sim/sim_internal.h"
 
 struct dac_stem_sim {
     dac_stem_options opt;
@@ -40,7 +40,7 @@ struct dac_stem_sim {
     float *bx, *by;           /* deposit transfer per column / row frequency */
     double *shift;            /* height: last render's line shifts, px */
     fftwf_plan fwd, cols, rows;
-    stem_support *support;
+    sim_support *support;
     dac_progress_fn progress;
     void *progress_data;
 };
@@ -114,7 +114,7 @@ int dac_stem_sim_create(dac_stem_sim **out, const dac_stem_options *opt, size_t 
     s->height = height;
     s->nu = width / 2 + 1;
     if ((st = dac_stem_probe_create(&s->probe, &opt->probe)) || (st = sim_plan(s)) ||
-        (st = stem_support_create(&s->support, opt, width, height))) {
+        (st = sim_support_create(&s->support, opt, width, height))) {
         dac_stem_sim_free(s);
         return st;
     }
@@ -139,7 +139,7 @@ void dac_stem_sim_free(dac_stem_sim *s)
     free(s->bx);
     free(s->by);
     free(s->shift);
-    stem_support_free(s->support);
+    sim_support_free(s->support);
     dac_stem_probe_free(s->probe);
     free(s);
 }
@@ -151,9 +151,9 @@ void dac_stem_sim_set_progress(dac_stem_sim *s, dac_progress_fn fn, void *user_d
 }
 
 const dac_stem_probe *dac_stem_sim_probe(const dac_stem_sim *s) { return s->probe; }
-const dac_stem_options *stem_sim_options(const dac_stem_sim *s) { return &s->opt; }
-size_t stem_sim_width(const dac_stem_sim *s) { return s->width; }
-size_t stem_sim_height(const dac_stem_sim *s) { return s->height; }
+const dac_stem_options *sim_options(const dac_stem_sim *s) { return &s->opt; }
+size_t sim_width(const dac_stem_sim *s) { return s->width; }
+size_t sim_height(const dac_stem_sim *s) { return s->height; }
 
 double dac_stem_sim_line_shift(const dac_stem_sim *s, size_t row)
 {
@@ -259,9 +259,9 @@ int dac_stem_sim_render_points(dac_stem_sim *s, const dac_stem_point *pts, size_
         return st;
     fftwf_execute(s->fwd);
     if (s->opt.support_thickness_A > 0 &&
-        (st = stem_support_add(s->support, seed, s->spec, s->bx, s->by)))
+        (st = sim_support_add(s->support, seed, s->spec, s->bx, s->by)))
         return st;
-    stem_scan_shifts(&s->opt, seed, s->height, s->shift);
+    sim_scan_shifts(&s->opt, seed, s->height, s->shift);
     if ((st = report(s, 0.4)))
         return st;
     inverse_with_shifts(s);
@@ -279,7 +279,7 @@ int dac_stem_sim_render_points(dac_stem_sim *s, const dac_stem_point *pts, size_
     for (size_t i = 0; i < N; i++)
         img->pixels[i] = s->real[i] * scale;
     if (!noiseless)
-        stem_noise_apply(&s->opt, seed, img->pixels, N);
+        sim_noise_apply(&s->opt, seed, img->pixels, N);
     img->pixel_size_A[0] = img->pixel_size_A[1] = s->opt.pixel_A;
     if ((st = report(s, 1.0))) {
         dac_image_free(img);

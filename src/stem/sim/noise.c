@@ -8,7 +8,7 @@
  * jitter·N(0,1) px (line-to-line flyback/timing jitter) plus drift·row/height px (a
  * constant drift during the frame shears the image along the slow scan).
  *
- * Random numbers come from separate streams of the seed (stem_internal.h), drawn in
+ * Random numbers come from separate streams of the seed (sim_internal.h), drawn in
  * pixel order, so a seed gives the same bytes for the same build on the same CPU. Not
  * across CPUs: FFTW may choose different SIMD kernels on another CPU, which changes the
  * last bits of the noiseless image and hence, rarely, a Poisson draw.
@@ -16,12 +16,12 @@
 #include <math.h>
 
 #include "dac/stem.h"
-#include "stem/stem_internal.h"
+#include "stem/sim/sim_internal.h"
 
-void stem_noise_apply(const dac_stem_options *o, uint64_t seed, float *pix, size_t n)
+void sim_noise_apply(const dac_stem_options *o, uint64_t seed, float *pix, size_t n)
 {
     dac_rng rng;
-    dac_rng_seed_stream(&rng, seed, STEM_STREAM_SHOT);
+    dac_rng_seed_stream(&rng, seed, SIM_STREAM_SHOT);
     const double gain = o->gain, offset = o->offset, read = o->read_noise;
     for (size_t i = 0; i < n; i++) {
         /* The band-limited convolution rings slightly below zero far from atoms. */
@@ -34,10 +34,10 @@ void stem_noise_apply(const dac_stem_options *o, uint64_t seed, float *pix, size
     }
 }
 
-void stem_scan_shifts(const dac_stem_options *o, uint64_t seed, size_t height, double *shift)
+void sim_scan_shifts(const dac_stem_options *o, uint64_t seed, size_t height, double *shift)
 {
     dac_rng rng;
-    dac_rng_seed_stream(&rng, seed, STEM_STREAM_SCAN);
+    dac_rng_seed_stream(&rng, seed, SIM_STREAM_SCAN);
     for (size_t y = 0; y < height; y++) {
         double s = o->drift_px * (double)y / (double)height;
         if (o->jitter_px > 0)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/select.h"
 #include "dac/core.h"
 #include "dac/stem_count.h"
 

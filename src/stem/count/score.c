@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parse.h"
 #include "dac/core.h"
 #include "dac/stem_count.h"
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 
 #include "dac/stem.h"
-#include "stem/stem_internal.h"
+#include "stem/sim/sim_internal.h"
 
 /* FWHM = 2√(2 ln 2) σ for a Gaussian. */
 #define FWHM_PER_SIGMA 2.3548200450309493

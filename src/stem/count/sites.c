@@ -87,7 +87,7 @@ int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair
         s[k].x_px /= s[k].distance_A;
         s[k].y_px /= s[k].distance_A;
         s[k].distance_A = 0;
-        s[k].kind = s[k].n_atoms == 1 ? DAC_STEM_SINGLE : s[k].n_atoms == 2 ? DAC_STEM_PAIR : DAC_STEM_CLUSTER;
+        s[k].kind = s[k].n_atoms == 1 ? DAC_SITE_SINGLE : s[k].n_atoms == 2 ? DAC_SITE_PAIR : DAC_SITE_CLUSTER;
     }
     /* Resolved pairs: the distance between their two blobs. */
     long *first = malloc(sizeof *first * ns);
@@ -96,7 +96,7 @@ int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair
             first[k] = -1;
         for (size_t i = 0; i < n; i++) {
             size_t k = (size_t)(b[i].site - site_offset);
-            if (s[k].kind != DAC_STEM_PAIR || s[k].n_blobs != 2)
+            if (s[k].kind != DAC_SITE_PAIR || s[k].n_blobs != 2)
                 continue;
             if (first[k] < 0) {
                 first[k] = (long)i;

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 
 #include "dac/stem.h"
-#include "stem/stem_internal.h"
+#include "stem/sim/sim_internal.h"
 
-struct stem_support {
+struct sim_support {
     dac_stem_options opt;
     size_t W, H;       /* image size */
     size_t Wc, Hc, nuc; /* coarse grid; nuc = Wc/2+1 */
@@ -32,7 +32,7 @@ struct stem_support {
     fftwf_plan plan;
 };
 
-double stem_support_mean_fraction(const dac_stem_options *o)
+double sim_support_mean_fraction(const dac_stem_options *o)
 {
     const dac_element *c = dac_element_by_Z(6);
     double mass_u = c ? c->mass_u : 12.011;
@@ -57,12 +57,12 @@ static int kept(long u, long v, size_t Wc, size_t Hc)
     return 2 * labs(u) < (long)Wc && 2 * labs(v) < (long)Hc && (u || v);
 }
 
-int stem_support_create(stem_support **out, const dac_stem_options *opt, size_t W, size_t H)
+int sim_support_create(sim_support **out, const dac_stem_options *opt, size_t W, size_t H)
 {
     *out = NULL;
     if (!(opt->support_thickness_A > 0))
         return DAC_OK;
-    stem_support *s = calloc(1, sizeof *s);
+    sim_support *s = calloc(1, sizeof *s);
     if (!s)
         return dac_error(DAC_ERR_NOMEM, "stem: out of memory for the support");
     s->opt = *opt;
@@ -75,7 +75,7 @@ int stem_support_create(stem_support **out, const dac_stem_options *opt, size_t 
     s->spec = fftwf_malloc(sizeof(fftwf_complex) * s->Hc * s->nuc);
     s->filter = malloc(sizeof(float) * s->Hc * s->nuc);
     if (!s->real || !s->spec || !s->filter) {
-        stem_support_free(s);
+        sim_support_free(s);
         return dac_error(DAC_ERR_NOMEM, "stem: out of memory for the support");
     }
     s->plan = fftwf_plan_dft_r2c_2d((int)s->Hc, (int)s->Wc, s->real, s->spec, FFTW_ESTIMATE);
@@ -104,7 +104,7 @@ int stem_support_create(stem_support **out, const dac_stem_options *opt, size_t 
     return DAC_OK;
 }
 
-void stem_support_free(stem_support *s)
+void sim_support_free(sim_support *s)
 {
     if (!s)
         return;
@@ -116,20 +116,20 @@ void stem_support_free(stem_support *s)
     free(s);
 }
 
-int stem_support_add(stem_support *s, uint64_t seed, fftwf_complex *spec,
+int sim_support_add(sim_support *s, uint64_t seed, fftwf_complex *spec,
                      const float *weight_x, const float *weight_y)
 {
     if (!s)
         return DAC_OK;
     size_t W = s->W, H = s->H, nu = W / 2 + 1;
     double p = s->opt.pixel_A;
-    double mean = stem_support_mean_fraction(&s->opt) * p * p; /* per-pixel σ mass */
+    double mean = sim_support_mean_fraction(&s->opt) * p * p; /* per-pixel σ mass */
     /* The mean: Σ over W·H pixels of the per-pixel mass (k = 0; transfer is 1 there). */
     spec[0][0] += (float)(mean * (double)W * H);
     if (!(s->opt.support_roughness > 0))
         return DAC_OK;
     dac_rng rng;
-    dac_rng_seed_stream(&rng, seed, STEM_STREAM_SUPPORT);
+    dac_rng_seed_stream(&rng, seed, SIM_STREAM_SUPPORT);
     for (size_t i = 0; i < s->Wc * s->Hc; i++)
         s->real[i] = (float)dac_rng_normal(&rng);
     fftwf_execute(s->plan);

@@ -269,7 +269,7 @@ static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t s
         int kind = im->sites[k].kind;
         obs[kind - 1] += 1;
         n_atoms += im->sites[k].n_atoms;
-        if (kind == DAC_STEM_CLUSTER)
+        if (kind == DAC_SITE_CLUSTER)
             a3 += im->sites[k].n_atoms;
     }
     a3 = obs[2] > 0 ? a3 / obs[2] : 3;
@@ -279,7 +279,7 @@ static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t s
     site_shapes sh = {pd, 0, 0, (int)fmax(3, llround(a3))};
     size_t n_resolved = 0;
     for (size_t k = 0; k < im->n_sites; k++)
-        if (im->sites[k].kind == DAC_STEM_PAIR) {
+        if (im->sites[k].kind == DAC_SITE_PAIR) {
             double d = im->sites[k].distance_A / im->pixel_A;
             pd[sh.n_pair_px++] = d;
             if (d > 0)
@@ -470,7 +470,7 @@ static void pair_distances(const dac_stem_count_image *images, size_t m, double 
     double dmax = 0;
     for (size_t k = 0; k < m; k++)
         for (size_t j = 0; j < images[k].n_sites; j++)
-            if (images[k].sites[j].kind == DAC_STEM_PAIR && isfinite(images[k].sites[j].distance_A))
+            if (images[k].sites[j].kind == DAC_SITE_PAIR && isfinite(images[k].sites[j].distance_A))
                 dmax = fmax(dmax, images[k].sites[j].distance_A);
     double hi = fmin(pair_max_A, fmax(1, ceil(dmax)));
     double sum = 0, sum2 = 0, bw = hi / DAC_STEM_HIST_BINS;
@@ -479,7 +479,7 @@ static void pair_distances(const dac_stem_count_image *images, size_t m, double 
     for (size_t k = 0; k < m; k++)
         for (size_t j = 0; j < images[k].n_sites; j++) {
             double d = images[k].sites[j].distance_A;
-            if (images[k].sites[j].kind != DAC_STEM_PAIR || !(d > 0))
+            if (images[k].sites[j].kind != DAC_SITE_PAIR || !(d > 0))
                 continue;
             s->n_pair_distances++;
             sum += d, sum2 += d * d;

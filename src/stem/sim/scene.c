@@ -23,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
+#include "core/outset.h"
 #include "dac/stem.h"
-#include "stem/stem_internal.h"
+#include "stem/sim/sim_internal.h"
 
 /* Drawn atoms are capped so a tiny cell in a huge FOV cannot exhaust memory. */
 #define MAX_DRAWN ((size_t)20000000)
@@ -498,6 +500,7 @@ static int build_truth(const dac_stem_sim *sim, const dac_structure *s, const po
         dac_site_analysis_free(an);
         return dac_error(DAC_ERR_NOMEM, "stem: out of memory for the ground truth");
     }
+    t->frame = *f;
     for (size_t a = 0; a < s->n_atoms; a++)
         site_of[a] = SIZE_MAX;
     for (size_t k = 0; k < an->n_sites; k++)
@@ -552,13 +555,13 @@ int dac_stem_sim_render(dac_stem_sim *sim, const dac_structure *s, uint64_t seed
     *image = NULL;
     if (truth)
         *truth = NULL;
-    const dac_stem_options *opt = stem_sim_options(sim);
+    const dac_stem_options *opt = sim_options(sim);
     dac_stem_frame f;
     int st = dac_stem_frame_compute(opt, s, &f);
     if (st)
         return st;
     /* Keep the frame's centre, take the simulator's size. */
-    size_t W = stem_sim_width(sim), H = stem_sim_height(sim);
+    size_t W = sim_width(sim), H = sim_height(sim);
     for (int k = 0; k < 2; k++) {
         double centre = f.origin_A[k] + 0.5 * (k ? f.height : f.width) * f.pixel_A;
         f.origin_A[k] = centre - 0.5 * (k ? H : W) * f.pixel_A;
@@ -579,7 +582,7 @@ int dac_stem_sim_render(dac_stem_sim *sim, const dac_structure *s, uint64_t seed
             double sum = 0;
             for (size_t i = 0; i < l.n; i++)
                 sum += l.pts[i].sigma_A2;
-            sum += stem_support_mean_fraction(opt) * (W * f.pixel_A) * (H * f.pixel_A);
+            sum += sim_support_mean_fraction(opt) * (W * f.pixel_A) * (H * f.pixel_A);
             (*truth)->expected_electrons = isinf(opt->dose_e_A2) ? NAN : opt->dose_e_A2 * sum;
         }
     }
@@ -615,13 +618,12 @@ int dac_stem_truth_write(FILE *fp, const dac_stem_truth *t)
 
 int dac_stem_truth_write_csv(const char *path, const dac_stem_truth *t)
 {
-    dac_outfile *out;
-    int st = dac_outfile_open(&out, path);
+    dac_outset *set;
+    FILE *f;
+    int st = dac_outset_create_file(path, &set, &f);
     if (st)
         return st;
-    if (dac_stem_truth_write(dac_outfile_stream(out), t) != DAC_OK) {
-        dac_outfile_abort(out);
-        return dac_error(DAC_ERR_RUNTIME, "%s: write failed", path);
-    }
-    return dac_outfile_commit(out);
+    if (dac_stem_truth_write(f, t) != DAC_OK)
+        st = dac_error(DAC_ERR_RUNTIME, "%s: write failed", path);
+    return dac_outset_finish(set, st);
 }

@@ -1,0 +1,404 @@
+/*
+ * grid.c — cell lists for any triclinic cell under periodic, mixed or no boundaries.
+ *
+ * Why it works for any cell. Work in fractional coordinates f = r·C⁻¹ (C: rows are the
+ * lattice vectors). Column i of C⁻¹ is the reciprocal vector g_i with |g_i| = 1/d_i,
+ * d_i the spacing of the lattice planes spanned by the other vectors. Two points at
+ * distance < r_c differ in f_i by less than r_c/d_i. Cut axis i into n_i bins of
+ * perpendicular width w_i = d_i/n_i; a neighbour then lies at most k_i = ceil(r_c/w_i)
+ * bins away. With n_i = floor(d_i/r_c) bins k_i = 1 (the classic 27 cells); for a cell
+ * thinner than the cutoff n_i = 1 and k_i = ceil(r_c/d_i) periodic images are visited.
+ * A bin offset o maps one-to-one onto (bin (b+o) mod n, image floor((b+o)/n)), so no
+ * pair is found twice. Non-periodic axes are binned over the points' own fractional
+ * range; no cell means the Cartesian axes with no periodicity (a bounding box). A query
+ * outside that range is clamped to the edge bin, which still reaches every point
+ * within the cutoff. 2-D is 3-D with a third, flat, open axis.
+ *
+ * Positions on periodic axes are wrapped into [0,1) for binning; the wrap (an integer
+ * per point and axis) goes back into the reported image, so r_j + image·C − r_q is the
+ * neighbour vector in the caller's own coordinates.
+ *
+ * Cost: O(n) binning (counting sort), then O(ρ · bin volume) distance tests per query.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grid.h"
+#include "dac/core.h"
+
+#define BINS_PER_POINT 2
+#define MAX_BINS_PER_AXIS 4096
+#define MAX_IMAGES 100
+
+typedef struct {
+    int periodic;
+    int n;        /* bins */
+    int k;        /* search reach in bins */
+    double fmin;  /* non-periodic: lowest fractional coordinate */
+    double fspan; /* non-periodic: fractional range covered by the bins */
+} axis_bins;
+
+/* A point as stored in its bin: wrapped Cartesian position and original index. */
+typedef struct {
+    double r[3];
+    size_t idx;
+} bin_point;
+
+struct dac_grid {
+    int dim;
+    size_t n;
+    double cutoff;
+    axis_bins ax[3];
+    double cell[3][3]; /* translation vectors (rows) */
+    double inv[3][3];  /* cell⁻¹: Cartesian → fractional */
+    int (*wrap)[3];    /* per point: whole cells removed when wrapping */
+    size_t *bin_of;    /* per point: flat bin index */
+    size_t *slot;      /* per point: its place in sorted */
+    size_t *bin_start; /* n_bins + 1 */
+    bin_point *sorted; /* points grouped by bin */
+    size_t n_bins;
+};
+
+/* Inverse of a 3×3 matrix; −1 when (nearly) singular relative to its scale. */
+static int invert3(const double m[3][3], double inv[3][3])
+{
+    double c00 = m[1][1] * m[2][2] - m[1][2] * m[2][1];
+    double c01 = m[1][2] * m[2][0] - m[1][0] * m[2][2];
+    double c02 = m[1][0] * m[2][1] - m[1][1] * m[2][0];
+    double det = m[0][0] * c00 + m[0][1] * c01 + m[0][2] * c02;
+    double scale = 1.0;
+    for (int r = 0; r < 3; r++)
+        scale *= sqrt(m[r][0] * m[r][0] + m[r][1] * m[r][1] + m[r][2] * m[r][2]);
+    if (!isfinite(det) || scale == 0.0 || fabs(det) < 1e-10 * scale)
+        return -1;
+    inv[0][0] = c00 / det;
+    inv[1][0] = c01 / det;
+    inv[2][0] = c02 / det;
+    inv[0][1] = (m[0][2] * m[2][1] - m[0][1] * m[2][2]) / det;
+    inv[1][1] = (m[0][0] * m[2][2] - m[0][2] * m[2][0]) / det;
+    inv[2][1] = (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det;
+    inv[0][2] = (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det;
+    inv[1][2] = (m[0][2] * m[1][0] - m[0][0] * m[1][2]) / det;
+    inv[2][2] = (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det;
+    return 0;
+}
+
+/* Bins per axis from the plane spacings and the cutoff, capped in total. */
+static void choose_bins(axis_bins ax[3], const double d[3], double cutoff, size_t n)
+{
+    double want[3];
+    for (int a = 0; a < 3; a++) {
+        double length = ax[a].periodic ? d[a] : ax[a].fspan * d[a];
+        double b = floor(length / cutoff);
+        want[a] = b < 1 ? 1 : (b > MAX_BINS_PER_AXIS ? MAX_BINS_PER_AXIS : b);
+    }
+    double cap = (double)n * BINS_PER_POINT + 8;
+    double total = want[0] * want[1] * want[2];
+    if (total > cap) {
+        double f = cbrt(total / cap);
+        for (int a = 0; a < 3; a++)
+            want[a] = fmax(1.0, floor(want[a] / f));
+    }
+    for (int a = 0; a < 3; a++) {
+        ax[a].n = (int)want[a];
+        double length = ax[a].periodic ? d[a] : ax[a].fspan * d[a];
+        double width = length / ax[a].n;
+        if (!ax[a].periodic && ax[a].n == 1)
+            ax[a].k = 0;
+        else
+            ax[a].k = width > 0 ? (int)ceil(cutoff / width - 1e-9) : 0;
+        if (ax[a].k < 1 && (ax[a].periodic || ax[a].n > 1))
+            ax[a].k = 1;
+    }
+}
+
+/* (bin, image) reached from bin b by offset o along one axis; 0 when the offset
+ * leaves a non-periodic axis. */
+static int step(const axis_bins *g, int b, int o, int *bin, int *image)
+{
+    int t = b + o;
+    if (!g->periodic) {
+        if (t < 0 || t >= g->n)
+            return 0;
+        *bin = t;
+        *image = 0;
+        return 1;
+    }
+    int q = t >= 0 ? t / g->n : -((-t + g->n - 1) / g->n);
+    *bin = t - q * g->n;
+    *image = q;
+    return 1;
+}
+
+static void to_fractional(const dac_grid *g, const double r[3], double f[3])
+{
+    for (int a = 0; a < 3; a++)
+        f[a] = r[0] * g->inv[0][a] + r[1] * g->inv[1][a] + r[2] * g->inv[2][a];
+}
+
+/* Wraps f into [0,1) on periodic axes, returning the whole cells removed. */
+static void wrap_fractional(const dac_grid *g, double f[3], int w[3])
+{
+    for (int a = 0; a < 3; a++) {
+        w[a] = 0;
+        if (!g->ax[a].periodic)
+            continue;
+        double c = floor(f[a]);
+        f[a] -= c;
+        if (f[a] >= 1.0) { /* -1e-17 rounds to 1.0 after the subtraction */
+            f[a] = 0.0;
+            c += 1.0;
+        }
+        w[a] = (int)c;
+    }
+}
+
+static void bin_coords(const dac_grid *g, const double f[3], int b[3])
+{
+    for (int a = 0; a < 3; a++) {
+        const axis_bins *x = &g->ax[a];
+        double u = x->periodic ? f[a] : (x->fspan > 0 ? (f[a] - x->fmin) / x->fspan : 0.0);
+        double k = floor(u * x->n);
+        b[a] = k < 0 ? 0 : (k >= x->n ? x->n - 1 : (int)k);
+    }
+}
+
+static size_t flat_bin(const dac_grid *g, const int b[3])
+{
+    return ((size_t)b[0] * (size_t)g->ax[1].n + (size_t)b[1]) * (size_t)g->ax[2].n + (size_t)b[2];
+}
+
+/* The frame: cell and its inverse, periodic flags and plane spacings. */
+static int set_frame(dac_grid *g, const double *cell, const int *pbc, double d[3])
+{
+    int dim = g->dim;
+    memset(g->cell, 0, sizeof g->cell);
+    for (int a = 0; a < 3; a++)
+        g->cell[a][a] = 1.0;
+    if (cell) {
+        for (int a = 0; a < dim; a++)
+            for (int b = 0; b < dim; b++)
+                g->cell[a][b] = cell[a * dim + b];
+        if (invert3(g->cell, g->inv))
+            return dac_error(DAC_ERR_INPUT, "the cell is singular (flat)");
+        for (int a = 0; a < dim; a++)
+            g->ax[a].periodic = pbc ? pbc[a] != 0 : 1;
+    } else {
+        memcpy(g->inv, g->cell, sizeof g->inv);
+    }
+    for (int a = 0; a < 3; a++)
+        d[a] = 1.0 / sqrt(g->inv[0][a] * g->inv[0][a] + g->inv[1][a] * g->inv[1][a] +
+                          g->inv[2][a] * g->inv[2][a]);
+    return DAC_OK;
+}
+
+static int check_reach(const dac_grid *g)
+{
+    for (int a = 0; a < g->dim; a++) {
+        int reach = g->ax[a].periodic ? g->ax[a].k / g->ax[a].n + 1 : 0;
+        if (reach > MAX_IMAGES)
+            return dac_error(DAC_ERR_USAGE, "a cutoff of %g reaches %d periodic images of the cell "
+                             "along lattice vector %d (at most %d)", g->cutoff, reach, a + 1,
+                             MAX_IMAGES);
+    }
+    return DAC_OK;
+}
+
+/* Fractional coordinates of every point, wrapped; the ranges of the open axes. */
+static int fractional_points(dac_grid *g, const double *points, double (*f)[3])
+{
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < g->n; i++) {
+        double r[3] = {0, 0, 0};
+        for (int a = 0; a < g->dim; a++)
+            r[a] = points[i * (size_t)g->dim + (size_t)a];
+        to_fractional(g, r, f[i]);
+        for (int a = 0; a < 3; a++)
+            if (!isfinite(f[i][a]) || fabs(f[i][a]) > 1e9)
+                return dac_error(DAC_ERR_INPUT, "point %zu has a non-finite or absurdly large "
+                                 "position", i + 1);
+        wrap_fractional(g, f[i], g->wrap[i]);
+        for (int a = 0; a < 3; a++) {
+            lo[a] = fmin(lo[a], f[i][a]);
+            hi[a] = fmax(hi[a], f[i][a]);
+        }
+    }
+    for (int a = 0; a < 3; a++) {
+        g->ax[a].fmin = g->n ? lo[a] : 0.0;
+        g->ax[a].fspan = g->n ? hi[a] - lo[a] : 0.0;
+    }
+    return DAC_OK;
+}
+
+/* Counting sort of the points into their bins. */
+static int fill_bins(dac_grid *g, const double *points, double (*f)[3])
+{
+    g->n_bins = (size_t)g->ax[0].n * (size_t)g->ax[1].n * (size_t)g->ax[2].n;
+    g->bin_start = calloc(g->n_bins + 1, sizeof *g->bin_start);
+    g->sorted = malloc((g->n ? g->n : 1) * sizeof *g->sorted);
+    size_t *fill = malloc((g->n_bins + 1) * sizeof *fill);
+    if (!g->bin_start || !g->sorted || !fill) {
+        free(fill);
+        return dac_error(DAC_ERR_NOMEM, "cell grid: out of memory for %zu bins", g->n_bins);
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        int b[3];
+        bin_coords(g, f[i], b);
+        g->bin_of[i] = flat_bin(g, b);
+        g->bin_start[g->bin_of[i] + 1]++;
+    }
+    for (size_t b = 0; b < g->n_bins; b++)
+        g->bin_start[b + 1] += g->bin_start[b];
+    memcpy(fill, g->bin_start, g->n_bins * sizeof *fill);
+    for (size_t i = 0; i < g->n; i++) {
+        g->slot[i] = fill[g->bin_of[i]]++;
+        bin_point *p = &g->sorted[g->slot[i]];
+        for (int c = 0; c < 3; c++) {
+            double r = c < g->dim ? points[i * (size_t)g->dim + (size_t)c] : 0.0;
+            for (int a = 0; a < 3; a++)
+                r -= g->wrap[i][a] * g->cell[a][c];
+            p->r[c] = r;
+        }
+        p->idx = i;
+    }
+    free(fill);
+    return DAC_OK;
+}
+
+int dac_grid_create(int dim, const double *points, size_t n, const double *cell, const int *pbc,
+                    double cutoff, dac_grid **out)
+{
+    *out = NULL;
+    if (dim != 2 && dim != 3)
+        return dac_error(DAC_ERR_USAGE, "cell grid: dimension must be 2 or 3, got %d", dim);
+    if (!(cutoff > 0) || !isfinite(cutoff))
+        return dac_error(DAC_ERR_USAGE, "cell grid: the cutoff must be a finite distance > 0, got %g",
+                         cutoff);
+    dac_grid *g = calloc(1, sizeof *g);
+    if (!g)
+        return dac_error(DAC_ERR_NOMEM, "cell grid: out of memory");
+    g->dim = dim;
+    g->n = n;
+    g->cutoff = cutoff;
+    g->wrap = calloc(n ? n : 1, sizeof *g->wrap);
+    g->bin_of = malloc((n ? n : 1) * sizeof *g->bin_of);
+    g->slot = malloc((n ? n : 1) * sizeof *g->slot);
+    double(*f)[3] = malloc((n ? n : 1) * sizeof *f);
+    double d[3];
+    int st = g->wrap && g->bin_of && g->slot && f ? DAC_OK
+                                       : dac_error(DAC_ERR_NOMEM, "cell grid: out of memory for %zu points", n);
+    if (st == DAC_OK)
+        st = set_frame(g, cell, pbc, d);
+    if (st == DAC_OK)
+        st = fractional_points(g, points, f);
+    if (st == DAC_OK) {
+        choose_bins(g->ax, d, cutoff, n);
+        st = check_reach(g);
+    }
+    if (st == DAC_OK)
+        st = fill_bins(g, points, f);
+    free(f);
+    if (st != DAC_OK) {
+        dac_grid_free(g);
+        return st;
+    }
+    *out = g;
+    return DAC_OK;
+}
+
+void dac_grid_free(dac_grid *g)
+{
+    if (!g)
+        return;
+    free(g->wrap);
+    free(g->bin_of);
+    free(g->slot);
+    free(g->bin_start);
+    free(g->sorted);
+    free(g);
+}
+
+size_t dac_grid_size(const dac_grid *g) { return g->n; }
+
+/* The search around a wrapped position p in bin bc; wq: the query's own wrap, added to
+ * reported images; self: index to skip in the home image (or SIZE_MAX). */
+static int search(const dac_grid *g, const double p[3], const int bc[3], const int wq[3],
+                  size_t self, double radius, dac_grid_visit_fn fn, void *ud)
+{
+    double r2max = radius * radius;
+    for (int o0 = -g->ax[0].k; o0 <= g->ax[0].k; o0++) {
+        int b[3], s[3];
+        if (!step(&g->ax[0], bc[0], o0, &b[0], &s[0]))
+            continue;
+        for (int o1 = -g->ax[1].k; o1 <= g->ax[1].k; o1++) {
+            if (!step(&g->ax[1], bc[1], o1, &b[1], &s[1]))
+                continue;
+            for (int o2 = -g->ax[2].k; o2 <= g->ax[2].k; o2++) {
+                if (!step(&g->ax[2], bc[2], o2, &b[2], &s[2]))
+                    continue;
+                double t[3];
+                for (int c = 0; c < 3; c++)
+                    t[c] = s[0] * g->cell[0][c] + s[1] * g->cell[1][c] + s[2] * g->cell[2][c] - p[c];
+                int home = s[0] == 0 && s[1] == 0 && s[2] == 0;
+                size_t flat = flat_bin(g, b);
+                for (size_t q = g->bin_start[flat]; q < g->bin_start[flat + 1]; q++) {
+                    const bin_point *a = &g->sorted[q];
+                    dac_grid_hit h;
+                    h.delta[0] = a->r[0] + t[0];
+                    h.delta[1] = a->r[1] + t[1];
+                    h.delta[2] = a->r[2] + t[2];
+                    h.d2 = h.delta[0] * h.delta[0] + h.delta[1] * h.delta[1] + h.delta[2] * h.delta[2];
+                    if (h.d2 >= r2max || (home && a->idx == self))
+                        continue;
+                    h.index = a->idx;
+                    for (int c = 0; c < 3; c++)
+                        h.image[c] = s[c] - g->wrap[a->idx][c] + wq[c];
+                    int rc = fn(&h, ud);
+                    if (rc)
+                        return rc;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_radius(const dac_grid *g, double radius)
+{
+    if (!(radius >= 0) || radius > g->cutoff * (1 + 1e-12))
+        return dac_error(DAC_ERR_USAGE, "cell grid: query radius %g outside [0, %g]", radius, g->cutoff);
+    return DAC_OK;
+}
+
+int dac_grid_neighbors(const dac_grid *g, size_t i, double radius, dac_grid_visit_fn fn, void *ud)
+{
+    if (i >= g->n || check_radius(g, radius))
+        return i >= g->n ? dac_error(DAC_ERR_USAGE, "cell grid: no point %zu", i + 1) : DAC_ERR_USAGE;
+    size_t b = g->bin_of[i];
+    int bc[3] = {(int)(b / ((size_t)g->ax[1].n * (size_t)g->ax[2].n)),
+                 (int)((b / (size_t)g->ax[2].n) % (size_t)g->ax[1].n), (int)(b % (size_t)g->ax[2].n)};
+    return search(g, g->sorted[g->slot[i]].r, bc, g->wrap[i], i, radius, fn, ud);
+}
+
+int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_visit_fn fn, void *ud)
+{
+    if (check_radius(g, radius))
+        return DAC_ERR_USAGE;
+    double r[3] = {0, 0, 0}, f[3], p[3];
+    int w[3], bc[3];
+    for (int a = 0; a < g->dim; a++)
+        r[a] = q[a];
+    to_fractional(g, r, f);
+    for (int a = 0; a < 3; a++)
+        if (!isfinite(f[a]))
+            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite position");
+    wrap_fractional(g, f, w);
+    bin_coords(g, f, bc);
+    for (int c = 0; c < 3; c++) {
+        p[c] = r[c];
+        for (int a = 0; a < 3; a++)
+            p[c] -= w[a] * g->cell[a][c];
+    }
+    return search(g, p, bc, w, (size_t)-1, radius, fn, ud);
+}

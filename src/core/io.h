@@ -1,0 +1,32 @@
+/*
+ * io.h — whole-file reading and file digests shared by every reader (private).
+ */
+#ifndef DAC_CORE_IO_H
+#define DAC_CORE_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Reads a whole file (path "-": standard input) into a NUL-terminated buffer. Files
+ * larger than max_bytes are refused as not what was asked for (DAC_ERR_INPUT), so
+ * /dev/zero or a wrong file cannot take all memory; a folder is named as such. */
+int dac_read_file(const char *path, size_t max_bytes, char **text, size_t *len);
+int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, size_t *len);
+
+/* SHA-256 (FIPS 180-4). Incremental, or of a whole file as 64 lowercase hex digits. */
+typedef struct {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} dac_sha256;
+
+void dac_sha256_init(dac_sha256 *s);
+void dac_sha256_update(dac_sha256 *s, const void *data, size_t len);
+void dac_sha256_final(dac_sha256 *s, unsigned char digest[32]);
+void dac_sha256_hex(const unsigned char digest[32], char hex[65]);
+/* DAC_ERR_INPUT naming the file when it cannot be read. */
+int dac_sha256_file(const char *path, char hex[65]);
+
+#endif

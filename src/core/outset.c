@@ -1,0 +1,341 @@
+/*
+ * outset.c — output sets (see outset.h for the contract).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "core/outset.h"
+#include "dac/core.h"
+
+#define MANIFEST ".dac-set"
+#define TMP_TAG ".dac-tmp."
+
+typedef struct {
+    char *name;  /* file name in the folder */
+    char *final; /* dir/name */
+    char *tmp;   /* dir/.name.dac-tmp.PID.XXXXXX */
+    FILE *stream;
+} member;
+
+struct dac_outset {
+    char *dir;
+    int manifest; /* folder set: keep .dac-set */
+    int to_stdout;
+    int beside;   /* several files, no manifest */
+    member *m;
+    size_t n, cap;
+};
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+    char *p = strdup(dir);
+    if (!p)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int err = errno;
+            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
+            free(p);
+            return st;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
+    return DAC_OK;
+}
+
+/* Removes ".NAME.dac-tmp.PID.XXXXXX" files whose process is gone. */
+static void clean_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *tag = e->d_name[0] == '.' ? strstr(e->d_name, TMP_TAG) : NULL;
+        if (!tag)
+            continue;
+        char *end;
+        long pid = strtol(tag + strlen(TMP_TAG), &end, 10);
+        if (pid <= 0 || *end != '.')
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to ask): leave it */
+        char *path = join(dir, e->d_name);
+        if (path)
+            remove(path);
+        free(path);
+    }
+    closedir(d);
+}
+
+static int set_new(const char *dir, int manifest, dac_outset **out)
+{
+    *out = NULL;
+    dac_outset *s = calloc(1, sizeof *s);
+    if (!s || !(s->dir = strdup(dir))) {
+        free(s);
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    }
+    s->manifest = manifest;
+    *out = s;
+    return DAC_OK;
+}
+
+int dac_outset_create(const char *dir, dac_outset **out)
+{
+    *out = NULL;
+    if (!dir || !*dir)
+        return dac_error(DAC_ERR_USAGE, "output folder: empty name");
+    int st = make_dirs(dir);
+    if (st != DAC_OK)
+        return st;
+    clean_stale(dir);
+    return set_new(dir, 1, out);
+}
+
+int dac_outset_create_beside(const char *dir, dac_outset **out)
+{
+    *out = NULL;
+    if (!dir || !*dir)
+        return dac_error(DAC_ERR_USAGE, "output folder: empty name");
+    int st = make_dirs(dir);
+    if (st != DAC_OK)
+        return st;
+    clean_stale(dir);
+    st = set_new(dir, 0, out);
+    if (st == DAC_OK)
+        (*out)->beside = 1;
+    return st;
+}
+
+static int valid_name(const char *name)
+{
+    return name && *name && name[0] != '.' && !strchr(name, '/');
+}
+
+static int add_member(dac_outset *s, const char *name, FILE **stream)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->m[i].name, name))
+            return dac_error(DAC_ERR_USAGE, "%s/%s: written twice in one output set", s->dir, name);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        member *m = realloc(s->m, cap * sizeof *m);
+        if (!m)
+            return dac_error(DAC_ERR_NOMEM, "out of memory");
+        s->m = m;
+        s->cap = cap;
+    }
+    member *m = &s->m[s->n];
+    memset(m, 0, sizeof *m);
+    char tmpname[512];
+    snprintf(tmpname, sizeof tmpname, ".%.400s" TMP_TAG "%ld.XXXXXX", name, (long)getpid());
+    m->name = strdup(name);
+    m->final = join(s->dir, name);
+    m->tmp = join(s->dir, tmpname);
+    if (!m->name || !m->final || !m->tmp) {
+        free(m->name), free(m->final), free(m->tmp);
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    }
+    struct stat sb;
+    int fd = -1;
+    if (stat(m->final, &sb) == 0 && S_ISDIR(sb.st_mode))
+        errno = EISDIR;
+    else
+        fd = mkstemp(m->tmp);
+    if (fd < 0 || !(m->stream = fdopen(fd, "wb"))) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd), remove(m->tmp);
+        int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot write: %s", m->final,
+                           err == EISDIR ? "a folder is in the way" : strerror(err));
+        free(m->name), free(m->final), free(m->tmp);
+        return st;
+    }
+    /* mkstemp creates 0600; results should have the usual permissions. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    s->n++;
+    *stream = m->stream;
+    return DAC_OK;
+}
+
+int dac_outset_open(dac_outset *s, const char *name, FILE **stream)
+{
+    *stream = NULL;
+    if (s->to_stdout || (!s->manifest && !s->beside && s->n))
+        return dac_error(DAC_ERR_USAGE, "a single-file output holds one file");
+    if (!valid_name(name))
+        return dac_error(DAC_ERR_USAGE, "output set: '%s' is not a plain file name", name ? name : "");
+    return add_member(s, name, stream);
+}
+
+int dac_outset_create_file(const char *path, dac_outset **out, FILE **stream)
+{
+    *out = NULL;
+    *stream = NULL;
+    if (!path || !*path)
+        return dac_error(DAC_ERR_USAGE, "output path is empty");
+    if (!strcmp(path, "-")) {
+        int st = set_new(".", 0, out);
+        if (st == DAC_OK) {
+            (*out)->to_stdout = 1;
+            *stream = stdout;
+        }
+        return st;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+    if (dir && !*dir) { /* "/name" */
+        free(dir);
+        dir = strdup("/");
+    }
+    const char *name = slash ? slash + 1 : path;
+    if (!dir)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    int st = *name ? set_new(dir, 0, out)
+                   : dac_error(DAC_ERR_USAGE, "%s: a file name is needed, not a folder", path);
+    free(dir);
+    if (st != DAC_OK)
+        return st;
+    clean_stale((*out)->dir);
+    st = add_member(*out, name, stream);
+    if (st != DAC_OK) {
+        dac_outset_abort(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* Files named in the old manifest that the new set does not write. */
+static void remove_previous(const dac_outset *s)
+{
+    char *path = join(s->dir, MANIFEST);
+    FILE *f = path ? fopen(path, "r") : NULL;
+    char line[1024];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!valid_name(line))
+            continue;
+        int kept = 0;
+        for (size_t i = 0; i < s->n && !kept; i++)
+            kept = !strcmp(s->m[i].name, line);
+        char *old = kept ? NULL : join(s->dir, line);
+        if (old)
+            remove(old);
+        free(old);
+    }
+    if (f)
+        fclose(f);
+    free(path);
+}
+
+static int write_manifest(const dac_outset *s)
+{
+    dac_outset *m;
+    FILE *f;
+    char *path = join(s->dir, MANIFEST);
+    if (!path)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    int st = set_new(s->dir, 0, &m);
+    if (st == DAC_OK)
+        st = add_member(m, MANIFEST, &f);
+    if (st != DAC_OK) {
+        dac_outset_abort(m);
+        free(path);
+        return st;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        fprintf(f, "%s\n", s->m[i].name);
+    free(path);
+    return dac_outset_commit(m);
+}
+
+static void set_free(dac_outset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->m[i].name), free(s->m[i].final), free(s->m[i].tmp);
+    free(s->m);
+    free(s->dir);
+    free(s);
+}
+
+int dac_outset_commit(dac_outset *s)
+{
+    int st = DAC_OK;
+    if (s->to_stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            st = dac_error(DAC_ERR_RUNTIME, "error writing standard output");
+        set_free(s);
+        return st;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        int bad = ferror(s->m[i].stream);
+        if (fclose(s->m[i].stream) != 0)
+            bad = 1;
+        s->m[i].stream = NULL;
+        if (bad && st == DAC_OK)
+            st = dac_error(DAC_ERR_RUNTIME, "%s: write failed (disk full?)", s->m[i].final);
+    }
+    for (size_t i = 0; st == DAC_OK && i < s->n; i++)
+        if (rename(s->m[i].tmp, s->m[i].final) != 0)
+            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create: %s", s->m[i].final, strerror(errno));
+    for (size_t i = 0; i < s->n; i++)
+        remove(s->m[i].tmp); /* already renamed: fails harmlessly */
+    if (st == DAC_OK && s->manifest) {
+        remove_previous(s);
+        st = write_manifest(s);
+    }
+    set_free(s);
+    return st;
+}
+
+void dac_outset_abort(dac_outset *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n && !s->to_stdout; i++) {
+        if (s->m[i].stream)
+            fclose(s->m[i].stream);
+        remove(s->m[i].tmp);
+    }
+    set_free(s);
+}
+
+int dac_outset_finish(dac_outset *s, int status)
+{
+    if (status != DAC_OK) {
+        dac_outset_abort(s);
+        return status;
+    }
+    return dac_outset_commit(s);
+}
+
+const char *dac_outset_dir(const dac_outset *s) { return s->dir; }
