@@ -156,13 +156,14 @@ static int two_values(int argc, char **argv, const char *option, double v[2])
 /* uint16 TIFF with a range: values LO..HI become 0..65535 (a copy is changed). */
 static int write_tiff_mapped(const char *out, const dac_image *img, double lo, double hi)
 {
-    dac_image *copy = dac_image_copy(img);
-    if (!copy)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    dac_image *copy;
+    int st = dac_image_copy(img, &copy);
+    if (st != DAC_OK)
+        return st;
     size_t n = copy->width * copy->height;
     for (size_t i = 0; i < n; i++)
         copy->pixels[i] = (float)((copy->pixels[i] - lo) / (hi - lo) * 65535.0);
-    int st = dac_image_write_tiff(out, copy, DAC_SAMPLE_U16);
+    st = dac_image_write_tiff(out, copy, DAC_SAMPLE_U16);
     dac_image_free(copy);
     return st;
 }

@@ -239,7 +239,7 @@ static int run(sim_args *a)
     if (!st)
         st = dac_stem_frame_compute(&a->opt, s, &frame);
     if (!st)
-        st = dac_stem_sim_create(&sim, &a->opt, frame.width, frame.height);
+        st = dac_stem_sim_create(&a->opt, frame.width, frame.height, &sim);
     if (!st) {
         cli_progress *bar = cli_progress_create("simulate", cli_quiet);
         dac_stem_sim_set_progress(sim, cli_progress_update, bar);

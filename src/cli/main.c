@@ -141,6 +141,28 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* -q and -v are global options wherever they stand, after the command too
+     * (`dac stem count a.tif -o out -q`): take them out of the command's arguments
+     * before its own parser sees them. Nothing after "--" is touched. */
+    int n = i + 1 < argc ? i + 1 : argc;
+    for (int k = n; k < argc; k++) {
+        const char *a = argv[k];
+        if (!strcmp(a, "--")) {
+            while (k < argc)
+                argv[n++] = argv[k++];
+            break;
+        }
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            level = level == CLI_LOG_QUIET ? level : CLI_LOG_INFO + (level >= CLI_LOG_INFO);
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            level = CLI_LOG_QUIET;
+            cli_quiet = 1;
+        } else {
+            argv[n++] = argv[k];
+        }
+    }
+    argc = n;
+    argv[argc] = NULL;
     cli_log_set_level(level);
     if (i >= argc) {
         print_help(stderr);
