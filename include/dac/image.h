@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* Sample type of the source file (kept for metadata and round trips). */
 typedef enum {
@@ -103,6 +104,7 @@ int dac_image_write_png(const char *path, const dac_image *img, const dac_png_op
 int dac_image_write_png_rgb(const char *path, size_t width, size_t height,
                             const unsigned char *rgb);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

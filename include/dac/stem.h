@@ -32,6 +32,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ------------------------------------------------------------------ probe --------- */
 
@@ -188,6 +189,7 @@ int dac_stem_sim_write(const dac_stem_sim *sim, const dac_image *image,
 /* Horizontal shift (px) of scan line `row` in the last render: jitter + drift. */
 double dac_stem_sim_line_shift(const dac_stem_sim *sim, size_t row);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ------------------------------------------------------------- parameters ------- */
 
@@ -197,6 +198,7 @@ int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, s
                                  const double *det_xy, size_t n_det, const double *truth_xy,
                                  size_t n_truth, const long *match, double pixel_A);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ------------------------------------------------------------ structure ---------- */
 
@@ -135,6 +136,7 @@ int dac_struct_analyze(const dac_structure *s, const dac_site_options *opt,
 void dac_site_analysis_free(dac_site_analysis *a);
 const char *dac_synergy_name(dac_synergy synergy);    /* "direct", "indirect", NULL */
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
