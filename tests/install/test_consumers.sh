@@ -85,8 +85,12 @@ check_simulate() {
     done
     grep -q '"seed"' "$out.json" 2>/dev/null || fail "$1: no seed in $out.json"
     grep -q ',Ni,' "$out.truth.csv" 2>/dev/null || fail "$1: no Ni in $out.truth.csv"
-    # COUNTER: when examples/library counts the image (dac_stem_counter_*), check here
-    # that it finds the pair(s) the truth lists.
+    # The counter finds the pair the truth lists, and writes its result set.
+    grep -q "counted: 2 atoms, 0 single, 1 pair, 0 cluster" "$TMP/$1.out" ||
+        fail "$1: the counter did not find the Ni2 pair: $(cat "$TMP/$1.out")"
+    for f in atoms.csv sites.csv summary.json; do
+        [ -s "$out.tif.count/$f" ] || fail "$1: $out.tif.count/$f not written"
+    done
 }
 
 # ---- pkg-config: the Makefile of examples/library, in a copy as a user would use it
