@@ -90,7 +90,7 @@ static void test_two_threads_same_bytes_as_one_after_the_other(void **state)
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_join(t[k], NULL), 0);
     const char *files[] = {"atoms.csv", "sites.csv", "summary.json", "overlay_frame.png",
-                           "pair_hist.svg"};
+                           "pair_hist.svg", "pair_hist.png", "pair_hist.gp"};
     for (int k = 0; k < 2; k++) {
         assert_int_equal(seq[k].status, DAC_OK);
         assert_int_equal(par[k].status, DAC_OK);

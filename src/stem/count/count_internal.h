@@ -281,7 +281,6 @@ void count_draw_line(unsigned char *rgb, size_t w, size_t h, double x0, double y
                      double y1, const unsigned char c[3]);
 /* RGB from the display copy. */
 unsigned char *count_display_rgb(const count_display *d);
-/* The histogram of resolved pair distances as an SVG bar chart. */
-int count_write_pair_hist_svg(FILE *f, const dac_stem_count_stats *s);
+
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * output.c — the result set of `dac stem count`: atoms.csv, sites.csv, summary.json,
- * the pair-distance histogram and one overlay per image, written as one output set.
+ * the pair-distance histogram (a figure: report/plot.h) and one overlay per image,
+ * written as one output set.
  * Writers only; every number comes from the computation in the other files.
  *
  * Å coordinates follow dac stem simulate's truth: measured from the outer corner of
@@ -17,6 +18,7 @@
 #include "core/outset.h"
 #include "core/select.h"
 #include "image/image_internal.h"
+#include "report/plot.h"
 #include "stem/count/count_internal.h"
 
 static const char *element_name(const count_results *r, int e)
@@ -322,6 +324,35 @@ static void overlay_name(const count_results *r, size_t k, char *buf, size_t siz
         snprintf(buf, size, "overlay_%s.png", n ? clean : "image");
 }
 
+/* The histogram of resolved pair distances (pair_hist.csv/.gp/.svg/.png), drawn by the
+ * figure module from the statistics' bins. */
+static int write_pair_hist(dac_outset *set, const dac_stem_count_stats *s)
+{
+    double rows[DAC_STEM_HIST_BINS * 2];
+    for (int b = 0; b < DAC_STEM_HIST_BINS; b++) {
+        rows[2 * b] = 0.5 * (s->hist_edges_A[b] + s->hist_edges_A[b + 1]);
+        rows[2 * b + 1] = (double)s->hist[b];
+    }
+    char title[96], ylabel[64];
+    snprintf(title, sizeof title, "Distances of resolved pairs (%zu pairs)", s->n_pair_distances);
+    snprintf(ylabel, sizeof ylabel, "pairs per %.3g Å bin", s->hist_edges_A[1] - s->hist_edges_A[0]);
+    static const char *headers[] = {"distance_A", "pairs_count"};
+    dac_plot *p;
+    int st = dac_plot_create(title, "pair distance (Å)", ylabel, &p);
+    if (st == DAC_OK)
+        st = dac_plot_set_table(p, 2, headers, DAC_STEM_HIST_BINS, rows);
+    if (st == DAC_OK)
+        st = dac_plot_add_series(p, 0, 1, "resolved pairs", DAC_PLOT_BOXES);
+    if (st == DAC_OK)
+        st = dac_plot_set_range(p, 'x', 0, s->hist_edges_A[DAC_STEM_HIST_BINS]);
+    if (st == DAC_OK)
+        st = dac_plot_set_range(p, 'y', 0, NAN);
+    if (st == DAC_OK)
+        st = dac_plot_write(p, set, "pair_hist");
+    dac_plot_free(p);
+    return st;
+}
+
 /* ------------------------------------------------------------------ the set ------- */
 
 int count_write_results(const count_results *r, const char *dir, const dac_provenance *prov)
@@ -339,8 +370,8 @@ int count_write_results(const count_results *r, const char *dir, const dac_prove
     if (st == DAC_OK)
         st = j ? dac_outset_json(set, "summary.json", j) : dac_error(DAC_ERR_NOMEM, "out of memory");
     cJSON_Delete(j);
-    if (st == DAC_OK && (st = dac_outset_open(set, "pair_hist.svg", &f)) == DAC_OK)
-        st = count_write_pair_hist_svg(f, r->stats);
+    if (st == DAC_OK)
+        st = write_pair_hist(set, r->stats);
     for (size_t k = 0; st == DAC_OK && r->overlays && k < r->n_frames; k++) {
         char name[256];
         overlay_name(r, k, name, sizeof name);
@@ -350,39 +381,3 @@ int count_write_results(const count_results *r, const char *dir, const dac_prove
     return dac_outset_finish(set, st);
 }
 
-/* Histogram of resolved pair distances as an SVG bar chart. */
-int count_write_pair_hist_svg(FILE *f, const dac_stem_count_stats *s)
-{
-    const double W = 480, H = 300, L = 50, B = 40, T = 20, R = 20;
-    size_t maxc = 1;
-    for (int b = 0; b < DAC_STEM_HIST_BINS; b++)
-        maxc = s->hist[b] > maxc ? s->hist[b] : maxc;
-    double xmax = s->hist_edges_A[DAC_STEM_HIST_BINS] > 0 ? s->hist_edges_A[DAC_STEM_HIST_BINS] : 1;
-    double pw = W - L - R, ph = H - T - B;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<title>Pair distances (%zu resolved pairs)</title>\n", s->n_pair_distances);
-    for (int b = 0; b < DAC_STEM_HIST_BINS; b++) {
-        double x0 = L + pw * s->hist_edges_A[b] / xmax, x1 = L + pw * s->hist_edges_A[b + 1] / xmax;
-        double hh = ph * (double)s->hist[b] / (double)maxc;
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d9a400\" "
-                   "stroke=\"#555\"/>\n", x0, T + ph - hh, x1 - x0, hh);
-    }
-    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", L, T + ph, L + pw, T + ph);
-    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", L, T, L, T + ph);
-    /* Ticks at 1, 2 or 5 × 10^k Å, at most ~10 of them whatever the range. */
-    double step = pow(10, floor(log10(xmax / 10)));
-    if (xmax / step > 10)
-        step *= 2;
-    if (xmax / step > 10)
-        step *= 2.5;
-    for (int t = 0; t * step <= xmax * (1 + 1e-9) && t <= 20; t++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%g</text>\n",
-                L + pw * t * step / xmax, T + ph + 15, t * step);
-    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">pair distance (Å)</text>\n", L + pw / 2, H - 5);
-    fprintf(f, "<text x=\"15\" y=\"%.0f\" transform=\"rotate(-90 15 %.0f)\" text-anchor=\"middle\">pairs</text>\n",
-            T + ph / 2, T + ph / 2);
-    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">max %zu</text>\n", L + pw, T + 12, maxc);
-    fprintf(f, "</svg>\n");
-    return ferror(f) ? dac_error(DAC_ERR_RUNTIME, "pair_hist.svg: write failed") : DAC_OK;
-}
