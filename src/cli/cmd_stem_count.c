@@ -124,8 +124,7 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         case O_FRAC: st = cli_parse_double(C, "--min-atom-fraction", optarg, &a->p.min_atom_fraction); break;
         case O_NOREF: a->p.refine = 0; break;
         case O_NO_OVERLAY: a->no_overlay = 1; break;
-        case ':': return cli_usage_error(C, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(C, c, argv);
         }
         if (st)
             return st;
@@ -317,8 +316,7 @@ int cmd_stem_score(int argc, char **argv)
                 return cli_usage_error(C, "--overlay needs IMAGE and OUT.png");
             ov_image = optarg, ov_out = argv[optind++];
             break;
-        case ':': return cli_usage_error(C, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(C, c, argv);
         }
         if (st)
             return st;

@@ -202,8 +202,8 @@ static int parse_args(int argc, char **argv, sim_args *a, int *done)
             else
                 st = cli_parse_double(CMD, "--dose", optarg, &a->opt.dose_e_A2);
             break;
-        case ':': return cli_usage_error(CMD, "option %s needs a value", argv[optind - 1]);
-        case '?': return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        case ':':
+        case '?': return cli_bad_option(CMD, c, argv);
         default: st = parse_number_option(c, optarg, &a->opt); break;
         }
         if (st)
