@@ -64,10 +64,12 @@ typedef struct {
     double x_px, y_px;    /* refined centre */
     double amplitude;     /* Gaussian peak above the local plane, image units */
     double sigma_px;      /* Gaussian σ */
-    double intensity;     /* integrated intensity above background, 2π·A·σ² */
+    double intensity;     /* integrated intensity above background */
+    double intensity_sd;  /* its standard error from the fit (pixel noise); 0 unknown */
     double snr;           /* detection z-score of the matched filter */
     int n_atoms;          /* from the mixture model; 1 until classified */
     int element;          /* index into the element list; -1 none/undecided */
+    double element_p;     /* posterior probability of that element (NAN: none) */
     long site;            /* index into the site array; -1 before grouping */
     int image;            /* index of the image it came from */
     int refined;          /* 1 if the least-squares fit converged */

@@ -36,7 +36,7 @@ check '[ $rc -eq 0 ]' "count exited $rc"
 for f in atoms.csv sites.csv summary.json overlay_a.png pair_hist.svg pair_hist.png pair_hist.csv pair_hist.gp; do
     check '[ -s "$T/out/$f" ]' "missing output $f"
 done
-check 'head -1 "$T/out/atoms.csv" | grep -qx "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,site"' \
+check 'head -1 "$T/out/atoms.csv" | grep -qx "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,element_p,site"' \
     "atoms.csv header"
 # sites.csv: a distance only for pairs of two resolved atoms; empty (not 0) otherwise.
 check 'awk -F, "\$3 == \"single\" && \$10 != \"\" { bad = 1 } END { exit bad }" "$T/out/sites.csv"' \

@@ -88,6 +88,40 @@ int count_noise_calibrate(const float *img, size_t w, size_t h, const unsigned c
 /* Pixel variance predicted at a local mean level. */
 double count_noise_variance(const count_noise_model *m, double mean);
 
+/* The atom image's shape measured on the frame (kernel.c): a non-negative sum of
+ * concentric Gaussians (multi-Gaussian expansion) fitted to the radial profile stacked
+ * over the isolated bright atoms, peak normalised (Σ weight = 1). used = 1 when its
+ * tail is real (beyond 1.5 FWHM more than a few % of the intensity, well above its
+ * jackknife error): then the fits and the residual use it instead of one Gaussian. */
+#define COUNT_KERNEL_MAX 6
+typedef struct {
+    int n;                              /* Gaussians (0: not measured) */
+    double weight[COUNT_KERNEL_MAX];    /* peak fractions, Σ = 1 */
+    double sigma_px[COUNT_KERNEL_MAX];
+    double volume_px2;                  /* ∫K d²r = 2π Σ w σ² */
+    double fwhm_px;
+    double tail_fraction;               /* of ∫K beyond 1.5 FWHM (NAN: not measured) */
+    double tail_fraction_se;            /* delete-one jackknife over the atoms */
+    size_t n_atoms;                     /* atoms stacked */
+    int used;
+} count_kernel;
+
+/* Measures the kernel on the isolated blobs with snr ≥ min_z (their refined centres);
+ * sigma_px: the measured Gaussian width (sets the grid of widths). Fewer than 5 usable
+ * atoms: out->n = 0, used = 0, DAC_OK. */
+int count_kernel_measure(const float *img, size_t w, size_t h, const dac_stem_blob *blobs,
+                         size_t n, double min_z, double sigma_px, double pixel_A,
+                         count_kernel *out);
+/* K at squared radius r2 (px²); K(0) = 1. */
+double count_kernel_value(const count_kernel *k, double r2);
+/* Adds amp·(K ⊛ G_v)(r − (x, y)) to buf within `reach` px, G_v a normalised Gaussian of
+ * variance v px² (v = 0: K itself; v = σ_f²: K seen through the matched filter): each
+ * Gaussian of σ becomes amp·w·σ²/(σ²+v)·exp(−r²/2(σ²+v)). sign ±1. */
+void count_kernel_add(const count_kernel *k, double amp, double x, double y, double v,
+                      double reach, float *buf, size_t w, size_t h);
+/* Radius (px) beyond which K ⊛ G_v is below `frac` of its peak. */
+double count_kernel_reach(const count_kernel *k, double v, double frac);
+
 /* The result of detection on one image. Maps are kept for overlays and diagnostics. */
 typedef struct {
     size_t width, height;
@@ -107,6 +141,8 @@ typedef struct {
                                0.5–2 Å (NAN: fewer than 5 isolated bright blobs) */
     size_t n_residual;      /* blobs added by detection on the residual */
     size_t n_residual_decoys; /* residual minima passing the mirrored tests */
+    count_kernel kernel;    /* the atom image's shape measured on the frame (used: the
+                               fits and the residual use it) */
     count_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
     double noise_excess;    /* robust σ of the filtered residual over the shot-noise
                                prediction (support texture, scan noise); 0 if not used */
@@ -121,6 +157,11 @@ int count_detect(const float *img, size_t w, size_t h,
                           count_detection **out);
 void count_detection_free(count_detection *d);
 
+/* Indices of the blobs with snr ≥ min_z and no other blob within `reach`, in index
+ * order (refine.c). */
+int count_isolated(const dac_stem_blob *b, size_t n, double min_z, double reach, size_t *out,
+                   size_t *k);
+
 /* Least-squares refinement of blobs in place (used by detect; exposed for tests):
  * 2D Gaussians on a local plane, blobs whose windows overlap fitted together. A fit
  * that moves a centre more than max_shift_px (> 0) from its start is replaced by a fit
@@ -130,10 +171,14 @@ int count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
 
 /* As count_refine, but only the groups (blobs with overlapping windows) that
  * hold at least one blob with only[i] != 0 are fitted; only = NULL fits all. Used to
- * refit the neighbourhoods of atoms added from the residual. */
+ * refit the neighbourhoods of atoms added from the residual. With a kernel (n > 0),
+ * every blob is amplitude × the kernel (centre and amplitude fitted, the shape held),
+ * the light of all other blobs, tails included, is subtracted from each group's data,
+ * and the intensity is the model's integral; sigma_px_guess is then the kernel's
+ * equivalent σ (FWHM/2.355), which sets the fit windows. */
 int count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
                                  size_t n, double sigma_px_guess, double max_shift_px,
-                                 const unsigned char *only);
+                                 const unsigned char *only, const count_kernel *kernel);
 
 /* Iterative detection on the residual (DAOPHOT, Stetson 1987; StatSTEM, De Backer et
  * al. 2016): the fitted Gaussians of all blobs, seen through the matched filter, are
@@ -156,7 +201,20 @@ typedef struct {
     double false_alarms_per_px2; /* stated false-alarm rate per pixel of searched support */
     double sigma_px, max_shift_px;
     int max_rounds;
+    const count_kernel *kernel; /* non-NULL: blobs are amplitude × this shape */
 } count_residual_params;
+
+/* The filtered image the residual is tested on, with a background that holds no atom:
+ * f = G_f⊛img − G_comb⊛(img − M), M the image of every blob (amplitude × kernel, or
+ * its Gaussian), G_comb of σ s_comb (σ_bg ⊕ σ_f) normalised inside support. The first
+ * pass's background holds the light of bright atoms' tails and surroundings (only
+ * their cores were clipped), which made the residual negative beside them and hid
+ * light neighbours; with the atoms taken off first, f − G_f⊛M is the band-passed
+ * residual image itself. fimg: G_f⊛img. f: w*h out. */
+int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
+                            const unsigned char *support, double s_comb,
+                            const dac_stem_blob *b, size_t n, const count_kernel *kernel,
+                            float *f);
 
 int count_residual(const float *img, size_t w, size_t h,
                             const count_residual_params *rp, dac_stem_blob **blobs, size_t *n,
@@ -179,7 +237,9 @@ int count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, siz
  * reference (first) element; spread: σ of a single-atom component. */
 typedef struct {
     double unit_intensity;
-    double spread;
+    double spread;          /* σ of one atom's measured intensity (scatter ⊕ typical error) */
+    double atom_scatter;    /* the scatter between atoms alone (s of the model) */
+    double element_d_prime; /* two elements: separation of A and B in pooled σ (NAN else) */
     int n_elements;
     double sigma_ratio;     /* σ(B)/σ(A) from the element table (1 with one element) */
     int elements_separable; /* 1 when the intensities tell the elements apart */

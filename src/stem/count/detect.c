@@ -578,9 +578,18 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
  * (count_refine.c). The nominal σ is the floor because the filter is built on it:
  * maxima of close pairs are pulled together on that scale, and the fit must be able to
  * undo it. */
+/* The maps detection leaves for the refinement. */
+typedef struct {
+    const float *f;       /* filtered image above the first background */
+    const float *fimg;    /* the filtered image G_f⊛img */
+    const float *noise;   /* σ of f per pixel */
+    const unsigned char *search;  /* where atoms are searched */
+    const unsigned char *support; /* the support the background was made in */
+    float *scratch;       /* w*h: the residual's filtered image */
+} detect_maps;
+
 static int refine_with_width(const float *img, size_t w, size_t h, count_detection *d,
-                             const dac_stem_count_params *p, double s_p, const float *f,
-                             const float *noise, const unsigned char *search)
+                             const dac_stem_count_params *p, double s_p, const detect_maps *mp)
 {
     size_t m = d->n_blobs;
     double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -599,18 +608,38 @@ static int refine_with_width(const float *img, size_t w, size_t h, count_detecti
         st = count_refine(img, w, h, d->blobs, m, s_p, fmax(s_p, s_nom));
     if (st == DAC_OK)
         st = count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+    /* The atom's shape: with real tails every blob is refitted as amplitude × the
+     * measured kernel, the others' light subtracted (kernel.c). The split above is a
+     * test on Gaussian widths relative to the frame's own atoms, which carry the same
+     * tails, so it holds in both cases. */
+    if (st == DAC_OK)
+        st = count_kernel_measure(img, w, h, d->blobs, d->n_blobs, strong, s_p, p->pixel_A, &d->kernel);
+    const count_kernel *kernel = d->kernel.used ? &d->kernel : NULL;
+    if (kernel) {
+        s_p = kernel->fwhm_px / FWHM_PER_SIGMA;
+        if (st == DAC_OK)
+            st = count_refine_groups(img, w, h, d->blobs, d->n_blobs, s_p, fmax(s_p, s_nom), NULL,
+                                     kernel);
+    }
     /* Atoms hidden beside brighter ones: detection on the residual (count_residual.c)
      * with the first pass's statistic, threshold and amplitude test. Three rounds:
      * each round can only reveal atoms whose light the previous model explained wrongly,
      * and on the test scenes nothing is added after the second (assumption, as DAOPHOT's
      * usual two or three passes). */
-    count_residual_params rp = {f, noise, search,
+    /* The residual is tested on the image filtered over a background made without the
+     * atoms found so far (count_residual_filtered): the first background holds their
+     * tails. */
+    double s_bg = p->background_sigma_A / p->pixel_A, s_f = p->filter_factor * s_nom;
+    if (st == DAC_OK && mp->noise)
+        st = count_residual_filtered(img, mp->fimg, w, h, mp->support, sqrt(s_bg * s_bg + s_f * s_f),
+                                     d->blobs, d->n_blobs, kernel, mp->scratch);
+    count_residual_params rp = {mp->scratch, mp->noise, mp->search,
                                    p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A,
                                    d->threshold_z, d->unit_amplitude, p->min_atom_fraction,
                                    p->min_separation_A / p->pixel_A,
                                    p->false_alarms_per_nm2 * p->pixel_A * p->pixel_A / 100.0, s_p,
-                                   fmax(s_p, s_nom), 3};
-    if (st == DAC_OK && noise)
+                                   fmax(s_p, s_nom), 3, kernel};
+    if (st == DAC_OK && mp->noise)
         st = count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
                                      &d->n_residual_decoys);
     return st;
@@ -634,13 +663,14 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     count_detection *d = calloc(1, sizeof *d);
     float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
     float *noise = p->refine ? malloc(sizeof *noise * n) : NULL;
-    unsigned char *search = malloc(n);
+    float *fimg = malloc(sizeof *fimg * n);
+    unsigned char *search = malloc(n), *full = malloc(n);
     if (d) {
         d->background = malloc(sizeof(float) * n);
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
-    if (!d || !res || !f || !z || !search || !d->background || !d->support ||
+    if (!d || !res || !f || !z || !fimg || !search || !full || !d->background || !d->support ||
         (p->refine && !noise)) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
         goto done;
@@ -665,13 +695,11 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     if ((st = count_noise_calibrate(img, w, h, d->support, &d->noise)) != DAC_OK)
         goto done;
-    float *fimg = malloc(sizeof *fimg * n);
-    st = fimg ? robust_background(img, w, h, d->support, p, !support && n_support == n, d, res,
-                                  fimg, f, z, noise)
-              : dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
-    free(fimg);
+    st = robust_background(img, w, h, d->support, p, !support && n_support == n, d, res, fimg, f,
+                           z, noise);
     if (st != DAC_OK)
         goto done;
+    memcpy(full, d->support, n);
     /* The search region: the support without the band where the filter (σ_f) or the
      * background (σ_bg) reaches across its edge, 3σ of the wider (gauss_kernel's
      * truncation in count_background.c). It becomes the reported support (area, mask)
@@ -703,10 +731,12 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
     d->n_blobs = m;
-    if (p->refine)
-        st = refine_with_width(img, w, h, d, p, s_p, f, noise, search);
+    if (p->refine) {
+        detect_maps mp = {f, fimg, noise, search, full, res};
+        st = refine_with_width(img, w, h, d, p, s_p, &mp);
+    }
 done:
-    free(res), free(f), free(z), free(idx), free(noise), free(search);
+    free(res), free(f), free(z), free(idx), free(noise), free(search), free(fimg), free(full);
     if (st != DAC_OK) {
         count_detection_free(d);
         return st;

@@ -28,16 +28,19 @@ static const char *element_name(const count_results *r, int e)
 
 static int write_atoms(const count_results *r, FILE *f)
 {
-    fprintf(f, "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,site\n");
+    fprintf(f, "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,element_p,site\n");
     for (size_t i = 0; i < r->n_blobs; i++) {
         const dac_stem_blob *b = &r->blobs[i];
         const count_frame *fr = &r->frames[b->image];
         double p = fr->pixel_A;
         fprintf(f, "%d,", b->image);
         dac_csv_write_field(f, fr->name, 0);
-        fprintf(f, "%.3f,%.3f,%.4f,%.4f,%.6g,%d,%.3f,%s,%ld\n", b->x_px, b->y_px,
-                (b->x_px + 0.5) * p, (b->y_px + 0.5) * p, b->intensity, b->n_atoms, b->snr,
-                element_name(r, b->element), b->site);
+        fprintf(f, "%.3f,%.3f,%.4f,%.4f,%.6g,%d,%.3f,%s,", b->x_px, b->y_px, (b->x_px + 0.5) * p,
+                (b->y_px + 0.5) * p, b->intensity, b->n_atoms, b->snr, element_name(r, b->element));
+        /* The element's posterior probability; empty when no element is given. */
+        if (b->element >= 0 && isfinite(b->element_p))
+            fprintf(f, "%.4f", b->element_p);
+        fprintf(f, ",%ld\n", b->site);
     }
     return DAC_OK;
 }
@@ -151,6 +154,26 @@ static void add_noise_model(cJSON *o, const count_detection *d)
         dac_json_number(n, "excess_over_shot_noise", d->noise_excess, NULL);
 }
 
+/* The atom image's shape measured on the frame (kernel.c) and whether the fits used it. */
+static void add_kernel(cJSON *o, const count_detection *d, double pixel_A)
+{
+    const count_kernel *k = &d->kernel;
+    const char *none = "fewer than 5 isolated bright atoms: not measured";
+    cJSON *j = cJSON_AddObjectToObject(o, "atom_kernel");
+    dac_json_bool(j, "used", k->used);
+    dac_json_count(j, "n_atoms", k->n_atoms);
+    dac_json_number(j, "tail_fraction", k->tail_fraction, none);
+    dac_json_number(j, "tail_fraction_se", k->tail_fraction_se, none);
+    dac_json_number(j, "fwhm_A", k->n ? k->fwhm_px * pixel_A : NAN, none);
+    cJSON *g = cJSON_AddArrayToObject(j, "gaussians");
+    for (int m = 0; g && m < k->n; m++) {
+        cJSON *e = cJSON_CreateObject();
+        dac_json_number(e, "weight", k->weight[m], NULL);
+        dac_json_number(e, "sigma_A", k->sigma_px[m] * pixel_A, NULL);
+        cJSON_AddItemToArray(g, e);
+    }
+}
+
 static cJSON *image_json(const count_results *r, const count_frame *fr)
 {
     const count_detection *d = fr->detection;
@@ -173,15 +196,18 @@ static cJSON *image_json(const count_results *r, const count_frame *fr)
     dac_json_count(o, "residual_added", d->n_residual);
     dac_json_count(o, "residual_decoys", d->n_residual_decoys);
     add_noise_model(o, d);
+    add_kernel(o, d, fr->pixel_A);
     cJSON *m = cJSON_AddObjectToObject(o, "blob_intensity");
     dac_json_number(m, "single_atom", mx->unit_intensity, NULL);
     dac_json_number(m, "spread", mx->spread, NULL);
+    dac_json_number(m, "atom_scatter", mx->atom_scatter, NULL);
     dac_json_bool(m, "converged", mx->converged);
     dac_json_bool(m, "atoms_counted_by_intensity", mx->counts_atoms);
     if (r->n_elements == 2) {
         cJSON_AddStringToObject(m, "element_a", r->elements[0]);
         cJSON_AddStringToObject(m, "element_b", r->elements[1]);
         dac_json_number(m, "sigma_ratio", mx->sigma_ratio, NULL);
+        dac_json_number(m, "element_d_prime", mx->element_d_prime, "too few blobs to fit the mixture");
         dac_json_bool(m, "elements_separable", mx->elements_separable);
     }
     return o;

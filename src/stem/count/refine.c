@@ -40,6 +40,14 @@ typedef struct {
     int free_width;     /* 1: width fitted whatever the blob's z (width measurement) */
     size_t *pix;        /* pixel indices in the union of windows */
     size_t n_pix, cap;
+    /* Kernel mode (kernel.c): every blob is A·K(r − r_j), K the frame's measured atom
+     * image, only A and the centre fitted; `model` holds all blobs' images (w*h) and
+     * sub[k] what of it is not the group's own at window pixel k — the other atoms'
+     * light, tails included, taken off the data before the group is fitted. */
+    const count_kernel *kernel;
+    float *model;
+    double *sub;
+    size_t sub_cap;
 } fit_ctx;
 
 static int add_window(fit_ctx *c, const dac_stem_blob *b, size_t nb, unsigned char *seen)
@@ -119,6 +127,7 @@ static double evaluate(const fit_ctx *c, const double *q, int nb, double xm, dou
         memset(jtj, 0, sizeof(double) * (size_t)(np * np));
         memset(jtr, 0, sizeof(double) * (size_t)np);
     }
+    const count_kernel *K = c->kernel;
     for (size_t k = 0; k < c->n_pix; k++) {
         double x = (double)(c->pix[k] % c->w), y = (double)(c->pix[k] / c->w);
         double model = q[0] + q[1] * (x - xm) + q[2] * (y - ym);
@@ -127,6 +136,20 @@ static double evaluate(const fit_ctx *c, const double *q, int nb, double xm, dou
             const double *g = q + 3 + 4 * j;
             double dx = x - g[1], dy = y - g[2], s2 = g[3] * g[3];
             double r2 = dx * dx + dy * dy;
+            if (K) { /* K and Σ w e/σ², the factor of its gradient along dx, dy */
+                double e = 0, de = 0;
+                for (int m = 0; m < K->n; m++) {
+                    double sm2 = K->sigma_px[m] * K->sigma_px[m];
+                    double em = K->weight[m] * exp(-0.5 * r2 / sm2);
+                    e += em, de += em / sm2;
+                }
+                model += g[0] * e;
+                jrow[3 + 4 * j] = e;
+                jrow[4 + 4 * j] = g[0] * de * dx;
+                jrow[5 + 4 * j] = g[0] * de * dy;
+                jrow[6 + 4 * j] = 0; /* the shape is the kernel's: no width */
+                continue;
+            }
             double e = exp(-0.5 * r2 / s2);
             model += g[0] * e;
             jrow[3 + 4 * j] = e;
@@ -134,7 +157,7 @@ static double evaluate(const fit_ctx *c, const double *q, int nb, double xm, dou
             jrow[5 + 4 * j] = g[0] * e * dy / s2;
             jrow[6 + 4 * j] = g[0] * e * r2 / (s2 * g[3]);
         }
-        double r = (double)c->img[c->pix[k]] - model;
+        double r = (double)c->img[c->pix[k]] - (c->sub ? c->sub[k] : 0) - model;
         rss += r * r;
         if (!jtj)
             continue;
@@ -167,15 +190,18 @@ static int plausible(const fit_ctx *c, const double *q, const dac_stem_blob *b, 
  * the fitted plane and minus the fitted neighbours. Unlike 2π·A·σ² this does not assume
  * the blob is a round Gaussian, so an elongated blob of two unresolved atoms, or a
  * probe with Airy tails, is still counted in full — what the mixture model needs. */
-static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int j, double xm, double ym)
+static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int j, double xm,
+                                 double ym, double *sd)
 {
     const double *gj = q + 3 + 4 * j;
     double sum = 0;
+    size_t n_ap = 0;
     for (size_t k = 0; k < c->n_pix; k++) {
         double x = (double)(c->pix[k] % c->w), y = (double)(c->pix[k] / c->w);
         double dx = x - gj[1], dy = y - gj[2];
         if (dx * dx + dy * dy > c->radius * c->radius)
             continue;
+        n_ap++;
         double v = (double)c->img[c->pix[k]] - q[0] - q[1] * (x - xm) - q[2] * (y - ym);
         for (int i = 0; i < nb; i++) {
             if (i == j)
@@ -186,6 +212,11 @@ static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int 
         }
         sum += v;
     }
+    /* n_ap pixels, each with the fit's residual variance (a sum of independent pixels;
+     * the plane's own error, spread over the larger window, is smaller). */
+    double rss = evaluate(c, q, nb, xm, ym, NULL, NULL);
+    double dof = (double)c->n_pix - (3 + 4 * nb);
+    *sd = dof > 0 ? sqrt(rss / dof * (double)n_ap) : 0;
     return sum;
 }
 
@@ -210,6 +241,53 @@ static int within_shift(const fit_ctx *c, const double *q, const dac_stem_blob *
     return 1;
 }
 
+/* Kernel mode: sub[k] = what the model image holds at window pixel k minus the
+ * group's own share (its blobs as the model was rendered) — the light of every other
+ * atom there, tails included. */
+static int own_light_off(fit_ctx *c, const dac_stem_blob *b, int nb)
+{
+    if (c->n_pix > c->sub_cap) {
+        double *ns = realloc(c->sub, sizeof *ns * c->n_pix);
+        if (!ns)
+            return DAC_ERR_NOMEM;
+        c->sub = ns, c->sub_cap = c->n_pix;
+    }
+    for (size_t k = 0; k < c->n_pix; k++) {
+        double x = (double)(c->pix[k] % c->w), y = (double)(c->pix[k] / c->w), own = 0;
+        for (int j = 0; j < nb; j++) {
+            double dx = x - b[j].x_px, dy = y - b[j].y_px;
+            own += b[j].amplitude * count_kernel_value(c->kernel, dx * dx + dy * dy);
+        }
+        c->sub[k] = (double)c->model[c->pix[k]] - own;
+    }
+    return DAC_OK;
+}
+
+/* Standard errors of the amplitudes at the solution q: the residual variance
+ * RSS/(n − p_free) times the diagonal of (JᵀJ)⁻¹ (the Gauss–Newton covariance), with
+ * the parameters the fit held kept out. */
+static void amplitude_sd(const fit_ctx *c, const double *q, int nb, double xm, double ym,
+                         double rss, int fix_width, double *sd)
+{
+    int np = 3 + 4 * nb, held = 0;
+    double jtj[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], jtr[3 + 4 * MAX_GROUP];
+    double a[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], e[3 + 4 * MAX_GROUP];
+    evaluate(c, q, nb, xm, ym, jtj, jtr);
+    for (int j = 0; j < nb; j++) {
+        if (fix_width)
+            hold(jtj, jtr, np, 6 + 4 * j), held++;
+        if (c->fix_pos)
+            hold(jtj, jtr, np, 4 + 4 * j), hold(jtj, jtr, np, 5 + 4 * j), held += 2;
+    }
+    double dof = (double)c->n_pix - (np - held), s2 = dof > 0 ? rss / dof : 0;
+    for (int j = 0; j < nb; j++) {
+        memcpy(a, jtj, sizeof(double) * (size_t)(np * np));
+        memset(e, 0, sizeof(double) * (size_t)np);
+        e[3 + 4 * j] = 1;
+        sd[j] = cholesky_solve(a, e, np) == 0 && e[3 + 4 * j] > 0 ? sqrt(s2 * e[3 + 4 * j]) : 0;
+    }
+}
+
 /* Fits one group; on success writes the results into b[]. */
 static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, int rebuild,
                      double *rss_out)
@@ -223,6 +301,8 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
     int np = 3 + 4 * nb;
     if (c->n_pix < (size_t)(2 * np))
         return DAC_OK;
+    if (rebuild && c->model && own_light_off(c, b, nb) != DAC_OK)
+        return DAC_ERR_NOMEM;
     double q[3 + 4 * MAX_GROUP], trial[3 + 4 * MAX_GROUP], jtr[3 + 4 * MAX_GROUP], step[3 + 4 * MAX_GROUP];
     double jtj[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], a[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)];
     double xm = 0, ym = 0, base = 0;
@@ -230,7 +310,7 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
         xm += b[j].x_px / nb, ym += b[j].y_px / nb;
     /* Starting plane: the median-free mean of the window minus the blobs' mean share. */
     for (size_t k = 0; k < c->n_pix; k++)
-        base += c->img[c->pix[k]];
+        base += c->img[c->pix[k]] - (c->sub ? c->sub[k] : 0);
     base /= (double)c->n_pix;
     q[0] = base, q[1] = 0, q[2] = 0;
     for (int j = 0; j < nb; j++) {
@@ -246,6 +326,7 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
     int fix_width = !c->free_width;
     for (int j = 0; j < nb; j++)
         fix_width &= b[j].snr < 8.0;
+    fix_width |= c->kernel != NULL;
     for (int it = 0; it < 30; it++) {
         memcpy(a, jtj, sizeof(double) * (size_t)(np * np));
         memcpy(step, jtr, sizeof(double) * (size_t)np);
@@ -290,13 +371,20 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
         return st;
     }
     *rss_out = rss;
+    double sd[MAX_GROUP];
+    amplitude_sd(c, q, nb, xm, ym, rss, fix_width, sd);
     for (int j = 0; j < nb; j++) {
         const double *g = q + 3 + 4 * j;
         b[j].amplitude = g[0];
         b[j].x_px = g[1];
         b[j].y_px = g[2];
         b[j].sigma_px = g[3];
-        b[j].intensity = aperture_intensity(c, q, nb, j, xm, ym);
+        if (c->kernel) { /* the model's integral: K is known beyond any window */
+            b[j].intensity = g[0] * c->kernel->volume_px2;
+            b[j].intensity_sd = sd[j] * c->kernel->volume_px2;
+        } else {
+            b[j].intensity = aperture_intensity(c, q, nb, j, xm, ym, &b[j].intensity_sd);
+        }
         b[j].refined = 1;
     }
     return DAC_OK;
@@ -345,7 +433,7 @@ static int link_groups(const dac_stem_blob *b, size_t n, double reach, size_t *g
 int count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs, size_t n,
                           double sigma_px_guess, double max_shift_px)
 {
-    return count_refine_groups(img, w, h, blobs, n, sigma_px_guess, max_shift_px, NULL);
+    return count_refine_groups(img, w, h, blobs, n, sigma_px_guess, max_shift_px, NULL, NULL);
 }
 
 /* 1 when any blob of the group order[s..e) is flagged (or no flags are given). */
@@ -359,21 +447,56 @@ static int group_flagged(const size_t *order, size_t s, size_t e, const unsigned
     return 0;
 }
 
+/* Kernel mode: moves blob b's image in the model from `old` to its new state. */
+static void model_update(fit_ctx *c, const dac_stem_blob *old, const dac_stem_blob *b, double reach)
+{
+    count_kernel_add(c->kernel, -old->amplitude, old->x_px, old->y_px, 0, reach, c->model, c->w, c->h);
+    count_kernel_add(c->kernel, b->amplitude, b->x_px, b->y_px, 0, reach, c->model, c->w, c->h);
+}
+
+/* Fits blobs b[0..nb) as one group (or one by one when the group is larger than
+ * MAX_GROUP), keeping the model image current in kernel mode. */
+static int fit_and_update(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, double reach)
+{
+    dac_stem_blob old[MAX_GROUP];
+    double rss;
+    int one_by_one = nb > MAX_GROUP;
+    for (int k0 = 0; k0 < nb; k0 += one_by_one ? 1 : nb) {
+        int m = one_by_one ? 1 : nb;
+        memcpy(old, b + k0, sizeof *old * (size_t)m);
+        if (fit_group(c, b + k0, m, seen, 1, &rss) != DAC_OK)
+            return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (fit)");
+        for (int j = 0; c->model && j < m; j++)
+            model_update(c, &old[j], &b[k0 + j], reach);
+    }
+    return DAC_OK;
+}
+
 int count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
                                  size_t n, double sigma_px_guess, double max_shift_px,
-                                 const unsigned char *only)
+                                 const unsigned char *only, const count_kernel *kernel)
 {
     if (n == 0)
         return DAC_OK;
-    fit_ctx c = {img, w, h, 0, sigma_px_guess, max_shift_px, 0, 0, NULL, 0, 0};
+    fit_ctx c = {.img = img, .w = w, .h = h, .s0 = sigma_px_guess, .max_shift = max_shift_px};
     /* Window: 2.5 σ covers 96 % of a Gaussian's volume; at least 3 px so a fit of 7
-     * parameters has enough pixels. */
+     * parameters has enough pixels. In kernel mode σ is the kernel's FWHM over 2.355:
+     * the core; the tails are in the model, and other atoms' tails are taken off. */
     c.radius = fmax(3.5 * sigma_px_guess, 4.0);
     size_t *root = malloc(sizeof *root * n), *order = malloc(sizeof *order * n);
     unsigned char *seen = calloc(w * h, 1);
-    dac_stem_blob *tmp = malloc(sizeof *tmp * MAX_GROUP);
+    dac_stem_blob *grp = malloc(sizeof *grp * n);
     int st = DAC_OK;
-    if (!root || !order || !seen || !tmp ||
+    /* Kernel mode: every blob's image, out to where the kernel is 10⁻³ of its peak. */
+    double reach = kernel ? count_kernel_reach(kernel, 0, 1e-3) : 0;
+    if (kernel && kernel->n > 0) {
+        c.kernel = kernel;
+        c.model = calloc(w * h, sizeof *c.model);
+        for (size_t i = 0; c.model && i < n; i++)
+            count_kernel_add(kernel, blobs[i].amplitude, blobs[i].x_px, blobs[i].y_px, 0, reach,
+                             c.model, w, h);
+    }
+    if (!root || !order || !seen || !grp || (c.kernel && !c.model) ||
         link_groups(blobs, n, 2 * c.radius, root) != DAC_OK || sort_by_group(order, n, root)) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (refinement of %zu blobs)", n);
         goto done;
@@ -382,29 +505,17 @@ int count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blo
         size_t e = s;
         while (e < n && root[order[e]] == root[order[s]])
             e++;
-        size_t gsize = e - s;
-        if (!group_flagged(order, s, e, only)) {
-            s = e;
-            continue;
-        }
-        if (gsize <= MAX_GROUP) {
-            for (size_t k = 0; k < gsize; k++)
-                tmp[k] = blobs[order[s + k]];
-            double rss;
-            if (fit_group(&c, tmp, (int)gsize, seen, 1, &rss) != DAC_OK)
-                st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (fit)");
-            for (size_t k = 0; k < gsize; k++)
-                blobs[order[s + k]] = tmp[k];
-        } else {
-            double rss;
-            for (size_t k = s; k < e && st == DAC_OK; k++)
-                if (fit_group(&c, &blobs[order[k]], 1, seen, 1, &rss) != DAC_OK)
-                    st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (fit)");
+        if (group_flagged(order, s, e, only)) {
+            for (size_t k = s; k < e; k++)
+                grp[k - s] = blobs[order[k]];
+            st = fit_and_update(&c, grp, (int)(e - s), seen, reach);
+            for (size_t k = s; k < e; k++)
+                blobs[order[k]] = grp[k - s];
         }
         s = e;
     }
 done:
-    free(root), free(order), free(seen), free(tmp), free(c.pix);
+    free(root), free(order), free(seen), free(grp), free(c.pix), free(c.model), free(c.sub);
     return st;
 }
 
@@ -416,8 +527,8 @@ static int any_hit(const dac_grid_hit *h, void *ud)
 
 /* Indices of the blobs with snr ≥ min_z and no other blob within `reach` (a neighbour
  * inside the window would widen the fit), in index order. */
-static int isolated(const dac_stem_blob *b, size_t n, double min_z, double reach, size_t *out,
-                    size_t *k)
+int count_isolated(const dac_stem_blob *b, size_t n, double min_z, double reach, size_t *out,
+                   size_t *k)
 {
     *k = 0;
     if (n == 0)
@@ -445,14 +556,14 @@ int count_atom_width(const float *img, size_t w, size_t h, const dac_stem_blob *
                               size_t n, double sigma_px_guess, double min_z, double *sigma_px)
 {
     *sigma_px = 0;
-    fit_ctx c = {img, w, h, fmax(3.5 * sigma_px_guess, 4.0), sigma_px_guess, sigma_px_guess, 0, 1,
-                 NULL, 0, 0};
+    fit_ctx c = {.img = img, .w = w, .h = h, .radius = fmax(3.5 * sigma_px_guess, 4.0),
+                 .s0 = sigma_px_guess, .max_shift = sigma_px_guess, .free_width = 1};
     unsigned char *seen = calloc(w * h, 1);
     double *v = malloc(sizeof *v * WIDTH_FITS);
     size_t *cand = malloc(sizeof *cand * (n ? n : 1));
     int st = DAC_OK;
     size_t k = 0, nc = 0;
-    if (!seen || !v || !cand || isolated(blobs, n, min_z, 2 * c.radius, cand, &nc) != DAC_OK) {
+    if (!seen || !v || !cand || count_isolated(blobs, n, min_z, 2 * c.radius, cand, &nc) != DAC_OK) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (atom width)");
         goto done;
     }
@@ -515,7 +626,8 @@ static int try_split(fit_ctx *c, const dac_stem_blob *b, unsigned char *seen, da
 int count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, size_t *n,
                          double sigma_px_guess)
 {
-    fit_ctx c = {img, w, h, fmax(3.5 * sigma_px_guess, 4.0), sigma_px_guess, 0, 0, 0, NULL, 0, 0};
+    fit_ctx c = {.img = img, .w = w, .h = h, .radius = fmax(3.5 * sigma_px_guess, 4.0),
+                 .s0 = sigma_px_guess};
     unsigned char *seen = calloc(w * h, 1);
     if (!seen)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (splitting)");

@@ -90,7 +90,22 @@ static double reach(const count_residual_params *rp, const dac_stem_blob *b, dou
 {
     double s = b->sigma_px > 0 ? b->sigma_px : rp->sigma_px;
     *v = s * s + rp->s_f * rp->s_f;
+    if (rp->kernel) /* the widest of the kernel's Gaussians sets the reach */
+        return fmax(count_kernel_reach(rp->kernel, rp->s_f * rp->s_f, exp(-4.5)), rp->min_sep_px);
     return fmax(3.0 * sqrt(*v), rp->min_sep_px);
+}
+
+/* A blob's filtered model at squared distance r2: the Gaussian of σ (peak ·σ²/v, v =
+ * σ² + σ_f²), or in kernel mode each of the kernel's Gaussians seen through the filter
+ * (the separable tables then hold only the first; the rest are evaluated directly). */
+static double filtered_kernel(const count_kernel *k, double s_f2, double r2)
+{
+    double v = 0;
+    for (int m = 0; m < k->n; m++) {
+        double s2 = k->sigma_px[m] * k->sigma_px[m], t = s2 + s_f2;
+        v += k->weight[m] * s2 / t * exp(-0.5 * r2 / t);
+    }
+    return v;
 }
 
 /* Adds one blob's filtered Gaussian (peak·exp(−r²/2v)) out to its reach; `bits` marks
@@ -128,7 +143,10 @@ static int render_blob(rctx *c, const dac_stem_blob *b, unsigned char bits)
             if (r2 > r * r)
                 continue;
             size_t i = (size_t)y * c->w + (size_t)x;
-            c->fm[i] += (float)(peak * c->ex[x - x0] * c->ey[y - y0]);
+            if (rp->kernel)
+                c->fm[i] += (float)(b->amplitude * filtered_kernel(rp->kernel, rp->s_f * rp->s_f, r2));
+            else
+                c->fm[i] += (float)(peak * c->ex[x - x0] * c->ey[y - y0]);
             if (mark(c, i, bits | (r2 < sep2 ? CLAIMED : 0)) != DAC_OK)
                 return DAC_ERR_NOMEM;
         }
@@ -329,6 +347,8 @@ static int add_blobs(const count_residual_params *rp, size_t w, const float *fm,
     *flag = nf;
     memset(nf, 0, *n);
     double s = rp->sigma_px, gain = 1.0 + rp->s_f * rp->s_f / (s * s);
+    if (rp->kernel)
+        gain = 1.0 / filtered_kernel(rp->kernel, rp->s_f * rp->s_f, 0);
     for (size_t k = 0; k < m; k++) {
         dac_stem_blob *b = &nb[*n + k];
         memset(b, 0, sizeof *b);
@@ -364,12 +384,12 @@ static int refit_new(const float *img, size_t w, size_t h, const count_residual_
 {
     for (;;) {
         int st = count_refine_groups(img, w, h, b, *n, rp->sigma_px, rp->max_shift_px,
-                                              flag);
+                                              flag, rp->kernel);
         if (st != DAC_OK)
             return st;
         size_t kept = n_old, bad = 0;
         for (size_t k = n_old; k < *n; k++) {
-            if (b[k].refined && b[k].sigma_px > RESIDUAL_MAX_WIDTH * rp->sigma_px) {
+            if (!rp->kernel && b[k].refined && b[k].sigma_px > RESIDUAL_MAX_WIDTH * rp->sigma_px) {
                 dac_stem_blob *nr = realloc(*rej, sizeof *nr * (*n_rej + 1));
                 if (!nr)
                     return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (residual)");
@@ -448,5 +468,33 @@ done:
         *n_decoys = decoys;
     free(c.fm), free(c.fl), free(c.list), free(c.ex), free(c.ey), free(flag), free(dirty), free(saved),
         free(rej);
+    return st;
+}
+
+int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
+                            const unsigned char *support, double s_comb,
+                            const dac_stem_blob *b, size_t n, const count_kernel *kernel,
+                            float *f)
+{
+    size_t N = w * h;
+    float *res = calloc(N, sizeof *res);
+    if (!res)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (residual of a %zux%zu image)",
+                         w, h);
+    /* Every blob's whole image, out to 10⁻³ of its peak (a Gaussian blob: its own width). */
+    for (size_t i = 0; i < n; i++) {
+        count_kernel g = {.n = 1, .weight = {1}, .sigma_px = {b[i].sigma_px}};
+        const count_kernel *k = kernel ? kernel : &g;
+        if (!(b[i].amplitude > 0) || !(k->sigma_px[0] > 0))
+            continue;
+        count_kernel_add(k, b[i].amplitude, b[i].x_px, b[i].y_px, 0, count_kernel_reach(k, 0, 1e-3),
+                         res, w, h);
+    }
+    for (size_t i = 0; i < N; i++)
+        res[i] = img[i] - res[i];
+    int st = count_background(res, w, h, support, s_comb, f);
+    for (size_t i = 0; st == DAC_OK && i < N; i++)
+        f[i] = fimg[i] - f[i];
+    free(res);
     return st;
 }
