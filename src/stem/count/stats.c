@@ -34,9 +34,9 @@
 /* Fewest images for the bootstrap over images; below, Wilson on pooled counts
  * (assumption: with 5 images the resamples take 126 distinct values). */
 #define BOOTSTRAP_MIN_IMAGES 5
-/* Per-image columns for the bootstrap: obs pairs, obs sites, obs atoms, est pairs,
- * est sites, est atoms. */
-#define PER_COLS 6
+/* Per-image columns for the bootstrap: obs pairs, obs sites, obs atoms, est singles,
+ * est pairs, est clusters, est atoms in clusters (the estimates unclipped). */
+#define PER_COLS 7
 
 void count_wilson(double k, double n, double z, double ci[2])
 {
@@ -244,95 +244,137 @@ static int expected_counts(const count_image *im, const site_shapes *sh, double 
     return monte_carlo(im, est, sh, r_px, seed, repeats, e);
 }
 
+/* What one image's correction works with: the observed counts, the site shapes and
+ * the atom budget. */
+typedef struct {
+    const count_image *im;
+    site_shapes sh;
+    double r_px, n_atoms, ca, obs[3];
+    uint64_t seed;
+    int repeats;
+} correction;
+
+/* Expected counts e at x and the Jacobian J (3 counts × pairs, clusters) by finite
+ * differences with common random numbers (forward; backward near the atom budget). */
+static int jacobian(const correction *k, const double x[2], site_counts *e, double J[3][2])
+{
+    double est[3];
+    int st = expected_counts(k->im, &k->sh, k->r_px, k->seed, k->repeats, k->n_atoms, k->ca, x, est, e);
+    for (int v = 0; v < 2 && st == DAC_OK; v++) {
+        double xh[2] = {x[0], x[1]}, tmp[3], step = FP_H;
+        double room = (k->n_atoms - 2 * x[0] - k->ca * x[1]) / (v ? k->ca : 2);
+        if (room < FP_H)
+            step = x[v] >= FP_H ? -FP_H : room > x[v] ? room : -x[v];
+        if (fabs(step) < 1e-3) {
+            J[0][v] = J[1][v] = J[2][v] = 0;
+            continue;
+        }
+        xh[v] += step;
+        site_counts eh;
+        st = expected_counts(k->im, &k->sh, k->r_px, k->seed, k->repeats, k->n_atoms, k->ca, xh, tmp, &eh);
+        J[0][v] = (eh.single - e->single) / step;
+        J[1][v] = (eh.pair - e->pair) / step;
+        J[2][v] = (eh.cluster - e->cluster) / step;
+    }
+    return st;
+}
+
+/* The Gauss–Newton step d for the residual obs − e: weighted normal equations with
+ * weights 1/(obs + 1) (Poisson variance), a tiny ridge for absent clusters. */
+static void gn_step(const correction *k, const site_counts *e, double J[3][2], double d[2])
+{
+    double r[3] = {k->obs[0] - e->single, k->obs[1] - e->pair, k->obs[2] - e->cluster};
+    double A[2][2] = {{0, 0}, {0, 0}}, g[2] = {0, 0};
+    for (int q = 0; q < 3; q++) {
+        double w = 1.0 / (k->obs[q] + 1);
+        for (int i = 0; i < 2; i++) {
+            g[i] += w * J[q][i] * r[q];
+            for (int j = 0; j < 2; j++)
+                A[i][j] += w * J[q][i] * J[q][j];
+        }
+    }
+    A[0][0] += 1e-9 + 1e-6 * A[0][0], A[1][1] += 1e-9 + 1e-6 * A[1][1];
+    double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+    d[0] = (A[1][1] * g[0] - A[0][1] * g[1]) / det;
+    d[1] = (A[0][0] * g[1] - A[1][0] * g[0]) / det;
+}
+
+/* 1 when x sits on a bound of the atom budget: no pairs, no clusters, or no singles. */
+static int at_bound(const correction *k, const double x[2])
+{
+    return x[0] <= 1e-9 || x[1] <= 1e-9 || k->n_atoms - 2 * x[0] - k->ca * x[1] <= 1e-9;
+}
+
 /* Chance correction of one image; est[3], the estimated atom total and chance pairs
  * out. The atom total is held at the observed number: only pairs and clusters are
- * estimated, singles are the atoms left over (N − 2p − a·c). */
+ * estimated, singles are the atoms left over (N − 2p − a·c).
+ *
+ * The Monte Carlo can only place populations inside the budget (p, c ≥ 0, singles ≥
+ * 0), so the fit is constrained there. But a per-image estimate clipped at a bound is
+ * biased: on a small dense frame of random singles the observed pairs fall below their
+ * expectation half of the time, the estimate is then held at 0 pairs, and the mean over
+ * frames comes out at +0.07 (issue 10). So when the fit ends on a bound, the estimate is
+ * continued past it by the undamped Gauss–Newton step from there — the linearised
+ * unconstrained solution, unbiased to first order — and may be negative; only the
+ * totals pooled over all images are clipped (count_statistics). */
 static int correct_image(const count_image *im, double r_px, uint64_t seed, int repeats,
                          double est[3], double *est_atoms, double *chance, int *converged)
 {
-    double obs[3] = {0, 0, 0}, a3 = 0, n_atoms = 0;
-    for (size_t k = 0; k < im->n_sites; k++) {
-        int kind = im->sites[k].kind;
-        obs[kind - 1] += 1;
-        n_atoms += im->sites[k].n_atoms;
+    correction k = {.im = im, .r_px = r_px, .seed = seed, .repeats = repeats};
+    double a3 = 0;
+    for (size_t q = 0; q < im->n_sites; q++) {
+        int kind = im->sites[q].kind;
+        k.obs[kind - 1] += 1;
+        k.n_atoms += im->sites[q].n_atoms;
         if (kind == DAC_SITE_CLUSTER)
-            a3 += im->sites[k].n_atoms;
+            a3 += im->sites[q].n_atoms;
     }
-    a3 = obs[2] > 0 ? a3 / obs[2] : 3;
+    a3 = k.obs[2] > 0 ? a3 / k.obs[2] : 3;
     double *pd = malloc(sizeof *pd * (im->n_sites + 1)), sum_pd = 0;
     if (!pd)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
-    site_shapes sh = {pd, 0, 0, (int)fmax(3, llround(a3))};
+    k.sh = (site_shapes){pd, 0, 0, (int)fmax(3, llround(a3))};
     size_t n_resolved = 0;
-    for (size_t k = 0; k < im->n_sites; k++)
-        if (im->sites[k].kind == DAC_SITE_PAIR) {
+    for (size_t q = 0; q < im->n_sites; q++)
+        if (im->sites[q].kind == DAC_SITE_PAIR) {
             /* A pair merged into one blob has no distance: placed as one point. */
-            double d = isfinite(im->sites[k].distance_A) ? im->sites[k].distance_A / im->pixel_A : 0;
-            pd[sh.n_pair_px++] = d;
+            double d = isfinite(im->sites[q].distance_A) ? im->sites[q].distance_A / im->pixel_A : 0;
+            pd[k.sh.n_pair_px++] = d;
             if (d > 0)
                 sum_pd += d, n_resolved++;
         }
     /* Without resolved pairs, clusters get a spacing of 0.7 × the linking distance
      * (2.5 Å for 3.5 Å, a typical M–M bond; assumption). */
-    sh.spacing_px = n_resolved ? sum_pd / (double)n_resolved : 0.7 * r_px;
+    k.sh.spacing_px = n_resolved ? sum_pd / (double)n_resolved : 0.7 * r_px;
     /* Cluster atoms in the placement are the rounded mean size; the atom budget uses
      * the same number so placed atoms = observed atoms. */
-    double ca = (double)sh.cluster_atoms;
-    double x[2] = {obs[1], obs[2]};
-    clamp_estimate(x, n_atoms, ca);
+    k.ca = (double)k.sh.cluster_atoms;
+    double x[2] = {k.obs[1], k.obs[2]}, J[3][2], d[2];
+    clamp_estimate(x, k.n_atoms, k.ca);
     site_counts e = {0};
     *converged = 0;
     int st = DAC_OK;
     for (int it = 0; it < FP_MAX_ITER && st == DAC_OK; it++) {
-        double r[3], J[3][2];
-        st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, x, est, &e);
-        r[0] = obs[0] - e.single, r[1] = obs[1] - e.pair, r[2] = obs[2] - e.cluster;
-        for (int v = 0; v < 2 && st == DAC_OK; v++) {
-            /* Forward difference; backward near the upper bound of the atom budget. */
-            double xh[2] = {x[0], x[1]}, tmp[3], step = FP_H;
-            double room = (n_atoms - 2 * x[0] - ca * x[1]) / (v ? ca : 2);
-            if (room < FP_H)
-                step = x[v] >= FP_H ? -FP_H : room > x[v] ? room : -x[v];
-            if (fabs(step) < 1e-3) {
-                J[0][v] = J[1][v] = J[2][v] = 0;
-                continue;
-            }
-            xh[v] += step;
-            site_counts eh;
-            st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, xh, tmp, &eh);
-            J[0][v] = (eh.single - e.single) / step;
-            J[1][v] = (eh.pair - e.pair) / step;
-            J[2][v] = (eh.cluster - e.cluster) / step;
-        }
-        if (st != DAC_OK)
+        if ((st = jacobian(&k, x, &e, J)) != DAC_OK)
             break;
-        /* Weighted normal equations, weights 1/(obs + 1) (Poisson variance). */
-        double A[2][2] = {{0, 0}, {0, 0}}, g[2] = {0, 0};
-        for (int k = 0; k < 3; k++) {
-            double w = 1.0 / (obs[k] + 1);
-            for (int i = 0; i < 2; i++) {
-                g[i] += w * J[k][i] * r[k];
-                for (int j = 0; j < 2; j++)
-                    A[i][j] += w * J[k][i] * J[k][j];
-            }
-        }
-        /* A tiny ridge keeps the system solvable when clusters are absent (J column 0). */
-        A[0][0] += 1e-9 + 1e-6 * A[0][0], A[1][1] += 1e-9 + 1e-6 * A[1][1];
-        double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
-        double d[2] = {FP_DAMPING * (A[1][1] * g[0] - A[0][1] * g[1]) / det,
-                       FP_DAMPING * (A[0][0] * g[1] - A[1][0] * g[0]) / det};
+        gn_step(&k, &e, J, d);
         double old[2] = {x[0], x[1]};
-        x[0] += d[0], x[1] += d[1];
-        clamp_estimate(x, n_atoms, ca);
+        x[0] += FP_DAMPING * d[0], x[1] += FP_DAMPING * d[1];
+        clamp_estimate(x, k.n_atoms, k.ca);
         if (fabs(x[0] - old[0]) < FP_TOL_SITES && fabs(x[1] - old[1]) < FP_TOL_SITES) {
             *converged = 1;
             break;
         }
     }
     if (st == DAC_OK)
-        st = expected_counts(im, &sh, r_px, seed, repeats, n_atoms, ca, x, est, &e);
-    *est_atoms = est[0] + 2 * est[1] + ca * est[2];
+        st = expected_counts(im, &k.sh, r_px, seed, repeats, k.n_atoms, k.ca, x, est, &e);
     *chance = e.chance_pairs;
+    if (st == DAC_OK && at_bound(&k, x) && (st = jacobian(&k, x, &e, J)) == DAC_OK) {
+        gn_step(&k, &e, J, d);
+        x[0] += d[0], x[1] += d[1];
+        est[1] = x[0], est[2] = x[1], est[0] = k.n_atoms - 2 * x[0] - k.ca * x[1];
+    }
+    *est_atoms = est[0] + 2 * est[1] + k.ca * est[2];
     free(pd);
     return st;
 }
@@ -413,6 +455,32 @@ static void clark_evans_terms(const count_image *im, double area_nm2, double *ob
     free(o);
 }
 
+/* The pooled estimates e = {singles, pairs, clusters, atoms in clusters} brought into
+ * the atom budget, and only here: the per-image estimates are left unclipped so that
+ * they average out (correct_image). Pairs and clusters below 0 become 0 and their atoms
+ * singles; singles below 0 (more pairs than the atoms allow) become 0 and the pairs take
+ * what is left. The atom total Σ N is kept. out: the clipped e. */
+static void clip_pooled(const double e[4], double out[4])
+{
+    double n = e[0] + 2 * e[1] + e[3];
+    double per_cluster = e[2] != 0 ? e[3] / e[2] : 3;
+    double C = fmax(0, e[2]), CA = C * per_cluster, P = fmax(0, e[1]);
+    if (CA > n)
+        CA = fmax(0, n), C = CA / per_cluster;
+    if (2 * P + CA > n)
+        P = 0.5 * (n - CA);
+    out[0] = fmax(0, n - 2 * P - CA), out[1] = P, out[2] = C, out[3] = CA;
+}
+
+/* The corrected purities of pooled estimates (clip_pooled); NaN without sites or atoms. */
+static void corrected_purity(const double e[4], double *site, double *atom)
+{
+    double c[4];
+    clip_pooled(e, c);
+    *site = c[0] + c[1] + c[2] > 0 ? c[1] / (c[0] + c[1] + c[2]) : NAN;
+    *atom = c[0] + 2 * c[1] + c[3] > 0 ? 2 * c[1] / (c[0] + 2 * c[1] + c[3]) : NAN;
+}
+
 /* Percentile bootstrap over images of pooled purities; per[i*PER_COLS + ...] as above. */
 static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_stats *s)
 {
@@ -431,8 +499,7 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
         /* A resample without sites has no purity: NaN, left out of the percentiles. */
         v[b] = t[1] > 0 ? t[0] / t[1] : NAN;
         v[BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[0] / t[2] : NAN;
-        v[2 * BOOTSTRAP_REPEATS + b] = t[4] > 0 ? t[3] / t[4] : NAN;
-        v[3 * BOOTSTRAP_REPEATS + b] = t[5] > 0 ? 2 * t[3] / t[5] : NAN;
+        corrected_purity(t + 3, &v[2 * BOOTSTRAP_REPEATS + b], &v[3 * BOOTSTRAP_REPEATS + b]);
     }
     double *ci[4] = {s->site_ci95, s->atom_ci95, s->corrected_site_ci95, s->corrected_atom_ci95};
     for (int q = 0; q < 4; q++) {
@@ -491,7 +558,7 @@ int count_statistics(const count_image *images, size_t m, double pair_max_A,
     s->n_images = m;
     if (repeats <= 0)
         repeats = 200;
-    double *per = calloc(m ? m * PER_COLS : 1, sizeof *per), est_atoms_total = 0;
+    double *per = calloc(m ? m * PER_COLS : 1, sizeof *per), pooled[4] = {0, 0, 0, 0};
     if (!per)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (statistics)");
     double ce_obs = 0, ce_exp = 0;
@@ -519,9 +586,10 @@ int count_statistics(const count_image *images, size_t m, double pair_max_A,
             dac_warn("stem count: image %zu: chance-pair correction did not converge in %d steps "
                      "(density %.3g atoms/nm²); corrected purity is approximate",
                      k + 1, FP_MAX_ITER, area > 0 ? (double)atoms / area : 0.0);
-        est_atoms_total += est_atoms;
         s->chance_pairs_expected += chance;
-        s->est_single += est[0], s->est_pair += est[1], s->est_cluster += est[2];
+        double e4[4] = {est[0], est[1], est[2], est_atoms - est[0] - 2 * est[1]};
+        for (int q = 0; q < 4; q++)
+            pooled[q] += e4[q];
         if (area > 0 && atoms > 1) {
             double lambda = (double)atoms / (area * 100.0);
             s->chance_pairs_csr += count_chance_pairs_csr((double)atoms, lambda, pair_max_A,
@@ -530,7 +598,8 @@ int count_statistics(const count_image *images, size_t m, double pair_max_A,
         clark_evans_terms(im, area, &ce_obs, &ce_exp);
         double *q = per + PER_COLS * k;
         q[0] = (double)c[1], q[1] = (double)(c[0] + c[1] + c[2]), q[2] = (double)atoms;
-        q[3] = est[1], q[4] = est[0] + est[1] + est[2], q[5] = est_atoms;
+        for (int j = 0; j < 4; j++)
+            q[3 + j] = e4[j];
     }
     s->n_sites = s->n_single + s->n_pair + s->n_cluster;
     /* Undefined statistics are NaN (written as null with a reason), never 0. */
@@ -539,11 +608,15 @@ int count_statistics(const count_image *images, size_t m, double pair_max_A,
         s->density_per_nm2 = (double)s->n_sites / s->support_area_nm2;
         s->atom_density_per_nm2 = (double)s->n_atoms / s->support_area_nm2;
     }
+    /* The pooled estimates, clipped into the atom budget (only the totals). */
+    double clipped[4];
+    clip_pooled(pooled, clipped);
+    s->est_single = clipped[0], s->est_pair = clipped[1], s->est_cluster = clipped[2];
     double est_sites = s->est_single + s->est_pair + s->est_cluster;
+    double est_atoms_total = s->est_single + 2 * s->est_pair + clipped[3];
     s->purity_site = s->n_sites ? (double)s->n_pair / (double)s->n_sites : NAN;
     s->purity_atom = s->n_atoms ? 2.0 * (double)s->n_pair / (double)s->n_atoms : NAN;
-    s->purity_corrected_site = est_sites > 0 ? s->est_pair / est_sites : NAN;
-    s->purity_corrected_atom = est_atoms_total > 0 ? 2.0 * s->est_pair / est_atoms_total : NAN;
+    corrected_purity(pooled, &s->purity_corrected_site, &s->purity_corrected_atom);
     /* z = 1.959964: the two-sided 95 % normal quantile. */
     count_wilson((double)s->n_pair, (double)s->n_sites, 1.959964, s->site_ci95);
     count_wilson(2.0 * (double)s->n_pair, (double)s->n_atoms, 1.959964, s->atom_ci95);
