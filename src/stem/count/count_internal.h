@@ -87,6 +87,12 @@ int count_noise_calibrate(const float *img, size_t w, size_t h, const unsigned c
                                count_noise_model *m);
 /* Pixel variance predicted at a local mean level. */
 double count_noise_variance(const count_noise_model *m, double mean);
+/* An atom-free frame with the image's own noise: each pixel drawn around level[i] (the
+ * smooth background) as the model says (shot: offset + gain·Poisson((level − offset)/
+ * gain); constant: Gaussian). The null of the detection statistic is measured on it
+ * (calibrate.c). DAC_ERR_RUNTIME for an INVALID model. */
+int count_noise_synthesize(const count_noise_model *m, const float *level, size_t n,
+                           uint64_t seed, float *out);
 
 /* The atom image's shape measured on the frame (kernel.c): a non-negative sum of
  * concentric Gaussians (multi-Gaussian expansion) fitted to the radial profile stacked
@@ -122,6 +128,37 @@ void count_kernel_add(const count_kernel *k, double amp, double x, double y, dou
 /* Radius (px) beyond which K ⊛ G_v is below `frac` of its peak. */
 double count_kernel_reach(const count_kernel *k, double v, double frac);
 
+/* A null of the detection statistic on one frame (calibrate.c): the upper tail of its
+ * local maxima, fitted as a generalised Pareto over the top 20 %, and the threshold at
+ * which their count per nm² is the stated rate. */
+typedef struct {
+    int calibrated;        /* 1: enough maxima for the tail fit */
+    size_t n_maxima;       /* null maxima counted (after thinning) */
+    size_t n_exceed;       /* of them above u0, estimated (the fit is truncated at the
+                              detection threshold) */
+    double area_nm2;       /* where they were counted */
+    double u0, xi, beta;   /* the tail: exceedances over u0 ~ GPD(ξ, β) */
+    double threshold_z;    /* z at which the fitted rate is the stated one (NAN: none) */
+    size_t n_dropped;      /* detections below the threshold used, removed (noise null) */
+} count_null;
+
+/* The pieces: the thinned local maxima of z inside mask appended to *v (m values;
+ * *v realloc'ed), and the tail fitted to v[0..m) (reordered) of null maxima counted
+ * over area_nm2, truncated at t_lowest (INFINITY: a pure null), and the threshold for
+ * the stated rate. */
+int count_null_maxima(const float *z, size_t w, size_t h, const unsigned char *mask,
+                      double min_sep_px, double **v, size_t *m);
+int count_null_fit(double *v, size_t m, double area_nm2, double t_lowest,
+                   double false_alarms_per_nm2, count_null *out);
+/* The fitted rate of null maxima above t, per nm² (NAN when not calibrated). */
+double count_null_rate(const count_null *c, double t);
+
+/* Local maxima (3×3) of z where test ≥ t inside mask, and greedy thinning by z within
+ * r px (detect.c). */
+int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
+                       const unsigned char *mask, double t, size_t **idx, size_t *count);
+size_t count_suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r);
+
 /* The result of detection on one image. Maps are kept for overlays and diagnostics. */
 typedef struct {
     size_t width, height;
@@ -141,6 +178,10 @@ typedef struct {
                                0.5–2 Å (NAN: fewer than 5 isolated bright blobs) */
     size_t n_residual;      /* blobs added by detection on the residual */
     size_t n_residual_decoys; /* residual minima passing the mirrored tests */
+    count_null noise_null;  /* the null of the statistic on a frame of the image's own
+                               noise (count_noise_synthesize): sets the threshold */
+    count_null null;        /* the null of the atom-free residual (texture included):
+                               the false-alarm rate that holds at the threshold used */
     count_kernel kernel;    /* the atom image's shape measured on the frame (used: the
                                fits and the residual use it) */
     count_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
@@ -150,8 +191,29 @@ typedef struct {
     size_t n_blobs;
 } count_detection;
 
-/* Detects and (if p->refine) refines blobs. `support` may be NULL for the automatic
- * mask. NaN/Inf pixels fail with DAC_ERR_INPUT; a constant image gives no blobs. */
+/* The first pass's statistic (detect.c): the image filtered by the matched filter over
+ * a robust background (pixels with z > 3 replaced by a first estimate so atoms do not
+ * lift it), f, and its z against the local noise; noise (may be NULL) gets the noise
+ * map. Writes d->background (bg_ready: it already holds the plain background) and
+ * d->noise_excess. res, fimg: scratch; f, z, noise: w*h out. */
+int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
+                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
+                    float *fimg, float *f, float *z, float *noise);
+
+/* The frame's false alarms (calibrate.c), after detection and refinement: the threshold
+ * for the stated rate measured on frames of the image's own noise drawn around its
+ * atom-free background (d->noise_null) and raised to it, the detections below dropped
+ * and their neighbours refitted (s_fit, max_shift as the refinement used them;
+ * max_shift 0: no refit), and the rate that holds with the support's texture, measured
+ * on the frame with the atoms taken off (d->null). support: where the background was
+ * made; search: where atoms were searched; scratch: w*h floats. */
+int count_false_alarms(const float *img, size_t w, size_t h, const unsigned char *support,
+                       const unsigned char *search, const dac_stem_count_params *p, double s_fit,
+                       double max_shift, count_detection *d, float *scratch);
+
+/* Detects and (if p->refine) refines blobs, then calibrates the false alarms.
+ * `support` may be NULL for the automatic mask. NaN/Inf pixels fail with
+ * DAC_ERR_INPUT; a constant image gives no blobs. */
 int count_detect(const float *img, size_t w, size_t h,
                           const unsigned char *support, const dac_stem_count_params *p,
                           count_detection **out);

@@ -56,10 +56,16 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
     /* Noise blocks 2 nm: ≥ 400 resolution elements per block for a stable median, small
      * enough to follow shot noise growing with support thickness (assumption). */
     p->noise_block_A = 20.0;
-    /* Stated false-alarm rate: 0.001 per nm² of support, 1 % of the lowest loading of
-     * interest (0.1 atoms/nm², domain.md §3), so false atoms cannot fake pairs or
-     * purity even in sparse samples. */
-    p->false_alarms_per_nm2 = 0.001;
+    /* Stated false-alarm rate: 0.01 per nm² of support, 1 % of a typical loading of a
+     * dual-atom catalyst image (1 atom/nm², domain.md §3), 10 % of the lowest loading of
+     * interest (0.1/nm²). Since issue 10 the rate holds on the image's own noise
+     * (calibrate.c); before, 0.001 was stated and the Gaussian threshold it gave (z 4.32)
+     * let through 0.02–0.03 per nm² on atom-free carbon. The new default keeps the
+     * detection where it was on noise-limited frames (z ≈ 4.3–4.6) — honouring 0.001
+     * needs z ≈ 5.2–5.8, which lost a quarter of the atoms on the real development
+     * images (pooled F1 0.66 → 0.52) — and now says what it does. Sparse samples
+     * (< 0.5 atoms/nm²) should state a lower rate (--false-alarms 0.001). */
+    p->false_alarms_per_nm2 = 0.01;
     /* Two atoms closer than ~one FWHM cannot be resolved (Rayleigh-like criterion); they
      * stay one blob and the mixture model counts its atoms. */
     p->min_separation_A = 0.8;
@@ -231,8 +237,8 @@ static size_t poisson_q999(double lam)
 
 /* Local maxima (3×3, ties broken by index order) of `z` where `test` ≥ t inside the
  * mask (the decoy search tests the negated wide map at maxima of another). */
-static int local_maxima(const float *z, const float *test, size_t w, size_t h,
-                        const unsigned char *mask, double t, size_t **idx, size_t *count)
+int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
+                       const unsigned char *mask, double t, size_t **idx, size_t *count)
 {
     size_t cap = 256, m = 0;
     size_t *v = malloc(sizeof *v * cap);
@@ -296,7 +302,7 @@ static int kept_neighbour(const dac_grid_hit *h, void *ud)
 /* Greedy non-maximum suppression by z within radius r (pixels): the candidates in
  * descending z, each kept unless a kept one lies closer than r (core's cell grid).
  * On failure to allocate, no suppression (the maxima are still valid). */
-static size_t suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r)
+size_t count_suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r)
 {
     (void)h;
     if (dac_sort(idx, m, sizeof *idx, by_z_desc, (void *)z) != DAC_OK || r <= 0 || m == 0) {
@@ -414,9 +420,9 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
 /* Background, filtered residual f and z with one robust pass: bright pixels (z > 3)
  * are replaced by the first background estimate so atoms and clusters do not lift the
  * background around them. fimg and res are scratch (w*h). */
-static int robust_background(const float *img, size_t w, size_t h, const unsigned char *mask,
-                             const dac_stem_count_params *p, int bg_ready, count_detection *d,
-                             float *res, float *fimg, float *f, float *z, float *noise)
+int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
+                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
+                    float *fimg, float *f, float *z, float *noise)
 {
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -513,9 +519,9 @@ static int decoy_threshold(const float *z, const float *zn, const float *f, floa
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (decoys)");
     for (size_t i = 0; i < n; i++)
         neg[i] = -z[i];
-    int st = local_maxima(scratch, neg, w, h, search, d->threshold_z, &didx, &nd);
+    int st = count_local_maxima(scratch, neg, w, h, search, d->threshold_z, &didx, &nd);
     if (st == DAC_OK)
-        nd = suppress(didx, nd, neg, w, h, p->min_separation_A / p->pixel_A);
+        nd = count_suppress(didx, nd, neg, w, h, p->min_separation_A / p->pixel_A);
     free(neg);
     if (st != DAC_OK)
         return st;
@@ -589,7 +595,8 @@ typedef struct {
 } detect_maps;
 
 static int refine_with_width(const float *img, size_t w, size_t h, count_detection *d,
-                             const dac_stem_count_params *p, double s_p, const detect_maps *mp)
+                             const dac_stem_count_params *p, double s_p, const detect_maps *mp,
+                             double *s_fit, double *max_shift)
 {
     size_t m = d->n_blobs;
     double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -642,6 +649,7 @@ static int refine_with_width(const float *img, size_t w, size_t h, count_detecti
     if (st == DAC_OK && mp->noise)
         st = count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
                                      &d->n_residual_decoys);
+    *s_fit = s_p, *max_shift = fmax(s_p, s_nom);
     return st;
 }
 
@@ -662,7 +670,7 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
         return st;
     count_detection *d = calloc(1, sizeof *d);
     float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
-    float *noise = p->refine ? malloc(sizeof *noise * n) : NULL;
+    float *noise = malloc(sizeof *noise * n);
     float *fimg = malloc(sizeof *fimg * n);
     unsigned char *search = malloc(n), *full = malloc(n);
     if (d) {
@@ -670,8 +678,8 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
-    if (!d || !res || !f || !z || !fimg || !search || !full || !d->background || !d->support ||
-        (p->refine && !noise)) {
+    if (!d || !res || !f || !z || !fimg || !noise || !search || !full || !d->background ||
+        !d->support) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
         goto done;
     }
@@ -695,8 +703,8 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     if ((st = count_noise_calibrate(img, w, h, d->support, &d->noise)) != DAC_OK)
         goto done;
-    st = robust_background(img, w, h, d->support, p, !support && n_support == n, d, res, fimg, f,
-                           z, noise);
+    st = count_statistic(img, w, h, d->support, p, !support && n_support == n, d, res, fimg, f, z,
+                         noise);
     if (st != DAC_OK)
         goto done;
     memcpy(full, d->support, n);
@@ -718,9 +726,9 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
         set_area(d, p, n_search);
     }
     double n_res = d->n_resolution_elements;
-    if ((st = local_maxima(z, z, w, h, search, d->threshold_z, &idx, &m)) != DAC_OK)
+    if ((st = count_local_maxima(z, z, w, h, search, d->threshold_z, &idx, &m)) != DAC_OK)
         goto done;
-    m = suppress(idx, m, z, w, h, p->min_separation_A / p->pixel_A);
+    m = count_suppress(idx, m, z, w, h, p->min_separation_A / p->pixel_A);
     m = reject_faint(idx, m, f, z, d, p->min_atom_fraction);
     if ((st = decoy_threshold(z, z, f, res, w, h, search, n_res, d, p, &m, idx)) != DAC_OK)
         goto done;
@@ -731,10 +739,16 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     make_blobs(f, z, w, idx, m, s_p, p->filter_factor, d->blobs);
     d->n_blobs = m;
+    /* The false alarms (calibrate.c): the threshold for the stated rate on the image's
+     * own noise, the detections below it dropped, and the rate that holds once the
+     * support's texture is counted. */
+    double s_fit = s_p, shift = 0;
     if (p->refine) {
         detect_maps mp = {f, fimg, noise, search, full, res};
-        st = refine_with_width(img, w, h, d, p, s_p, &mp);
+        st = refine_with_width(img, w, h, d, p, s_p, &mp, &s_fit, &shift);
     }
+    if (st == DAC_OK)
+        st = count_false_alarms(img, w, h, full, search, p, s_fit, shift, d, noise);
 done:
     free(res), free(f), free(z), free(idx), free(noise), free(search), free(fimg), free(full);
     if (st != DAC_OK) {
