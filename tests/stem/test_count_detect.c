@@ -194,9 +194,12 @@ static void test_noise_alone_gives_few_false_alarms(void **state)
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = 0.2;
+    p.false_alarms_per_nm2 = 0.001;
     count_detection *d;
     assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
-    /* Stated rate 0.001/nm² over 26 nm² → 0.03 expected; Poisson P(N ≥ 2) < 10⁻³. */
+    /* Stated rate 0.001/nm² over 26 nm² → 0.03 expected; Poisson P(N ≥ 2) < 10⁻³. The
+     * threshold calibrated on the frame's own (Poisson) noise is above the Gaussian one. */
+    assert_true(d->noise_null.calibrated && d->threshold_z >= d->threshold_z_gauss);
     assert_true(d->n_blobs <= 1);
     assert_true(d->support_area_nm2 > 26 && d->support_area_nm2 < 26.3);
     count_detection_free(d);

@@ -84,30 +84,56 @@ static double truncated_ll(const double *y, size_t k, double yT, double xi, doub
     return s - (double)k * log(beta) - (double)k * log(F);
 }
 
-/* Maximum likelihood (ξ, β) of the truncated Pareto: a grid over ξ in [XI_MIN, XI_MAX]
- * with a golden-section search over log β at each, then the best refined. The sample
- * stops at the lowest detection threshold because above it atoms and false alarms mix
- * and the atoms were taken off: fitting only [u0, T) keeps the null a null. */
+/* The best log β for a given ξ (golden section, one new evaluation per step) and its
+ * log-likelihood. */
+static double best_beta(const double *y, size_t k, double yT, double xi, double lo, double hi,
+                        double *beta)
+{
+    const double gr = 0.5 * (sqrt(5.0) - 1);
+    double c1 = hi - gr * (hi - lo), c2 = lo + gr * (hi - lo);
+    double f1 = truncated_ll(y, k, yT, xi, exp(c1)), f2 = truncated_ll(y, k, yT, xi, exp(c2));
+    for (int it = 0; it < 40; it++) {
+        if (f1 > f2) {
+            hi = c2, c2 = c1, f2 = f1;
+            c1 = hi - gr * (hi - lo), f1 = truncated_ll(y, k, yT, xi, exp(c1));
+        } else {
+            lo = c1, c1 = c2, f1 = f2;
+            c2 = lo + gr * (hi - lo), f2 = truncated_ll(y, k, yT, xi, exp(c2));
+        }
+    }
+    *beta = exp(f1 > f2 ? c1 : c2);
+    return fmax(f1, f2);
+}
+
+/* Maximum likelihood (ξ, β) of the truncated Pareto: the profile over β on a grid of ξ
+ * in [XI_MIN, XI_MAX], then a golden-section refinement of ξ around the best. The
+ * sample stops at the lowest detection threshold for the texture null because above
+ * it atoms and false alarms mix and the atoms were taken off: fitting only [u0, T)
+ * keeps the null a null. */
 static void gpd_fit(const double *y, size_t k, double yT, double *xi, double *beta)
 {
     double mean = 0;
     for (size_t i = 0; i < k; i++)
         mean += y[i] / (double)k;
-    double best = -INFINITY, gr = 0.5 * (sqrt(5.0) - 1);
+    double lo = log(mean) - 3, hi = log(mean) + 3, best = -INFINITY, b;
+    enum { GRID = 25 };
+    const double step = (XI_MAX - XI_MIN) / GRID, gr = 0.5 * (sqrt(5.0) - 1);
     *xi = 0, *beta = mean;
-    for (int g = 0; g <= 50; g++) {
-        double x = XI_MIN + (XI_MAX - XI_MIN) * g / 50;
-        double a = log(mean) - 3, b = log(mean) + 3;
-        for (int it = 0; it < 50; it++) {
-            double c1 = b - gr * (b - a), c2 = a + gr * (b - a);
-            if (truncated_ll(y, k, yT, x, exp(c1)) > truncated_ll(y, k, yT, x, exp(c2)))
-                b = c2;
-            else
-                a = c1;
-        }
-        double bt = exp(0.5 * (a + b)), l = truncated_ll(y, k, yT, x, bt);
+    for (int g = 0; g <= GRID; g++) {
+        double x = XI_MIN + step * g, l = best_beta(y, k, yT, x, lo, hi, &b);
         if (l > best)
-            best = l, *xi = x, *beta = bt;
+            best = l, *xi = x, *beta = b;
+    }
+    double a = fmax(XI_MIN, *xi - step), c = fmin(XI_MAX, *xi + step);
+    for (int it = 0; it < 20; it++) {
+        double x1 = c - gr * (c - a), x2 = a + gr * (c - a), b1, b2;
+        double l1 = best_beta(y, k, yT, x1, lo, hi, &b1), l2 = best_beta(y, k, yT, x2, lo, hi, &b2);
+        if (l1 > l2)
+            c = x2;
+        else
+            a = x1;
+        if (fmax(l1, l2) > best)
+            best = fmax(l1, l2), *xi = l1 > l2 ? x1 : x2, *beta = l1 > l2 ? b1 : b2;
     }
 }
 

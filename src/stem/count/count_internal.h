@@ -143,7 +143,7 @@ typedef struct {
 } count_null;
 
 /* The pieces: the thinned local maxima of z inside mask appended to *v (m values;
- * *v realloc'ed), and the tail fitted to v[0..m) (reordered) of null maxima counted
+ * *v realloc'ed), and the tail fitted to v[0..m) (reordered and overwritten) of null maxima counted
  * over area_nm2, truncated at t_lowest (INFINITY: a pure null), and the threshold for
  * the stated rate. */
 int count_null_maxima(const float *z, size_t w, size_t h, const unsigned char *mask,
