@@ -29,8 +29,8 @@ static dac_structure *graphene(long nx, long ny)
 {
     const double acc = 1.42, h = sqrt(3.0) / 2 * acc, ax = 3 * acc, ay = 2 * h;
     const double basis[4][2] = {{0, 0}, {acc, 0}, {1.5 * acc, h}, {2.5 * acc, h}};
-    dac_structure *s = dac_structure_create((size_t)(4 * nx * ny));
-    if (!s)
+    dac_structure *s;
+    if (dac_structure_create((size_t)(4 * nx * ny), &s) != DAC_OK)
         return NULL;
     s->has_cell = 1;
     s->cell_A[0][0] = (double)nx * ax;
