@@ -25,6 +25,7 @@ extern "C" {
 #endif
 
 #include "dac/version.h"
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ---------------------------------------------------------------- errors ---------- */
 
@@ -174,6 +175,7 @@ typedef struct {
     const char *const *inputs;
 } dac_provenance;
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

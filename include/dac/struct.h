@@ -26,6 +26,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ------------------------------------------------------------ structure ---------- */
 
@@ -196,6 +197,7 @@ void dac_site_totals_add(dac_site_totals *t, const dac_site_analysis *a);
 /* "total over N files: single …, pair …, cluster …; purity: site …, atom …". */
 int dac_site_totals_write_table(FILE *f, const dac_site_totals *t);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -202,8 +202,8 @@ static int parse_args(int argc, char **argv, sim_args *a, int *done)
             else
                 st = cli_parse_double(CMD, "--dose", optarg, &a->opt.dose_e_A2);
             break;
-        case ':': return cli_usage_error(CMD, "option %s needs a value", argv[optind - 1]);
-        case '?': return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        case ':':
+        case '?': return cli_bad_option(CMD, c, argv);
         default: st = parse_number_option(c, optarg, &a->opt); break;
         }
         if (st)
@@ -239,7 +239,7 @@ static int run(sim_args *a)
     if (!st)
         st = dac_stem_frame_compute(&a->opt, s, &frame);
     if (!st)
-        st = dac_stem_sim_create(&sim, &a->opt, frame.width, frame.height);
+        st = dac_stem_sim_create(&a->opt, frame.width, frame.height, &sim);
     if (!st) {
         cli_progress *bar = cli_progress_create("simulate", cli_quiet);
         dac_stem_sim_set_progress(sim, cli_progress_update, bar);

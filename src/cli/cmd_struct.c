@@ -72,18 +72,6 @@ static void print_convert_help(FILE *f)
                "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 bad input.\n");
 }
 
-/* Reports getopt's failure as a usage error: c is ':' (missing value, the optstring
- * starts with ':') or '?' (unknown option). */
-static int bad_option(const char *cmd, int c, char **argv)
-{
-    const char *arg = argv[optind - 1];
-    if (c == ':')
-        return cli_usage_error(cmd, "option '%s' needs a value", arg);
-    if (optopt > 0 && optopt < 128 && strncmp(arg, "--", 2) != 0)
-        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
-    return cli_usage_error(cmd, "unknown option '%s'", arg);
-}
-
 static int parse_format(const char *cmd, const char *text, dac_struct_format *fmt)
 {
     *fmt = dac_struct_format_from_name(text);
@@ -241,7 +229,7 @@ static int cmd_analyze(int argc, char **argv)
         case OPT_JSON: json = 1; break;
         case 'h': print_analyze_help(stdout); return 0;
         case 'q': cli_quiet = 1; cli_log_set_level(CLI_LOG_QUIET); break;
-        default: return bad_option(cmd, c, argv);
+        default: return cli_bad_option(cmd, c, argv);
         }
     }
     if (bad)
@@ -306,7 +294,7 @@ static int cmd_convert(int argc, char **argv)
         case OPT_FORCE_PERIODIC: force_periodic = 1; break;
         case 'h': print_convert_help(stdout); return 0;
         case 'q': cli_quiet = 1; cli_log_set_level(CLI_LOG_QUIET); break;
-        default: return bad_option(cmd, c, argv);
+        default: return cli_bad_option(cmd, c, argv);
         }
     }
     if (argc - optind != 2)

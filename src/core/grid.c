@@ -240,8 +240,9 @@ static int fractional_points(dac_grid *g, const double *points, double (*f)[3])
         for (int a = 0; a < g->dim; a++)
             r[a] = points[i * (size_t)g->dim + (size_t)a];
         to_fractional(g, r, f[i]);
+        /* Periodic axes wrap by whole cells counted in an int: bound them. */
         for (int a = 0; a < 3; a++)
-            if (!isfinite(f[i][a]) || fabs(f[i][a]) > 1e9)
+            if (!isfinite(f[i][a]) || (g->ax[a].periodic && fabs(f[i][a]) > 1e9))
                 return dac_error(DAC_ERR_INPUT, "point %zu has a non-finite or absurdly large "
                                  "position", i + 1);
         wrap_fractional(g, f[i], g->wrap[i]);
@@ -451,4 +452,29 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
             p[c] -= w[a] * g->cell[a][c];
     }
     return search(g, p, f, w, (size_t)-1, radius, fn, ud);
+}
+
+typedef struct {
+    dac_uf *uf;
+    size_t self;
+} link_ctx;
+
+static int link_visit(const dac_grid_hit *h, void *ud)
+{
+    link_ctx *l = ud;
+    dac_uf_union(l->uf, l->self, h->index);
+    return 0;
+}
+
+int dac_grid_link(const dac_grid *g, double radius, dac_uf *uf)
+{
+    if (uf->n != g->n)
+        return dac_error(DAC_ERR_USAGE, "cell grid: union-find of %zu for %zu points", uf->n, g->n);
+    for (size_t i = 0; i < g->n; i++) {
+        link_ctx l = {uf, i};
+        int st = dac_grid_neighbors(g, i, radius, link_visit, &l);
+        if (st)
+            return st;
+    }
+    return DAC_OK;
 }

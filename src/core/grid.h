@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "core/uf.h"
+
 typedef struct dac_grid dac_grid;
 
 typedef struct {
@@ -51,5 +53,11 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
                    void *user_data);
 
 size_t dac_grid_size(const dac_grid *g);
+
+/* Single-linkage clustering: joins in uf (initialised for the grid's n points) every
+ * pair of points closer than radius (≤ the cutoff), periodic images included. The
+ * groups of "atoms within the pair distance" (sites), "blobs whose fit windows
+ * overlap" and the chance-pair Monte Carlo are all this. */
+int dac_grid_link(const dac_grid *g, double radius, dac_uf *uf);
 
 #endif

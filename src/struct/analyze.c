@@ -2,7 +2,7 @@
  * analyze.c — metal sites of a structure: single atoms, pairs (dual-atom sites) and
  * clusters, with their first coordination shell, a literature-style label and, for
  * pairs, the synergy mode of the review (Zhong et al., Acc. Chem. Res. 2025, 58, 1379;
- * domain.md §1, §3).
+ * docs/science.md §1, §3).
  *
  * Steps:
  *  0. Close contacts: two atoms closer than min_distance_A are bad input (one atom
@@ -35,13 +35,14 @@
 void dac_site_options_default(dac_site_options *opt)
 {
     /* 3.5 Å: the issue's default; it joins the M···M distances of 3.1–4.1 Å reported for
-     * indirect-synergy DACs (domain.md §1) and is the "pair" radius of domain.md §3. */
+     * indirect-synergy DACs (docs/science.md §1) and is the "pair" radius of the image
+     * statistics (docs/science.md §3). */
     opt->pair_cutoff_A = 3.5;
     /* 1.2 × (r_cov,i + r_cov,j): a common bond criterion with Cordero radii (assumption;
      * the issue's default). */
     opt->bond_tolerance = 1.2;
     /* 4.5 Å: between the longest indirect (4.1 Å) and the direct (5.8 Å) distances of
-     * the review (domain.md §1); the issue's default. */
+     * the review (docs/science.md §1); the issue's default. */
     opt->bridge_min_A = 4.5;
     /* 0.5 Å: shorter than any chemical bond — the shortest, H–H in H2, is 0.741 Å
      * (K. P. Huber, G. Herzberg, Constants of Diatomic Molecules, 1979) — and far longer

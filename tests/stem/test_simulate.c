@@ -17,7 +17,7 @@
 static dac_stem_sim *make_sim(const dac_stem_options *o, size_t w, size_t h)
 {
     dac_stem_sim *s = NULL;
-    int st = dac_stem_sim_create(&s, o, w, h);
+    int st = dac_stem_sim_create(o, w, h, &s);
     if (st)
         fail_msg("dac_stem_sim_create: %s", dac_last_error());
     return s;
@@ -601,10 +601,10 @@ static void test_bad_input(void **state)
     dac_stem_options o;
     dac_stem_options_default(&o);
     dac_stem_sim *s = NULL;
-    assert_int_equal(dac_stem_sim_create(&s, &o, 2, 64), DAC_ERR_USAGE);
+    assert_int_equal(dac_stem_sim_create(&o, 2, 64, &s), DAC_ERR_USAGE);
     assert_null(s);
     o.pixel_A = -1;
-    assert_int_equal(dac_stem_sim_create(&s, &o, 64, 64), DAC_ERR_USAGE);
+    assert_int_equal(dac_stem_sim_create(&o, 64, 64, &s), DAC_ERR_USAGE);
     dac_stem_options_default(&o);
     o.dose_e_A2 = 0;
     assert_int_equal(dac_stem_options_check(&o), DAC_ERR_USAGE);

@@ -1,9 +1,10 @@
 /*
  * test_analyze.c — metal sites on hand-built structures: kinds, ordering, element
  * strings, labels (N C O S P first, then alphabetical), first shell counted once per
- * site, synergy (direct when M···M ≥ bridge distance, the review's rule, domain.md §1),
- * purity on both bases (domain.md §3), periodic images and bad input: atoms closer than
- * any bond, dense piles that must fail fast and small, options named in messages.
+ * site, synergy (direct when M···M ≥ bridge distance, the review's rule,
+ * docs/science.md §1), purity on both bases (docs/science.md §3), periodic images and
+ * bad input: atoms closer than any bond, dense piles that must fail fast and small,
+ * options named in messages.
  */
 #include <math.h>
 #include <setjmp.h>

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/sort.h"
+#include "stem/count/count_internal.h"
 
 #define MAX_COMPONENTS 8
 
@@ -25,12 +26,6 @@ typedef struct {
     int n_atoms;
     int element;  /* element index for single atoms; -1 for mixed/multi */
 } component;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int build_components(component *c, int max_atoms, const double *sig, int n_el, double *ratio)
 {
@@ -121,8 +116,8 @@ static double run_em(const double *x, size_t n, const component *comp, int K, in
     return ll;
 }
 
-int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
-                           int n_elements, dac_stem_mixture *out)
+int count_classify(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
+                           int n_elements, count_mixture *out)
 {
     memset(out, 0, sizeof *out);
     out->n_elements = n_elements;
@@ -141,7 +136,10 @@ int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const 
     }
     for (size_t i = 0; i < n; i++)
         x[i] = blobs[i].intensity;
-    qsort(x, n, sizeof *x, cmp_double);
+    if (dac_sort(x, n, sizeof *x, dac_compare_double, NULL) != DAC_OK) {
+        free(x);
+        return DAC_ERR_NOMEM;
+    }
     /* The scale starts at the median blob, since single atoms dominate. EM finds a local
      * optimum, and with two elements the median blob may be either kind: then start
      * from each reading of the quartiles and median as either single-atom component and

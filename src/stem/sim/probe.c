@@ -140,7 +140,7 @@ static int compute_coherent(dac_stem_probe *p)
     return DAC_OK;
 }
 
-int dac_stem_probe_create(dac_stem_probe **out, const dac_stem_probe_options *opt)
+int dac_stem_probe_create(const dac_stem_probe_options *opt, dac_stem_probe **out)
 {
     *out = NULL;
     int st = probe_check(opt);
