@@ -359,6 +359,8 @@ static void axis_range(const dac_grid *g, int a, double f, double radius, int *l
     double reach = radius * x->bins_per_A * (1 + 1e-9) + 1e-9 * x->scale;
     if (!x->periodic) /* a query far outside: its edge bin is as good (and ints stay small) */
         u = u < -1 ? -1 : (u > x->n + 1 ? x->n + 1 : u);
+    if (reach > x->k + 1) /* a radius across the whole open range: k bins are all there is */
+        reach = x->k + 1;
     int l = ifloor(u - reach), h = ifloor(u + reach), c = ifloor(u);
     if (!x->periodic) { /* points lie in bins 0 … n−1 (the edge bins take what is beyond) */
         int top = x->n - 1;
