@@ -138,34 +138,34 @@ static int step(const axis_bins *g, int t, int *bin, int *image)
     return 1;
 }
 
+/* ⌊x⌋ for |x| < 2^31, without a libm call (queries compute several). */
+static int ifloor(double x)
+{
+    int i = (int)x;
+    return i - (x < i);
+}
+
 static void to_fractional(const dac_grid *g, const double r[3], double f[3])
 {
     for (int a = 0; a < 3; a++)
         f[a] = r[0] * g->inv[0][a] + r[1] * g->inv[1][a] + r[2] * g->inv[2][a];
 }
 
-/* Wraps f into [0,1) on periodic axes, returning the whole cells removed. */
+/* Wraps f into [0,1) on periodic axes (|f| ≤ 1e9), returning the whole cells removed. */
 static void wrap_fractional(const dac_grid *g, double f[3], int w[3])
 {
     for (int a = 0; a < 3; a++) {
         w[a] = 0;
         if (!g->ax[a].periodic)
             continue;
-        double c = floor(f[a]);
+        int c = ifloor(f[a]);
         f[a] -= c;
         if (f[a] >= 1.0) { /* -1e-17 rounds to 1.0 after the subtraction */
             f[a] = 0.0;
-            c += 1.0;
+            c += 1;
         }
-        w[a] = (int)c;
+        w[a] = c;
     }
-}
-
-/* ⌊x⌋ for |x| < 2^31, without a libm call (queries compute several). */
-static int ifloor(double x)
-{
-    int i = (int)x;
-    return i - (x < i);
 }
 
 /* The bin frame of each axis, once the bins are chosen. */
@@ -445,8 +445,9 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
         r[a] = q[a];
     to_fractional(g, r, f);
     for (int a = 0; a < 3; a++)
-        if (!isfinite(f[a]))
-            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite position");
+        if (!isfinite(f[a]) || (g->ax[a].periodic && fabs(f[a]) > 1e9))
+            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite or absurdly large "
+                             "position");
     wrap_fractional(g, f, w);
     for (int c = 0; c < 3; c++) {
         p[c] = r[c];
