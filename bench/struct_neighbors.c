@@ -2,7 +2,10 @@
  * struct_neighbors.c — benchmark of the neighbour search and the site analysis on a
  * periodic graphene sheet of 10^6 atoms with 1 % of the carbon atoms replaced by Ni at
  * random (seeded), cutoff 3.5 Å (issue 2: the whole analysis must take < 1 s on one
- * core in a Release build; ASE's Python neighbour list takes tens of seconds).
+ * core in a Release build; ASE's Python neighbour list takes tens of seconds). (a) is
+ * dac_struct_neighbors, the full list; (b) is dac_struct_analyze, which builds one cell
+ * grid over all atoms, checks every atom for close contacts (issue 7), lists the
+ * neighbours of the metals only, and finds the sites.
  *
  * usage: struct_neighbors [n_cells_x n_cells_y [seed]]   (default 500 500 2026:
  * 500 × 500 rectangular 4-atom cells = 10^6 atoms)
