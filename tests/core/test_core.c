@@ -38,7 +38,7 @@ static void test_error_context(void **state)
     assert_int_equal(dac_warning_count(), 0);
 }
 
-/* λ = 12.2643/sqrt(V(1+0.97848e-6 V)) Å (domain.md §3): 2.508 pm at 200 kV, 1.969 pm at 300 kV. */
+/* λ = 12.2643/sqrt(V(1+0.97848e-6 V)) Å (docs/science.md §3): 2.508 pm at 200 kV, 1.969 pm at 300 kV. */
 static void test_wavelength(void **state)
 {
     (void)state;
@@ -49,7 +49,7 @@ static void test_wavelength(void **state)
     assert_true(fabs(dac_electron_wavelength_A(V) / approx - 1) < 1e-4);
 }
 
-/* 8.90 kcal/mol at 298.15 K speeds a step by exp(8.90/0.5925) ≈ 3.3e6 (domain.md §4). */
+/* 8.90 kcal/mol at 298.15 K speeds a step by exp(8.90/0.5925) ≈ 3.3e6 (docs/science.md §4). */
 static void test_units(void **state)
 {
     (void)state;
