@@ -107,7 +107,8 @@ static int set_new(const char *dir, int manifest, dac_outset **out)
     return DAC_OK;
 }
 
-int dac_outset_create(const char *dir, dac_outset **out)
+/* A set in folder dir, created with its parents; stale temporaries removed first. */
+static int folder_set(const char *dir, int manifest, dac_outset **out)
 {
     *out = NULL;
     if (!dir || !*dir)
@@ -116,23 +117,15 @@ int dac_outset_create(const char *dir, dac_outset **out)
     if (st != DAC_OK)
         return st;
     clean_stale(dir);
-    return set_new(dir, 1, out);
-}
-
-int dac_outset_create_beside(const char *dir, dac_outset **out)
-{
-    *out = NULL;
-    if (!dir || !*dir)
-        return dac_error(DAC_ERR_USAGE, "output folder: empty name");
-    int st = make_dirs(dir);
-    if (st != DAC_OK)
-        return st;
-    clean_stale(dir);
-    st = set_new(dir, 0, out);
+    st = set_new(dir, manifest, out);
     if (st == DAC_OK)
-        (*out)->beside = 1;
+        (*out)->beside = !manifest;
     return st;
 }
+
+int dac_outset_create(const char *dir, dac_outset **out) { return folder_set(dir, 1, out); }
+
+int dac_outset_create_beside(const char *dir, dac_outset **out) { return folder_set(dir, 0, out); }
 
 static int valid_name(const char *name)
 {
