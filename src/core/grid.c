@@ -400,9 +400,9 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
     for (int a = 0; a < g->dim; a++)
         r[a] = q[a];
     to_fractional(g, r, f);
-    /* The same bound as for the points: beyond it the image would not fit an int. */
+    /* The points' bound: on a periodic axis the whole cells removed must fit an int. */
     for (int a = 0; a < 3; a++)
-        if (!isfinite(f[a]) || fabs(f[a]) > 1e9)
+        if (!isfinite(f[a]) || (g->ax[a].periodic && fabs(f[a]) > 1e9))
             return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite or absurdly large "
                              "position");
     wrap_fractional(g, f, w);

@@ -13,6 +13,7 @@
 #include "core_test.h"
 
 #include "core/grid.h"
+#include "core/uf.h"
 
 typedef struct {
     size_t query, index;
@@ -537,6 +538,65 @@ static void test_create_errors(void **state)
     assert_null(g);
 }
 
+/* dac_grid_link joins exactly the pairs brute force finds within the radius (own
+ * periodic images included, which join nothing), so the groups and their canonical
+ * labels agree; a union-find of the wrong size is refused. */
+static void test_link_matches_brute_force(void **state)
+{
+    (void)state;
+    const int pbc[3] = {1, 1, 0};
+    scene s = {3, skewed, pbc, NULL, NULL, 0};
+    random_points(&s, 100, (double[]){-1, 0, 0}, (double[]){2, 1, 0.5}, 21);
+    const double radius = 1.2; /* ~0.7 neighbours per point: pairs, chains and singles */
+    dac_grid *g;
+    assert_int_equal(dac_grid_create(3, s.r, s.n, skewed, pbc, 2.0, &g), DAC_OK);
+    dac_uf linked, brute;
+    assert_int_equal(dac_uf_init(&linked, s.n), DAC_OK);
+    assert_int_equal(dac_uf_init(&brute, s.n), DAC_OK);
+    assert_int_equal(dac_grid_link(g, radius, &linked), DAC_OK);
+    pairs ps = {0};
+    for (size_t i = 0; i < s.n; i++) {
+        double q[3] = {0, 0, 0};
+        memcpy(q, &s.r[i * 3], 3 * sizeof *q);
+        brute_query(&s, &s.f[i * 3], q, i, radius, i, &ps);
+    }
+    for (size_t k = 0; k < ps.n; k++)
+        dac_uf_union(&brute, ps.p[k].query, ps.p[k].index);
+    size_t *la = malloc(s.n * sizeof *la), *lb = malloc(s.n * sizeof *lb);
+    assert_true(la && lb);
+    size_t groups = dac_uf_labels(&linked, la);
+    assert_int_equal(groups, dac_uf_labels(&brute, lb));
+    assert_memory_equal(la, lb, s.n * sizeof *la);
+    assert_true(groups > 10 && groups < s.n - 10); /* pairs and singles both */
+
+    dac_uf small;
+    assert_int_equal(dac_uf_init(&small, 5), DAC_OK);
+    assert_int_equal(dac_grid_link(g, radius, &small), DAC_ERR_USAGE);
+    assert_int_equal(dac_grid_link(g, 2.5, &linked), DAC_ERR_USAGE); /* beyond the cutoff */
+    dac_uf_free(&small), dac_uf_free(&linked), dac_uf_free(&brute);
+    free(la), free(lb), free(ps.p);
+    dac_grid_free(g);
+    scene_free(&s);
+}
+
+/* Open axes have no images, so any finite coordinate is fine there (a pixel position
+ * far from the origin), for points and queries alike. */
+static void test_far_coordinates_on_open_axes(void **state)
+{
+    (void)state;
+    double r[6] = {0, 0, 0, 1e12, 0, 0};
+    dac_grid *g;
+    assert_int_equal(dac_grid_create(3, r, 2, NULL, NULL, 1, &g), DAC_OK);
+    size_t count[2] = {0, 0};
+    assert_int_equal(dac_grid_query(g, (double[]){1e12 + 0.5, 0, 0}, 1, count_by_index, count), 0);
+    assert_int_equal(count[0], 0);
+    assert_int_equal(count[1], 1);
+    dac_grid_free(g);
+    const int pbc[3] = {0, 1, 1};
+    assert_int_equal(dac_grid_create(3, r, 2, skewed, pbc, 1, &g), DAC_OK); /* along a: open */
+    dac_grid_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +610,8 @@ int main(void)
         cmocka_unit_test(test_visitor_stops),
         cmocka_unit_test(test_query_limits),
         cmocka_unit_test(test_create_errors),
+        cmocka_unit_test(test_link_matches_brute_force),
+        cmocka_unit_test(test_far_coordinates_on_open_axes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
