@@ -299,7 +299,7 @@ static void test_format_double_round_trip(void **state)
     dac_rng rng;
     dac_rng_seed(&rng, 2024);
     size_t by_digits[18] = {0};
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < 60000; i++) {
         uint64_t bits = dac_rng_next(&rng);
         double v;
         memcpy(&v, &bits, sizeof v);
