@@ -1,12 +1,14 @@
 /*
  * core_test.h — what the core plumbing suites share: a scratch folder per test that is
  * removed afterwards, writing and reading whole files, and listing a folder (to see
- * that a temporary was left behind, or that nothing new appeared).
+ * that a temporary was left behind, or that nothing new appeared), and putting a file
+ * on standard input or output for a while.
  */
 #ifndef DAC_CORE_TEST_H
 #define DAC_CORE_TEST_H
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,23 @@ static inline char *list_dir(const char *dir)
     free(names);
     *w = '\0';
     return out;
+}
+
+/* Puts path (opened with flags) on descriptor fd; returns the old descriptor's copy
+ * for restore_fd. */
+static inline int redirect_fd(int fd, const char *path, int flags)
+{
+    int saved = dup(fd), opened = open(path, flags, 0644);
+    assert_true(saved >= 0 && opened >= 0);
+    assert_int_equal(dup2(opened, fd), fd);
+    close(opened);
+    return saved;
+}
+
+static inline void restore_fd(int fd, int saved)
+{
+    dup2(saved, fd);
+    close(saved);
 }
 
 #endif

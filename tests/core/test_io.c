@@ -2,8 +2,6 @@
  * test_io.c — whole-file reads (src/core/io.c: the size limit, folders, missing files,
  * standard input) and SHA-256 against the FIPS 180-4 / NIST example vectors.
  */
-#include <fcntl.h>
-
 #include "core_test.h"
 
 #include "core/io.h"
@@ -215,15 +213,11 @@ static void test_read_stdin(void **state)
     char *dir = scratch_dir("io");
     char *path = scratch_path(dir, "in.txt");
     write_text(path, "from stdin\n");
-    int saved = dup(0), fd = open(path, O_RDONLY);
-    assert_true(saved >= 0 && fd >= 0);
-    assert_int_equal(dup2(fd, 0), 0);
-    close(fd);
+    int saved = redirect_fd(0, path, O_RDONLY);
     char *text;
     size_t len;
     int st = dac_read_file("-", 100, &text, &len);
-    dup2(saved, 0);
-    close(saved);
+    restore_fd(0, saved);
     clearerr(stdin);
     assert_int_equal(st, DAC_OK);
     assert_string_equal(text, "from stdin\n");

@@ -469,10 +469,7 @@ static void test_file_set_stdout(void **state)
     char *dir = scratch_dir("outset");
     char *path = scratch_path(dir, "stdout.txt");
     fflush(stdout);
-    int saved = dup(1), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    assert_true(dup2(fd, 1) >= 0);
-    close(fd);
+    int saved = redirect_fd(1, path, O_WRONLY | O_CREAT | O_TRUNC);
     dac_outset *set;
     FILE *f, *g;
     int st = dac_outset_create_file("-", &set, &f);
@@ -483,8 +480,7 @@ static void test_file_set_stdout(void **state)
         second = dac_outset_open(set, "more.csv", &g);
         st = dac_outset_commit(set);
     }
-    dup2(saved, 1);
-    close(saved);
+    restore_fd(1, saved);
     assert_int_equal(st, DAC_OK);
     assert_true(is_stdout);
     assert_int_equal(second, DAC_ERR_USAGE);
