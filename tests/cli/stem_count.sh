@@ -166,7 +166,7 @@ check '[ $? -eq 0 ] && [ "$(grep -c ",single," "$T/oni/sites.csv"),$(grep -c ",p
 s=$("$DAC" stem score "$T/oni/atoms.csv" "$T/ni.truth.csv")
 check 'echo "$s" | grep -q "detected 58, truth 58, matched 58"' "Ni sites score: $s"
 
-# Heteronuclear ZnRu (domain.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
+# Heteronuclear ZnRu (docs/science.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
 # (2.6 Å), 5 Zn and 4 Ru singles. σ_Ru/σ_Zn = 2.09, so a lone Ru looks like two Zn by
 # intensity alone: with --elements Zn,Ru every atom must be found (the faint-blob test
 # scaled to the lighter element) and named, and Ru must not be counted as Zn2.

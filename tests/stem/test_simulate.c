@@ -116,7 +116,7 @@ static void test_total_intensity(void **state)
     dac_stem_sim_free(s);
 }
 
-/* Law: incoherent imaging — each atom's integrated intensity is σ × dose (domain.md
+/* Law: incoherent imaging — each atom's integrated intensity is σ × dose (docs/science.md
  * §3), so a Pt and a Ni atom far apart integrate in the ratio σ_Pt/σ_Ni = 85.7/12.5.
  * Airy tails fall as r⁻³ and carry ~1 % of the energy beyond 10 Å, so with the real
  * probe the atoms are 51 Å apart and the windows are the two halves of the image. */
@@ -145,7 +145,7 @@ static void test_pt_ni_table_ratio(void **state)
     pt_ni_ratio(&o, 128, 85.7 / 12.5);
 }
 
-/* Law: σ ∝ Zⁿ (domain.md §3) — with n = 1.7 the Pt/Ni ratio is (78/28)^1.7; the scale
+/* Law: σ ∝ Zⁿ (docs/science.md §3) — with n = 1.7 the Pt/Ni ratio is (78/28)^1.7; the scale
  * is fixed so carbon keeps its table value. */
 static void test_pt_ni_zpower_ratio(void **state)
 {

@@ -3,7 +3,7 @@
  * level that the atom detector in count_detect.c stands on.
  *
  * Why these choices: real supports are thick and uneven, so the background varies
- * more than an atom's signal (domain.md §3). A Gaussian of a few Å to nm follows the
+ * more than an atom's signal (docs/science.md §3). A Gaussian of a few Å to nm follows the
  * support's thickness but not an atom (an atom of FWHM ≈ 0.8 Å loses < 2 % of its
  * amplitude to a background of σ = 8 Å). Near a vacuum edge a plain convolution would
  * smear the bright support into the vacuum and produce a ridge of false detections;

@@ -2,7 +2,7 @@
  * score.c — how good is a detector: one-to-one matching of detections to true atom
  * positions within a distance, then precision, recall, F1 and the RMS distance.
  *
- * Matching convention of the reference data (shared/data/README.md, after Mitchell et
+ * Matching convention of the reference data (Mitchell et
  * al., JACS 2022): a maximum one-to-one matching within 1.5 Å, ties resolved by the
  * least total distance (Hungarian algorithm). Detections and truths only compete with
  * others within reach, so the gating graph is cut into connected components and each

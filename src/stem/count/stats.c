@@ -2,7 +2,7 @@
  * count_stats.c — what the counts mean: purity with intervals, and how many "pairs"
  * are atoms that happen to be neighbours.
  *
- * Chance pairs (domain.md §3): sites scattered at random with density λ have a
+ * Chance pairs (docs/science.md §3): sites scattered at random with density λ have a
  * neighbour within r with probability 1 − exp(−λπr²), so a pair count must be
  * corrected. We estimate the true site population (singles, pairs, clusters) with the
  * atom total held at the observed number: only pairs and clusters are free, singles are
