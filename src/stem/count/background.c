@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "core/select.h"
 #include "dac/core.h"
 #include "stem/count/count_internal.h"
@@ -54,87 +55,127 @@ static float *gauss_kernel(double sigma, long *radius)
     return k;
 }
 
-/* Direct separable convolution; fine for σ up to a few pixels. */
+/* One row of the horizontal pass: the row with r mirrored pixels either side in line,
+ * then tap-outer, pixel-inner (contiguous: the loop is vectorised, DAC_OMP(simd) makes
+ * GCC do it at -O2 too). Only the 2r edge pixels need the mirror's division. */
+static void blur_row(const float *row, size_t w, const float *k, long r, float *line,
+                     float *restrict o)
+{
+    for (long i = 0; i < r; i++) {
+        line[i] = row[mirror(i - r, (long)w)];
+        line[(long)w + r + i] = row[mirror((long)w + i, (long)w)];
+    }
+    memcpy(line + r, row, sizeof *row * w);
+    for (size_t x = 0; x < w; x++)
+        o[x] = 0;
+    for (long j = 0; j <= 2 * r; j++) {
+        float kj = k[j];
+        const float *restrict p = line + j;
+        DAC_OMP(simd)
+        for (size_t x = 0; x < w; x++)
+            o[x] += kj * p[x];
+    }
+}
+
+/* Direct separable convolution; fine for σ up to a few pixels. The horizontal pass is
+ * kept for 2r + 1 rows only, in a ring indexed by row number modulo 2r + 1 (the rows
+ * one output row needs are 2r + 1 consecutive ones, or fewer at the mirrored edges, so
+ * they never share a slot): 350 kB instead of a second full image, which on a 4096²
+ * frame was 64 MB of fresh pages to fault in, and the rows are read while still in
+ * cache. Each output pixel sums its taps in the same order as a full two-pass blur. */
 static int blur_direct(const float *in, size_t w, size_t h, double sigma, float *out)
 {
     long r = 1;
     float *k = gauss_kernel(sigma, &r);
-    float *tmp = malloc(sizeof *tmp * w * h);
+    size_t slots = (size_t)(2 * r + 1);
+    float *ring = malloc(sizeof *ring * w * slots);
+    long *held = malloc(sizeof *held * slots);
     float *line = malloc(sizeof *line * (w + 2 * (size_t)r));
-    if (!k || !tmp || !line) {
-        free(k), free(tmp), free(line);
+    if (!k || !ring || !held || !line) {
+        free(k), free(ring), free(held), free(line);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory in blur (%zux%zu)", w, h);
     }
-    for (size_t y = 0; y < h; y++) {
-        const float *row = in + y * w;
-        for (long i = -r; i < (long)w + r; i++)
-            line[i + r] = row[mirror(i, (long)w)];
-        /* Tap-outer, pixel-inner: contiguous and vectorisable. */
-        float *restrict o = tmp + y * w;
-        for (size_t x = 0; x < w; x++)
-            o[x] = 0;
-        for (long j = 0; j <= 2 * r; j++) {
-            float kj = k[j];
-            const float *restrict p = line + j;
-            for (size_t x = 0; x < w; x++)
-                o[x] += kj * p[x];
-        }
-    }
+    for (size_t i = 0; i < slots; i++)
+        held[i] = -1;
     for (size_t y = 0; y < h; y++) {
         float *restrict o = out + y * w;
         for (size_t x = 0; x < w; x++)
             o[x] = 0;
         for (long j = -r; j <= r; j++) {
-            const float *restrict src = tmp + mirror((long)y + j, (long)h) * w;
+            size_t row = mirror((long)y + j, (long)h), slot = row % slots;
+            if (held[slot] != (long)row) {
+                blur_row(in + row * w, w, k, r, line, ring + slot * w);
+                held[slot] = (long)row;
+            }
+            const float *restrict src = ring + slot * w;
             float kj = k[j + r];
+            DAC_OMP(simd)
             for (size_t x = 0; x < w; x++)
                 o[x] += kj * src[x];
         }
     }
-    free(k), free(tmp), free(line);
+    free(k), free(ring), free(held), free(line);
     return DAC_OK;
 }
 
-/* Block means of size b (edge blocks average what they have). */
+/* Block means of size b (edge blocks average what they have). Each block's sum adds,
+ * row by row, the row's sum over the block's columns. */
 static float *block_mean(const float *in, size_t w, size_t h, size_t b, size_t *sw, size_t *sh)
 {
     *sw = (w + b - 1) / b;
     *sh = (h + b - 1) / b;
     float *s = calloc(*sw * *sh, sizeof *s);
-    float *cnt = calloc(*sw * *sh, sizeof *cnt);
-    if (!s || !cnt) {
-        free(s), free(cnt);
+    if (!s)
         return NULL;
-    }
+    size_t full = w / b; /* blocks with all b columns */
     for (size_t y = 0; y < h; y++) {
-        float *srow = s + (y / b) * *sw, *crow = cnt + (y / b) * *sw;
+        float *srow = s + (y / b) * *sw;
         const float *row = in + y * w;
-        for (size_t bx = 0, x = 0; bx < *sw; bx++) {
-            size_t end = x + b < w ? x + b : w;
+        for (size_t bx = 0; bx < full; bx++) {
+            const float *p = row + bx * b;
             float acc = 0;
-            for (; x < end; x++)
-                acc += row[x];
+            for (size_t i = 0; i < b; i++)
+                acc += p[i];
             srow[bx] += acc;
-            crow[bx] += (float)(end - bx * b);
+        }
+        if (full < *sw) {
+            float acc = 0;
+            for (size_t x = full * b; x < w; x++)
+                acc += row[x];
+            srow[full] += acc;
         }
     }
-    for (size_t i = 0; i < *sw * *sh; i++)
-        s[i] /= cnt[i];
-    free(cnt);
+    for (size_t by = 0; by < *sh; by++) {
+        size_t ny = (by + 1) * b <= h ? b : h - by * b;
+        for (size_t bx = 0; bx < *sw; bx++) {
+            size_t nx = (bx + 1) * b <= w ? b : w - bx * b;
+            s[by * *sw + bx] /= (float)(nx * ny);
+        }
+    }
     return s;
 }
 
 /* Bilinear interpolation of a grid whose node (i, j) sits at pixel ((i+0.5)b−0.5, …);
- * clamped at the borders. Column indices and weights are computed once per call. */
+ * clamped at the borders. Each node row is interpolated along x once (two rows are
+ * kept) and every output row is a blend of the two: b output rows share a pair, so the
+ * gathers run once per node row instead of twice per pixel, and the blend vectorises.
+ * The arithmetic per pixel is the same as interpolating pixel by pixel. */
+static void interpolate_row(const float *r, const size_t *xa, const float *fx, size_t w,
+                            float *out)
+{
+    for (size_t x = 0; x < w; x++)
+        out[x] = r[xa[2 * x]] + fx[x] * (r[xa[2 * x + 1]] - r[xa[2 * x]]);
+}
+
 static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, size_t h, float *out)
 {
     size_t *xa = malloc(sizeof *xa * w * 2);
-    float *fx = malloc(sizeof *fx * w);
-    if (!xa || !fx) { /* fall back to nearest node: still a valid smooth-ish estimate */
+    float *fx = malloc(sizeof *fx * w), *rows = malloc(sizeof *rows * w * 2);
+    if (!xa || !fx || !rows) { /* fall back to nearest node: still a valid smooth-ish estimate */
         for (size_t y = 0; y < h; y++)
             for (size_t x = 0; x < w; x++)
                 out[y * w + x] = s[(y / b < sh ? y / b : sh - 1) * sw + (x / b < sw ? x / b : sw - 1)];
-        free(xa), free(fx);
+        free(xa), free(fx), free(rows);
         return;
     }
     for (size_t x = 0; x < w; x++) {
@@ -149,6 +190,7 @@ static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, s
         xa[2 * x + 1] = x0 + 1 < (long)sw ? (size_t)x0 + 1 : (size_t)x0;
         fx[x] = (float)f;
     }
+    long made = -1; /* the node row whose interpolation rows[0..w) holds; rows[w..) the next */
     for (size_t y = 0; y < h; y++) {
         double gy = ((double)y + 0.5) / (double)b - 0.5;
         long y0 = (long)floor(gy);
@@ -157,15 +199,22 @@ static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, s
             y0 = 0, fy = 0;
         if (y0 >= (long)sh - 1)
             y0 = (long)sh - 1, fy = 0;
-        const float *r0 = s + (size_t)y0 * sw, *r1 = s + (size_t)(y0 + 1 < (long)sh ? y0 + 1 : y0) * sw;
-        float *o = out + y * w;
-        for (size_t x = 0; x < w; x++) {
-            float a = r0[xa[2 * x]] + fx[x] * (r0[xa[2 * x + 1]] - r0[xa[2 * x]]);
-            float c = r1[xa[2 * x]] + fx[x] * (r1[xa[2 * x + 1]] - r1[xa[2 * x]]);
-            o[x] = a + fy * (c - a);
+        if (y0 != made) {
+            long y1 = y0 + 1 < (long)sh ? y0 + 1 : y0;
+            if (made >= 0 && y0 == made + 1 && y0 + 1 < (long)sh)
+                memcpy(rows, rows + w, sizeof *rows * w); /* the old next row is this one */
+            else
+                interpolate_row(s + (size_t)y0 * sw, xa, fx, w, rows);
+            interpolate_row(s + (size_t)y1 * sw, xa, fx, w, rows + w);
+            made = y0;
         }
+        const float *restrict a = rows, *restrict c = rows + w;
+        float *restrict o = out + y * w;
+        DAC_OMP(simd)
+        for (size_t x = 0; x < w; x++)
+            o[x] = a[x] + fy * (c[x] - a[x]);
     }
-    free(xa), free(fx);
+    free(xa), free(fx), free(rows);
 }
 
 int count_blur(const float *in, size_t w, size_t h, double sigma_px, float *out)
