@@ -90,7 +90,9 @@ typedef struct {
 
 /* ----------------------------------------------------------- statistics -------- */
 
-#define DAC_STEM_HIST_BINS 14
+/* Most bins of the pair-distance histogram (their width is chosen from the data:
+ * docs/stem-count.md, pair_hist). */
+#define DAC_STEM_HIST_MAX_BINS 64
 
 typedef struct {
     size_t n_images, n_atoms, n_sites, n_single, n_pair, n_cluster;
@@ -105,8 +107,12 @@ typedef struct {
     double corrected_site_ci95[2], corrected_atom_ci95[2];
     double pair_distance_mean_A, pair_distance_sd_A;
     size_t n_pair_distances;
-    double hist_edges_A[DAC_STEM_HIST_BINS + 1];
-    size_t hist[DAC_STEM_HIST_BINS];
+    size_t n_hist_bins;             /* bins used, 1 … DAC_STEM_HIST_MAX_BINS */
+    double hist_bin_width_A;        /* Freedman–Diaconis, at least the precision */
+    double hist_precision_A;        /* median precision of a resolved pair's distance
+                                       (NAN: no resolved pair) */
+    double hist_edges_A[DAC_STEM_HIST_MAX_BINS + 1];
+    size_t hist[DAC_STEM_HIST_MAX_BINS];
     double clark_evans;             /* R = mean NN distance / (0.5/sqrt(density)) */
     double est_single, est_pair, est_cluster; /* chance-corrected site counts */
     int ci_method;                  /* 0 Wilson, 1 bootstrap over images */

@@ -219,6 +219,15 @@ void count_wilson(double k, double n, double z, double ci[2]);
  * r_A inside the support). */
 double count_chance_pairs_csr(double n, double lambda_per_A2, double r_A, double coverage);
 
+/* The pair-distance bins (hist.c): d[n] resolved pair distances (Å) into s's hist
+ * fields, the width by Freedman–Diaconis with precision_A (NAN: none) as its floor. */
+void count_pair_histogram(const double *d, size_t n, double precision_A,
+                          dac_stem_count_stats *s);
+/* 2·IQR·n^(−1/3); NAN for n < 4 or no interquartile spread. */
+double count_fd_bin_width(const double *d, size_t n);
+/* The smallest 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k ≥ x > 0 (NAN for x ≤ 0). */
+double count_nice_ceil(double x);
+
 /* All statistics; seed drives the Monte Carlo and the bootstrap (same seed, same
  * numbers). mc_repeats: Monte Carlo placements (0: default 200). */
 int count_statistics(const count_image *images, size_t n_images,

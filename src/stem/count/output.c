@@ -113,8 +113,14 @@ static void add_pair_distances(cJSON *j, const dac_stem_count_stats *s)
     dac_json_number(pd, "mean", s->pair_distance_mean_A, none);
     dac_json_number(pd, "sd", s->pair_distance_sd_A, "fewer than two resolved pairs");
     cJSON *h = cJSON_AddObjectToObject(pd, "hist");
-    dac_json_numbers(h, "edges_A", s->hist_edges_A, DAC_STEM_HIST_BINS + 1, NULL);
-    dac_json_counts(h, "counts", s->hist, DAC_STEM_HIST_BINS);
+    dac_json_numbers(h, "edges_A", s->hist_edges_A, s->n_hist_bins + 1, NULL);
+    dac_json_counts(h, "counts", s->hist, s->n_hist_bins);
+    dac_json_number(h, "bin_width_A", s->hist_bin_width_A, NULL);
+    dac_json_number(h, "precision_A", s->hist_precision_A, none);
+    cJSON_AddStringToObject(h, "bin_rule",
+        "Freedman–Diaconis width 2·IQR·n^(−1/3) (0.25 Å for fewer than 4 distances), at least "
+        "precision_A (the median over resolved pairs of the two centres' √2·σ/z errors added "
+        "in quadrature), rounded up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k Å; bins from 0 Å");
 }
 
 static void add_parameters(cJSON *j, const dac_stem_count_params *p)
@@ -308,29 +314,42 @@ static void overlay_name(const count_results *r, size_t k, char *buf, size_t siz
         snprintf(buf, size, "overlay_%s.png", n ? clean : "image");
 }
 
+/* y-axis ticks for counts up to top: a whole 1, 2 or 5 × 10^k step, at most ~6 ticks. */
+static double count_tick_step(size_t top)
+{
+    double want = fmax(1.0, (double)top / 6.0), p = pow(10, floor(log10(want)));
+    return want <= p ? p : want <= 2 * p ? 2 * p : want <= 5 * p ? 5 * p : 10 * p;
+}
+
 /* The histogram of resolved pair distances (pair_hist.csv/.gp/.svg/.png), drawn by the
- * figure module from the statistics' bins. */
+ * figure module from the statistics' bins (the same as summary.json's). */
 static int write_pair_hist(dac_outset *set, const dac_stem_count_stats *s)
 {
-    double rows[DAC_STEM_HIST_BINS * 2];
-    for (int b = 0; b < DAC_STEM_HIST_BINS; b++) {
+    size_t nb = s->n_hist_bins, top = 0;
+    double rows[DAC_STEM_HIST_MAX_BINS * 2];
+    for (size_t b = 0; b < nb; b++) {
         rows[2 * b] = 0.5 * (s->hist_edges_A[b] + s->hist_edges_A[b + 1]);
         rows[2 * b + 1] = (double)s->hist[b];
+        top = s->hist[b] > top ? s->hist[b] : top;
     }
-    char title[96], ylabel[64];
+    char title[96], ylabel[64], ytics[64];
     snprintf(title, sizeof title, "Distances of resolved pairs (%zu pairs)", s->n_pair_distances);
-    snprintf(ylabel, sizeof ylabel, "pairs per %.3g Å bin", s->hist_edges_A[1] - s->hist_edges_A[0]);
+    snprintf(ylabel, sizeof ylabel, "pairs per %.3g Å bin", s->hist_bin_width_A);
+    double step = count_tick_step(top), ytop = step * ceil(fmax(1.0, (double)top) / step);
+    snprintf(ytics, sizeof ytics, "set ytics 0, %g", step);
     static const char *headers[] = {"distance_A", "pairs_count"};
     dac_plot *p;
     int st = dac_plot_create(title, "pair distance (Å)", ylabel, &p);
     if (st == DAC_OK)
-        st = dac_plot_set_table(p, 2, headers, DAC_STEM_HIST_BINS, rows);
+        st = dac_plot_set_table(p, 2, headers, nb, rows);
     if (st == DAC_OK)
         st = dac_plot_add_series(p, 0, 1, "resolved pairs", DAC_PLOT_BOXES);
     if (st == DAC_OK)
-        st = dac_plot_set_range(p, 'x', 0, s->hist_edges_A[DAC_STEM_HIST_BINS]);
+        st = dac_plot_set_range(p, 'x', 0, s->hist_edges_A[nb]);
     if (st == DAC_OK)
-        st = dac_plot_set_range(p, 'y', 0, NAN);
+        st = dac_plot_set_range(p, 'y', 0, ytop);
+    if (st == DAC_OK)
+        st = dac_plot_add_command(p, ytics);
     if (st == DAC_OK)
         st = dac_plot_write(p, set, "pair_hist");
     dac_plot_free(p);

@@ -478,36 +478,66 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
     return DAC_OK;
 }
 
+/* Variance (px²) of each resolved pair's distance in var[n_sites] (0 elsewhere): the
+ * two centres' errors √2·σ/z per axis — the Cramér–Rao bound for a Gaussian blob in
+ * white noise found by its matched filter (as in detect.c) — added. The blobs number
+ * their sites in the counter's list, where this image's run starts at the smallest
+ * number they hold (every site has a blob). */
+static void pair_variances(const count_image *im, double *var)
+{
+    long first = -1;
+    for (size_t i = 0; i < im->n_blobs && im->blobs; i++)
+        if (im->blobs[i].site >= 0 && (first < 0 || im->blobs[i].site < first))
+            first = im->blobs[i].site;
+    for (size_t i = 0; i < im->n_blobs && im->blobs; i++) {
+        const dac_stem_blob *b = &im->blobs[i];
+        long j = b->site - first;
+        if (j < 0 || (size_t)j >= im->n_sites || im->sites[j].kind != DAC_SITE_PAIR ||
+            !(im->sites[j].distance_A > 0))
+            continue;
+        double sx = b->snr > 0 ? sqrt(2.0) * b->sigma_px / b->snr : NAN;
+        var[j] += sx * sx;
+    }
+}
+
 static void pair_distances(const count_image *images, size_t m, double pair_max_A,
                            dac_stem_count_stats *s)
 {
-    /* The range ends at the largest distance, rounded up to 1 Å, not beyond pair_max:
-     * a huge --pair-max would otherwise squeeze every pair into the first bin. */
-    double dmax = 0;
+    (void)pair_max_A; /* distances are within it by construction */
+    size_t total = 0;
     for (size_t k = 0; k < m; k++)
-        for (size_t j = 0; j < images[k].n_sites; j++)
-            if (images[k].sites[j].kind == DAC_SITE_PAIR && isfinite(images[k].sites[j].distance_A))
-                dmax = fmax(dmax, images[k].sites[j].distance_A);
-    double hi = fmin(pair_max_A, fmax(1, ceil(dmax)));
-    double sum = 0, sum2 = 0, bw = hi / DAC_STEM_HIST_BINS;
-    for (int b = 0; b <= DAC_STEM_HIST_BINS; b++)
-        s->hist_edges_A[b] = b * bw;
-    for (size_t k = 0; k < m; k++)
-        for (size_t j = 0; j < images[k].n_sites; j++) {
-            double d = images[k].sites[j].distance_A;
-            if (images[k].sites[j].kind != DAC_SITE_PAIR || !(d > 0))
+        total += images[k].n_sites;
+    double *d = malloc(sizeof *d * (total + 1)), *prec = malloc(sizeof *prec * (total + 1));
+    double sum = 0, sum2 = 0;
+    size_t n = 0, np = 0;
+    for (size_t k = 0; d && prec && k < m; k++) {
+        const count_image *im = &images[k];
+        double *var = calloc(im->n_sites + 1, sizeof *var);
+        if (var)
+            pair_variances(im, var);
+        for (size_t j = 0; j < im->n_sites; j++) {
+            double dist = im->sites[j].distance_A;
+            if (im->sites[j].kind != DAC_SITE_PAIR || !(dist > 0))
                 continue;
-            s->n_pair_distances++;
-            sum += d, sum2 += d * d;
-            int b = bw > 0 ? (int)(d / bw) : 0;
-            s->hist[b >= DAC_STEM_HIST_BINS ? DAC_STEM_HIST_BINS - 1 : b]++;
+            d[n++] = dist;
+            sum += dist, sum2 += dist * dist;
+            if (var && var[j] > 0 && isfinite(var[j]))
+                prec[np++] = sqrt(var[j]) * im->pixel_A;
         }
+        free(var);
+    }
+    double precision = NAN; /* the median over the resolved pairs */
+    if (np && dac_sort(prec, np, sizeof *prec, dac_compare_double, NULL) == DAC_OK)
+        precision = prec[np / 2];
+    count_pair_histogram(d, n, precision, s);
+    s->n_pair_distances = n;
     s->pair_distance_mean_A = s->pair_distance_sd_A = NAN;
-    if (s->n_pair_distances) {
-        double nn = (double)s->n_pair_distances;
+    if (n) {
+        double nn = (double)n;
         s->pair_distance_mean_A = sum / nn;
         s->pair_distance_sd_A = nn > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nn) / (nn - 1))) : NAN;
     }
+    free(d), free(prec);
 }
 
 int count_statistics(const count_image *images, size_t m, double pair_max_A,
