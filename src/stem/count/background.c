@@ -55,26 +55,58 @@ static float *gauss_kernel(double sigma, long *radius)
     return k;
 }
 
-/* One row of the horizontal pass: the row with r mirrored pixels either side in line,
- * then tap-outer, pixel-inner (contiguous: the loop is vectorised, DAC_OMP(simd) makes
- * GCC do it at -O2 too). Only the 2r edge pixels need the mirror's division. */
+/* out[x] = Σ_j k[j]·src[j][x] over n taps, summed in tap order from 0. Pixels go in
+ * chunks of 16 whose sums stay in registers while the taps stream past: one store per
+ * pixel instead of one load and store per tap. Written with GCC's vector types: the
+ * auto-vectoriser keeps the sums in memory at -O2 and splits the taps into scalar pairs
+ * at -O3 (2× slower than this). On x86-64 Linux the function is also built for AVX2
+ * and chosen at load time (8 lanes per instruction instead of 4). Each lane is the same
+ * multiply and add, in the same order, as the scalar loop (ISO C mode: no fused
+ * multiply-add), so every build gives the same bits. */
+typedef float v8f __attribute__((vector_size(32)));
+enum { TAP_CHUNK = 16 };
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(DAC_NO_CLONES)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void sum_taps(const float *const *src, const float *k, long n, size_t w,
+                     float *restrict out)
+{
+    size_t x = 0;
+    for (; x + TAP_CHUNK <= w; x += TAP_CHUNK) {
+        v8f a0 = {0}, a1 = {0}, s0, s1;
+        for (long j = 0; j < n; j++) {
+            const float *s = src[j] + x;
+            v8f kj = {k[j], k[j], k[j], k[j], k[j], k[j], k[j], k[j]};
+            memcpy(&s0, s, sizeof s0);
+            memcpy(&s1, s + 8, sizeof s1);
+            a0 += kj * s0;
+            a1 += kj * s1;
+        }
+        memcpy(out + x, &a0, sizeof a0);
+        memcpy(out + x + 8, &a1, sizeof a1);
+    }
+    for (; x < w; x++) {
+        float acc = 0;
+        for (long j = 0; j < n; j++)
+            acc += k[j] * src[j][x];
+        out[x] = acc;
+    }
+}
+
+/* One row of the horizontal pass: the row with r mirrored pixels either side in line
+ * (only those 2r need the mirror's division), then the taps. tap[j] = line + j. */
 static void blur_row(const float *row, size_t w, const float *k, long r, float *line,
-                     float *restrict o)
+                     const float **tap, float *restrict o)
 {
     for (long i = 0; i < r; i++) {
         line[i] = row[mirror(i - r, (long)w)];
         line[(long)w + r + i] = row[mirror((long)w + i, (long)w)];
     }
     memcpy(line + r, row, sizeof *row * w);
-    for (size_t x = 0; x < w; x++)
-        o[x] = 0;
-    for (long j = 0; j <= 2 * r; j++) {
-        float kj = k[j];
-        const float *restrict p = line + j;
-        DAC_OMP(simd)
-        for (size_t x = 0; x < w; x++)
-            o[x] += kj * p[x];
-    }
+    for (long j = 0; j <= 2 * r; j++)
+        tap[j] = line + j;
+    sum_taps(tap, k, 2 * r + 1, w, o);
 }
 
 /* Direct separable convolution; fine for σ up to a few pixels. The horizontal pass is
@@ -91,31 +123,40 @@ static int blur_direct(const float *in, size_t w, size_t h, double sigma, float 
     float *ring = malloc(sizeof *ring * w * slots);
     long *held = malloc(sizeof *held * slots);
     float *line = malloc(sizeof *line * (w + 2 * (size_t)r));
-    if (!k || !ring || !held || !line) {
-        free(k), free(ring), free(held), free(line);
+    const float **tap = malloc(sizeof *tap * slots);
+    if (!k || !ring || !held || !line || !tap) {
+        free(k), free(ring), free(held), free(line), free(tap);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory in blur (%zux%zu)", w, h);
     }
     for (size_t i = 0; i < slots; i++)
         held[i] = -1;
     for (size_t y = 0; y < h; y++) {
-        float *restrict o = out + y * w;
-        for (size_t x = 0; x < w; x++)
-            o[x] = 0;
         for (long j = -r; j <= r; j++) {
             size_t row = mirror((long)y + j, (long)h), slot = row % slots;
             if (held[slot] != (long)row) {
-                blur_row(in + row * w, w, k, r, line, ring + slot * w);
+                blur_row(in + row * w, w, k, r, line, tap, ring + slot * w);
                 held[slot] = (long)row;
             }
-            const float *restrict src = ring + slot * w;
-            float kj = k[j + r];
-            DAC_OMP(simd)
-            for (size_t x = 0; x < w; x++)
-                o[x] += kj * src[x];
         }
+        for (long j = -r; j <= r; j++)
+            tap[j + r] = ring + (mirror((long)y + j, (long)h) % slots) * w;
+        sum_taps(tap, k, 2 * r + 1, w, out + y * w);
     }
-    free(k), free(ring), free(held), free(line);
+    free(k), free(ring), free(held), free(line), free(tap);
     return DAC_OK;
+}
+
+/* srow[bx] += the sum of row's b columns of block bx, for the first `full` blocks. */
+static inline void add_block_sums(const float *restrict row, size_t full, size_t b,
+                                  float *restrict srow)
+{
+    DAC_OMP(simd)
+    for (size_t bx = 0; bx < full; bx++) {
+        float acc = 0;
+        for (size_t i = 0; i < b; i++)
+            acc += row[bx * b + i];
+        srow[bx] += acc;
+    }
 }
 
 /* Block means of size b (edge blocks average what they have). Each block's sum adds,
@@ -131,13 +172,15 @@ static float *block_mean(const float *in, size_t w, size_t h, size_t b, size_t *
     for (size_t y = 0; y < h; y++) {
         float *srow = s + (y / b) * *sw;
         const float *row = in + y * w;
-        for (size_t bx = 0; bx < full; bx++) {
-            const float *p = row + bx * b;
-            float acc = 0;
-            for (size_t i = 0; i < b; i++)
-                acc += p[i];
-            srow[bx] += acc;
-        }
+        /* The usual small blocks with b known to the compiler (unrolled, vectorised). */
+        if (b == 2)
+            add_block_sums(row, full, 2, srow);
+        else if (b == 3)
+            add_block_sums(row, full, 3, srow);
+        else if (b == 4)
+            add_block_sums(row, full, 4, srow);
+        else
+            add_block_sums(row, full, b, srow);
         if (full < *sw) {
             float acc = 0;
             for (size_t x = full * b; x < w; x++)

@@ -178,7 +178,8 @@ static int place_once(const count_image *im, const double est[3], const site_sha
                 rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* polygon circumradius */
             for (int j = 0; j < na; j++, k++) {
                 double t = th + 2 * DAC_PI * j / na;
-                x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
+                /* A single (or a merged pair) sits at its centre: no trigonometry. */
+                x[k] = rad > 0 ? cx + rad * cos(t) : cx, y[k] = rad > 0 ? cy + rad * sin(t) : cy;
                 from_single[k] = na == 1;
             }
         }
