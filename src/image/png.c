@@ -10,11 +10,12 @@
  * palette images for overlays. pHYs cannot hold pixels below 0.47 Å (2^31 pixels per
  * metre), so the exact pixel size also goes into tEXt.
  *
- * Overlays are palette images compressed with zlib's run-length strategy: a third of
- * the bytes of RGB, and on a noisy micrograph the LZ77 search of level 1 finds almost
- * nothing to match but costs 3× the time of RLE (16.7 MB of a 4096² frame: 0.55 s
- * against 0.18 s, and RLE's file is 9 % smaller), while the flat runs of drawn text,
- * panels and shaded vacuum still compress.
+ * Overlays are palette images (a third of the bytes of RGB) stored without compression
+ * (zlib level 0). A noisy micrograph's grey levels hardly compress: the overlay of a
+ * 4096² frame is 16.8 MB stored, 11.8 MB with the cheapest useful deflate (level 1, RLE
+ * strategy; the default LZ77 search finds almost nothing to match and takes twice as
+ * long), and that deflate cost 0.25 s of the 2 s budget of `dac stem count` on such a
+ * frame (issue 10). Stored, writing is a copy and two checksums.
  */
 #include <math.h>
 #include <png.h>
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "image/image_internal.h"
 
@@ -277,7 +277,7 @@ static int encode(FILE *out, const char *path, size_t width, size_t height, int 
         for (int i = 0; i < pal->n; i++)
             c[i] = (png_color){pal->rgb[i][0], pal->rgb[i][1], pal->rgb[i][2]};
         png_set_PLTE(w.png, w.info, c, pal->n);
-        png_set_compression_strategy(w.png, Z_RLE);
+        png_set_compression_level(w.png, 0);
     }
     png_text text[3];
     char size_text[80];

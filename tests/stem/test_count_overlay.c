@@ -275,8 +275,8 @@ static void test_canvas_shades_outside_support(void **state)
     (void)state;
     count_display d = {16, 16, malloc(256)};
     unsigned char mask[256];
-    for (int i = 0; i < 256; i++)
-        d.grey[i] = (unsigned char)i, mask[i] = (unsigned char)((i / 7) % 2);
+    for (int i = 0; i < 256; i++) /* every grey level of the display, in order */
+        d.grey[i] = (unsigned char)(i * (COUNT_GREYS - 1) / 255), mask[i] = (unsigned char)((i / 7) % 2);
     count_canvas cv;
     assert_int_equal(count_canvas_create(&d, mask, 0.5, &cv), DAC_OK);
     for (int i = 0; i < 256; i++) {
@@ -287,6 +287,31 @@ static void test_canvas_shades_outside_support(void **state)
     assert_int_equal(cv.px[0], COUNT_SHADE0); /* black vacuum: the darkest shade */
     assert_int_equal(cv.px[255], COUNT_SHADE0 + COUNT_SHADES - 1);
     count_canvas_free(&cv);
+    free(d.grey);
+}
+
+/* The display copy: the 0.5–99.5 % stretch onto the palette's grey levels, rounded;
+ * a flat image is mid-grey. */
+static void test_display_levels(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    float img[N];
+    for (int i = 0; i < N; i++)
+        img[i] = (float)i; /* percentiles 0.5 % and 99.5 %: 4 and 994 (of 0 … 999) */
+    count_display d;
+    assert_int_equal(count_display_image(img, N, 1, &d), DAC_OK);
+    assert_int_equal(d.grey[0], 0);
+    assert_int_equal(d.grey[4], 0);
+    assert_int_equal(d.grey[999], COUNT_GREYS - 1);
+    assert_int_equal(d.grey[499], lround((499.0 - 4) / 990 * (COUNT_GREYS - 1)));
+    for (int i = 1; i < N; i++)
+        assert_true(d.grey[i] >= d.grey[i - 1]);
+    free(d.grey);
+    for (int i = 0; i < N; i++)
+        img[i] = 7;
+    assert_int_equal(count_display_image(img, N, 1, &d), DAC_OK);
+    assert_int_equal(d.grey[0], (COUNT_GREYS - 1) / 2 + 1);
     free(d.grey);
 }
 
@@ -325,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_font),
         cmocka_unit_test(test_palette),
         cmocka_unit_test(test_canvas_shades_outside_support),
+        cmocka_unit_test(test_display_levels),
         cmocka_unit_test(test_score_overlay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

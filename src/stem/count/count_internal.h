@@ -239,8 +239,9 @@ int count_statistics(const count_image *images, size_t n_images,
 /* Checks the parameters (the pixel size included); DAC_ERR_USAGE naming the field. */
 int count_check_params(const dac_stem_count_params *p);
 
-/* An 8-bit grey display copy of an image (0.5–99.5 % stretch, so bright atoms do not
- * wash out the support): what the overlay is drawn on. */
+/* A grey display copy of an image (0.5–99.5 % stretch, so bright atoms do not wash out
+ * the support): what the overlay is drawn on. grey holds the palette's grey levels,
+ * 0 … COUNT_GREYS − 1 (overlay.c). */
 typedef struct {
     size_t width, height;
     unsigned char *grey;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "core/select.h"
 #include "image/image_internal.h"
 #include "stem/count/count_internal.h"
@@ -78,11 +79,13 @@ int count_display_image(const float *img, size_t w, size_t h, count_display *out
     float lo = dac_select_float(sample, ns, (size_t)(0.005 * (double)(ns - 1)));
     float hi = dac_select_float(sample, ns, (size_t)(0.995 * (double)(ns - 1)));
     free(sample);
-    /* One multiply per pixel (the division hoisted): 16.7 M of them on a 4096² frame. */
-    float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f, mid = hi > lo ? 0.0f : 127.5f;
+    /* Straight to the grey levels of the palette, rounded: one multiply per pixel. */
+    const float top = COUNT_GREYS - 1;
+    float scale = hi > lo ? top / (hi - lo) : 0.0f, mid = hi > lo ? 0.5f : 0.5f * top + 0.5f;
+    DAC_OMP(simd)
     for (size_t i = 0; i < np; i++) {
         float t = (img[i] - lo) * scale + mid;
-        out->grey[i] = (unsigned char)(t < 0 ? 0 : t > 255 ? 255 : t);
+        out->grey[i] = (unsigned char)(t < 0 ? 0 : t > top ? top : t);
     }
     out->width = w, out->height = h;
     return DAC_OK;
@@ -96,13 +99,16 @@ int count_canvas_create(const count_display *d, const unsigned char *support, do
     out->px = malloc(np ? np : 1);
     if (!out->px)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (overlay)");
-    unsigned char grey[256], shade[256];
-    for (int v = 0; v < 256; v++) {
-        grey[v] = (unsigned char)((v * (COUNT_GREYS - 1) + 127) / 255);
-        shade[v] = (unsigned char)(COUNT_SHADE0 + (v * (COUNT_SHADES - 1) + 127) / 255);
-    }
+    memcpy(out->px, d->grey, np);
+    if (!support)
+        return DAC_OK;
+    unsigned char shade[COUNT_GREYS];
+    for (int v = 0; v < COUNT_GREYS; v++)
+        shade[v] = (unsigned char)(COUNT_SHADE0 + (v * (COUNT_SHADES - 1) + (COUNT_GREYS - 1) / 2) /
+                                                      (COUNT_GREYS - 1));
     for (size_t i = 0; i < np; i++)
-        out->px[i] = support && !support[i] ? shade[d->grey[i]] : grey[d->grey[i]];
+        if (!support[i])
+            out->px[i] = shade[out->px[i]];
     return DAC_OK;
 }
 
@@ -143,20 +149,23 @@ double count_marker_radius(double pixel_A)
 }
 
 /* The ring band |d − r| ≤ t/2 in `ink`; with edge, only the 1 px either side of it in
- * black (drawn for every marker first, so an edge never covers a neighbour's colour). */
+ * black (drawn for every marker first, so an edge never covers a neighbour's colour).
+ * Squared distances throughout: no square root per pixel. */
 void count_draw_ring(count_canvas *c, double cx, double cy, double r, int ink, int edge)
 {
     double t = fmax(1.5, 0.15 * r), in = r - 0.5 * t, out = r + 0.5 * t;
+    double band_lo = in > 0 ? in * in : 0, band_hi = out * out;
     if (edge)
         in -= 1, out += 1;
+    double lo = in > 0 ? in * in : 0, hi = out * out;
     long x0 = (long)floor(cx - out), x1 = (long)ceil(cx + out);
     long y0 = (long)floor(cy - out), y1 = (long)ceil(cy + out);
     for (long y = y0; y <= y1; y++)
         for (long x = x0; x <= x1; x++) {
-            double d = hypot((double)x - cx, (double)y - cy);
-            if (d < in || d > out)
+            double dx = (double)x - cx, dy = (double)y - cy, d2 = dx * dx + dy * dy;
+            if (d2 < lo || d2 > hi)
                 continue;
-            int band = fabs(d - r) <= 0.5 * t;
+            int band = d2 >= band_lo && d2 <= band_hi;
             if (edge ? !band : band)
                 put(c, x, y, edge ? COUNT_INK_BLACK : ink);
         }
