@@ -65,15 +65,6 @@ static void count_into(dac_image **img, int threads, int batch, const char *dir)
     dac_stem_counter_free(c);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    size_t na = 0, nb = 0;
-    char *x = dac_test_slurp(a, &na), *y = dac_test_slurp(b, &nb);
-    int same = x && y && na == nb && memcmp(x, y, na) == 0;
-    free(x), free(y);
-    return same;
-}
-
 static void test_same_bytes_whatever_the_threads(void **state)
 {
     (void)state;
@@ -97,7 +88,7 @@ static void test_same_bytes_whatever_the_threads(void **state)
             char a[200], b[200];
             snprintf(a, sizeof a, "%s/%s", dir[0], files[f]);
             snprintf(b, sizeof b, "%s/%s", dir[r], files[f]);
-            if (!same_file(a, b))
+            if (!dac_test_same_file(a, b))
                 fail_msg("%s differs between 1 thread and run %d (%d threads, %s)", files[f], r,
                          threads[r], batch[r] ? "batch" : "one by one");
         }
@@ -105,7 +96,7 @@ static void test_same_bytes_whatever_the_threads(void **state)
     char a[200], b[200];
     snprintf(a, sizeof a, "%s/overlay_a.png", dir[0]);
     snprintf(b, sizeof b, "%s/overlay_b.png", dir[0]);
-    assert_false(same_file(a, b));
+    assert_false(dac_test_same_file(a, b));
     for (int k = 0; k < N_IMAGES; k++)
         dac_image_free(img[k]);
     char cmd[200];

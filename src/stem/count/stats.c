@@ -224,9 +224,10 @@ static int monte_carlo(const count_image *im, const double est[3], const site_sh
         free(per), free(status);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
     }
+    size_t n_rep = (size_t)repeats; /* unsigned: clang's taskloop compares its bounds so */
     DAC_OMP(taskloop grainsize(1))
-    for (int rep = 0; rep < repeats; rep++)
-        status[rep] = place_once(im, est, sh, r_px, seed, rep, repeats, &per[rep]);
+    for (size_t rep = 0; rep < n_rep; rep++)
+        status[rep] = place_once(im, est, sh, r_px, seed, (int)rep, repeats, &per[rep]);
     int st = DAC_OK;
     for (int rep = 0; rep < repeats; rep++) {
         if (status[rep] != DAC_OK && st == DAC_OK) /* the message stayed on its thread */
