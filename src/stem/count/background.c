@@ -316,10 +316,12 @@ int count_background(const float *img, size_t w, size_t h, const unsigned char *
         n_in += mask[i] != 0;
     if (!mask || n_in == n) /* all support: the normalised convolution is a plain one */
         return count_blur(img, w, h, sigma_px, out);
+    /* Three frame-sized buffers: the blurred indicator goes where the masked image was
+     * once that is blurred. */
     float *num = malloc(sizeof *num * n), *den = malloc(sizeof *den * n);
-    float *bn = malloc(sizeof *bn * n), *bd = malloc(sizeof *bd * n);
-    int st = (num && den && bn && bd) ? DAC_OK
-                                      : dac_error(DAC_ERR_NOMEM, "stem count: out of memory (background)");
+    float *bn = malloc(sizeof *bn * n), *bd = num;
+    int st = (num && den && bn) ? DAC_OK
+                                : dac_error(DAC_ERR_NOMEM, "stem count: out of memory (background)");
     /* Two passes: class 1 (support) then class 0 (vacuum), each normalised by the
      * blurred indicator of its own class. */
     for (int cls = 1; cls >= 0 && st == DAC_OK; cls--) {
@@ -335,7 +337,7 @@ int count_background(const float *img, size_t w, size_t h, const unsigned char *
             if ((mask[i] != 0) == cls)
                 out[i] = bd[i] > 1e-6f ? bn[i] / bd[i] : img[i];
     }
-    free(num), free(den), free(bn), free(bd);
+    free(num), free(den), free(bn);
     return st;
 }
 
