@@ -414,7 +414,7 @@ int image_write_png_palette_stream(FILE *out, const char *path, size_t width, si
 {
     if (!index || !palette || n_palette < 1 || n_palette > 256)
         return dac_error(DAC_ERR_USAGE, "%s: no image or no palette (1-256 colours) to write", path);
-    for (size_t i = 0; i < width * height; i++)
+    for (size_t i = 0; n_palette < 256 && i < width * height; i++) /* 256: every byte fits */
         if (index[i] >= n_palette)
             return dac_error(DAC_ERR_USAGE, "%s: pixel %zu uses colour %d of a %d-colour palette",
                              path, i, index[i], n_palette);
