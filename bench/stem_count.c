@@ -42,6 +42,9 @@
 #include "dac/image.h"
 #include "dac/stem_count.h"
 
+#define PIXEL_A 0.2          /* of the test image */
+#define MATCH_A 1.5          /* scoring radius (Mitchell et al. 2022, as dac stem score) */
+
 typedef struct {
     double cpu, wall;
 } stamp;
@@ -144,7 +147,7 @@ static int run_count(const char *path, size_t k, int threads, const char *out, i
             if (b[i].image == 0)
                 xy[2 * nd] = b[i].x_px, xy[2 * nd + 1] = b[i].y_px, nd++;
         dac_stem_score_result s;
-        if (xy && dac_stem_score(xy, nd, truth, n_truth, 1.5 / 0.2, &s, NULL) == DAC_OK)
+        if (xy && dac_stem_score(xy, nd, truth, n_truth, MATCH_A / PIXEL_A, &s, NULL) == DAC_OK)
             r->f1 = s.f1;
         free(xy);
     } else {
@@ -241,7 +244,7 @@ static void run_skimage(const char *path, const char *csv, double pixel, const d
         size_t n = 0;
         dac_stem_score_result s;
         if (dac_stem_points_read(csv, pixel, &xy, &n) == DAC_OK &&
-            dac_stem_score(xy, n, truth, n_truth, 1.5 / pixel, &s, NULL) == DAC_OK)
+            dac_stem_score(xy, n, truth, n_truth, MATCH_A / pixel, &s, NULL) == DAC_OK)
             *f1 = s.f1;
         free(xy);
         printf("scikit-image pipeline (%s, one core): %zu peaks, CPU %.3f s (wall %.3f s), "
@@ -289,7 +292,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
 #endif
-    double pixel = 0.2;
+    double pixel = PIXEL_A;
     double *truth = malloc(sizeof *truth * 2 * (n + 1));
     float *img = truth ? make_image(w, n, pixel, truth) : NULL;
     if (!img)
