@@ -95,19 +95,35 @@ static void sum_taps(const float *const *src, const float *k, long n, size_t w,
     }
 }
 
-/* One row of the horizontal pass: the row with r mirrored pixels either side in line
- * (only those 2r need the mirror's division), then the taps. tap[j] = line + j. */
+/* One row of the horizontal pass. The interior pixels, whose taps all fall inside the
+ * row, read the row itself (tap[j] = row + j − r); the r pixels at either end read a
+ * short line of the row's ends with r mirrored pixels beyond each (only those need
+ * the mirror's division). line holds 6r floats. */
 static void blur_row(const float *row, size_t w, const float *k, long r, float *line,
                      const float **tap, float *restrict o)
 {
-    for (long i = 0; i < r; i++) {
-        line[i] = row[mirror(i - r, (long)w)];
-        line[(long)w + r + i] = row[mirror((long)w + i, (long)w)];
+    long n = (long)w;
+    if (n <= 4 * r) { /* a short row: all of it through the mirrored line */
+        for (long i = -r; i < n + r; i++)
+            line[i + r] = row[mirror(i, n)];
+        for (long j = 0; j <= 2 * r; j++)
+            tap[j] = line + j;
+        sum_taps(tap, k, 2 * r + 1, w, o);
+        return;
     }
-    memcpy(line + r, row, sizeof *row * w);
+    for (long j = 0; j <= 2 * r; j++)
+        tap[j] = row + j; /* output x = r + i reads row[i … i + 2r] */
+    sum_taps(tap, k, 2 * r + 1, (size_t)(n - 2 * r), o + r);
+    for (long i = -r; i < 2 * r; i++) /* left: pixels −r … 2r − 1 */
+        line[i + r] = row[mirror(i, n)];
+    for (long i = n - 2 * r; i < n + r; i++) /* right: pixels n − 2r … n + r − 1 */
+        line[3 * r + (i - (n - 2 * r))] = row[mirror(i, n)];
     for (long j = 0; j <= 2 * r; j++)
         tap[j] = line + j;
-    sum_taps(tap, k, 2 * r + 1, w, o);
+    sum_taps(tap, k, 2 * r + 1, (size_t)r, o); /* output 0 … r − 1 */
+    for (long j = 0; j <= 2 * r; j++)
+        tap[j] = line + 3 * r + j;
+    sum_taps(tap, k, 2 * r + 1, (size_t)r, o + n - r); /* output n − r … n − 1 */
 }
 
 /* Direct separable convolution; fine for σ up to a few pixels. The horizontal pass is
@@ -123,7 +139,7 @@ static int blur_direct(const float *in, size_t w, size_t h, double sigma, float 
     size_t slots = (size_t)(2 * r + 1);
     float *ring = malloc(sizeof *ring * w * slots);
     long *held = malloc(sizeof *held * slots);
-    float *line = malloc(sizeof *line * (w + 2 * (size_t)r));
+    float *line = malloc(sizeof *line * 6 * (size_t)r);
     const float **tap = malloc(sizeof *tap * slots);
     if (!k || !ring || !held || !line || !tap) {
         free(k), free(ring), free(held), free(line), free(tap);
@@ -257,7 +273,8 @@ static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, s
         xa[2 * x + 1] = x0 + 1 < (long)sw ? (size_t)x0 + 1 : (size_t)x0;
         fx[x] = (float)f;
     }
-    long made = -1; /* the node row whose interpolation rows[0..w) holds; rows[w..) the next */
+    float *cur = rows, *next = rows + w; /* node row `made` along x, and the one after */
+    long made = -1;
     for (size_t y = 0; y < h; y++) {
         double gy = ((double)y + 0.5) / (double)b - 0.5;
         long y0 = (long)floor(gy);
@@ -268,14 +285,16 @@ static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, s
             y0 = (long)sh - 1, fy = 0;
         if (y0 != made) {
             long y1 = y0 + 1 < (long)sh ? y0 + 1 : y0;
-            if (made >= 0 && y0 == made + 1 && y0 + 1 < (long)sh)
-                memcpy(rows, rows + w, sizeof *rows * w); /* the old next row is this one */
-            else
-                interpolate_row(s + (size_t)y0 * sw, xa, fx, w, rows);
-            interpolate_row(s + (size_t)y1 * sw, xa, fx, w, rows + w);
+            if (made >= 0 && y0 == made + 1 && y0 + 1 < (long)sh) { /* the old next row */
+                float *t = cur;
+                cur = next, next = t;
+            } else {
+                interpolate_row(s + (size_t)y0 * sw, xa, fx, w, cur);
+            }
+            interpolate_row(s + (size_t)y1 * sw, xa, fx, w, next);
             made = y0;
         }
-        const float *restrict a = rows, *restrict c = rows + w;
+        const float *restrict a = cur, *restrict c = next;
         float *restrict o = out + y * w;
         DAC_OMP(simd)
         for (size_t x = 0; x < w; x++)
