@@ -1,5 +1,6 @@
-# Turns a text file into a C source defining `const char dac_elements_csv[]`, so the
-# element table ships inside the library (no run-time file lookup).
+# Turns a text file IN into a C source OUT defining `const char NAME[]` (NUL-terminated)
+# and `const size_t NAME_len`, so data ship inside the library (no run-time file lookup).
 file(READ ${IN} content HEX)
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${content}")
-file(WRITE ${OUT} "/* generated from data/elements.csv — do not edit */\n#include <stddef.h>\nconst char dac_elements_csv[] = {${bytes} 0x00};\nconst size_t dac_elements_csv_len = sizeof(dac_elements_csv) - 1;\n")
+get_filename_component(source ${IN} NAME)
+file(WRITE ${OUT} "/* generated from ${source} — do not edit */\n#include <stddef.h>\nconst char ${NAME}[] = {${bytes} 0x00};\nconst size_t ${NAME}_len = sizeof(${NAME}) - 1;\n")
