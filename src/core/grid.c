@@ -93,12 +93,21 @@ static void choose_bins(axis_bins ax[3], const double d[3], double cutoff, size_
         double b = floor(length / cutoff);
         want[a] = b < 1 ? 1 : (b > MAX_BINS_PER_AXIS ? MAX_BINS_PER_AXIS : b);
     }
+    /* Over the cap, shrink the axes that have more than one bin by the same factor:
+     * the m-th root of the excess over m axes (a cube root over all three would leave
+     * a 2-D grid, whose flat axis cannot shrink, with cap × factor bins). An axis
+     * clamped at one bin leaves the rest of the excess to the others: repeat. */
     double cap = (double)n * BINS_PER_POINT + 8;
     double total = want[0] * want[1] * want[2];
-    if (total > cap) {
-        double f = cbrt(total / cap);
-        for (int a = 0; a < 3; a++)
-            want[a] = fmax(1.0, floor(want[a] / f));
+    for (int pass = 0; pass < 3 && total > cap; pass++) {
+        int m = (want[0] > 1) + (want[1] > 1) + (want[2] > 1);
+        double f = pow(total / cap, 1.0 / m);
+        total = 1;
+        for (int a = 0; a < 3; a++) {
+            if (want[a] > 1)
+                want[a] = fmax(1.0, floor(want[a] / f));
+            total *= want[a];
+        }
     }
     for (int a = 0; a < 3; a++) {
         ax[a].n = (int)want[a];
@@ -391,9 +400,11 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
     for (int a = 0; a < g->dim; a++)
         r[a] = q[a];
     to_fractional(g, r, f);
+    /* The points' bound: on a periodic axis the whole cells removed must fit an int. */
     for (int a = 0; a < 3; a++)
-        if (!isfinite(f[a]))
-            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite position");
+        if (!isfinite(f[a]) || (g->ax[a].periodic && fabs(f[a]) > 1e9))
+            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite or absurdly large "
+                             "position");
     wrap_fractional(g, f, w);
     bin_coords(g, f, bc);
     for (int c = 0; c < 3; c++) {
