@@ -387,6 +387,9 @@ static int read_models(reader *r, const char *prefix, report_model **out, size_t
         snprintf(key, sizeof key, "%s.%zu.mechanism", prefix, i);
         if (st == DAC_OK)
             st = get_path(r, key, 1, &x->mechanism);
+        snprintf(key, sizeof key, "%s.%zu.review", prefix, i);
+        if (st == DAC_OK)
+            st = get_text(r, key, 0, &x->review);
     }
     return st ? st : unique_names(r, prefix, &(*out)[0].name, sizeof **out, *n_out);
 }
@@ -431,6 +434,10 @@ static int read_explain(reader *r, report_explain *e)
     if (st == DAC_OK)
         st = get_text(r, "explain.co2.sweep", 0, &e->co2_sweep);
     if (st == DAC_OK)
+        st = get_text(r, "explain.co2.review_fe", 0, &e->review_fe);
+    if (st == DAC_OK)
+        st = get_text(r, "explain.co2.review_mass_activity", 0, &e->review_mass_activity);
+    if (st == DAC_OK)
         st = read_models(r, "explain.co2.models", &e->co2, &e->n_co2);
     if (st == DAC_OK)
         st = read_site_rules(r, e);
@@ -444,7 +451,11 @@ static int read_explain(reader *r, report_explain *e)
     if (st == DAC_OK)
         st = get_text(r, "explain.her.sweep", e->her_mechanism != NULL, &e->her_sweep);
     if (st == DAC_OK)
+        st = get_text(r, "explain.her.column", 0, &e->her_column);
+    if (st == DAC_OK)
         st = get_texts(r, "explain.her.marks", &e->her_marks);
+    if (st == DAC_OK)
+        st = get_text(r, "explain.her.review", 0, &e->her_review);
     if (st == DAC_OK)
         st = get_path(r, "explain.her.overlay.file", 0, &e->her_overlay);
     if (st == DAC_OK)
@@ -516,7 +527,7 @@ static int read_study(dac_config *cfg, dac_report_study *s)
 static void free_models(report_model *m, size_t n)
 {
     for (size_t i = 0; m && i < n; i++)
-        free(m[i].name), free(m[i].title), free(m[i].mechanism);
+        free(m[i].name), free(m[i].title), free(m[i].mechanism), free(m[i].review);
     free(m);
 }
 
@@ -547,6 +558,7 @@ void dac_report_study_free(dac_report_study *s)
         free(e->rules[i].pattern), free(e->rules[i].model);
     free(e->rules);
     free(e->co2_sweep), free(e->reference), free(e->her_mechanism), free(e->her_sweep);
+    free(e->her_column), free(e->her_review), free(e->review_fe), free(e->review_mass_activity);
     free(e->her_overlay), free(e->her_overlay_x), free(e->her_overlay_y);
     report_list_free(&e->her_marks);
     for (int k = 0; k < REPORT_N_STAGES; k++)

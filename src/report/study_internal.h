@@ -83,6 +83,7 @@ typedef struct {
 
 typedef struct {
     char *name, *title, *mechanism;
+    char *review; /* what the review measured for it (NULL: nothing) */
 } report_model;
 
 typedef struct {
@@ -92,12 +93,14 @@ typedef struct {
 typedef struct {
     double potential_V_RHE;   /* where activities are compared */
     char *co2_sweep;          /* "U=a:b:step" */
+    char *review_fe, *review_mass_activity; /* the review's figures (NULL: none) */
     report_model *co2;
     size_t n_co2;
     report_site_rule *rules;
     size_t n_rules;
     char *reference;          /* model of the all-single-site reference catalyst */
-    char *her_mechanism, *her_sweep, *her_overlay, *her_overlay_x, *her_overlay_y;
+    char *her_mechanism, *her_sweep, *her_column, *her_overlay, *her_overlay_x, *her_overlay_y;
+    char *her_review;         /* the review's measured H₂ ratio of the first two marks */
     report_list her_marks;
     report_model *photo;
     size_t n_photo;

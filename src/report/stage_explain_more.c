@@ -1,0 +1,293 @@
+/*
+ * stage_explain_more.c — the explain stage's other two parts (see stage_explain.c):
+ *   hydrogen evolution: the Nørskov volcano of the study's HER mechanism, swept along
+ *     ΔG_H* (`dac kinetics sweep --plot volcano`), with the study's marks (Ru, Zn,
+ *     Ru–Zn …) read off the swept curve; the ratio of the first two marks' rates
+ *     stands beside the review's measured H₂ ratio;
+ *   photocatalysis: TON(t) of each molecular complex (`dac kinetics transient`), its
+ *     TON at the end and its peak TOF beside the review's TON and TOF.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/json.h"
+#include "dac/core.h"
+#include "report/study_internal.h"
+
+#ifdef REPORT_HAVE_KINETICS
+
+#include "report/explain_internal.h"
+
+/* ------------------------------------------------------------ HER volcano --------- */
+
+typedef struct {
+    double x;
+    char label[64];
+    double rate;
+} mark;
+
+/* y of the table at x, linear between the two rows around it (column 0 is the axis). */
+static double read_off(const dac_csv *t, size_t col, double x)
+{
+    double x0 = NAN, y0 = NAN;
+    for (size_t r = 0; r < dac_csv_rows(t); r++) {
+        double u, y;
+        if (dac_csv_double(t, r, 0, &u) != DAC_OK || dac_csv_double(t, r, col, &y) != DAC_OK)
+            continue;
+        if (u == x)
+            return y;
+        if (isfinite(x0) && ((x0 < x && x < u) || (u < x && x < x0)))
+            return y0 + (y - y0) * (x - x0) / (u - x0);
+        x0 = u, y0 = y;
+    }
+    return NAN;
+}
+
+static int her_marks(explain_ctx *x, const char *csv_path, mark *m, size_t n)
+{
+    const report_explain *e = &x->st->study->explain;
+    dac_csv *t;
+    int rc = dac_csv_read(csv_path, &t);
+    if (rc != DAC_OK)
+        return rc;
+    long col = e->her_column ? dac_csv_column(t, e->her_column) : -1;
+    if (e->her_column && col < 0)
+        rc = dac_error(DAC_ERR_INPUT, "%s: no column '%s' (explain.her.column)", csv_path, e->her_column);
+    for (size_t i = 0; rc == DAC_OK && i < n; i++) {
+        const char *eq = strchr(e->her_marks.item[i], '=');
+        m[i].x = eq ? atof(e->her_marks.item[i]) : NAN;
+        snprintf(m[i].label, sizeof m[i].label, "%s", eq ? eq + 1 : e->her_marks.item[i]);
+        m[i].rate = col >= 0 && isfinite(m[i].x) ? read_off(t, (size_t)col, m[i].x) : NAN;
+    }
+    dac_error_clear(); /* empty cells: points that did not converge */
+    dac_csv_free(t);
+    return rc;
+}
+
+static int her_page(explain_ctx *x, const mark *m, size_t n)
+{
+    const report_explain *e = &x->st->study->explain;
+    dac_report *p = x->st->page;
+    int rc = dac_report_add_heading(p, 3, "Hydrogen evolution on Ru, Zn and Ru–Zn");
+    if (rc == DAC_OK)
+        rc = dac_report_add_paragraph(p, "On a site that binds H neither too strongly nor too "
+                                      "weakly, hydrogen evolves fastest: at the equilibrium "
+                                      "potential the exchange rate is k₀/(1 + exp(|ΔG_H*|/k_BT)) "
+                                      "per site (Nørskov et al., J. Electrochem. Soc. 152, J23, "
+                                      "2005), the volcano below; the marks are the sites' ΔG_H*.");
+    if (rc == DAC_OK)
+        rc = dac_report_add_figure(p, "her_volcano-volcano.svg", "The hydrogen-evolution volcano: "
+                                   "the exchange rate per site against the free energy of "
+                                   "adsorbed H, with the sites of the study marked.");
+    char (*cell)[64] = calloc(3 * n + 1, sizeof *cell);
+    const char **cells = calloc(3 * n + 1, sizeof *cells);
+    if (rc == DAC_OK && (!cell || !cells))
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == DAC_OK && i < n; i++) {
+        snprintf(cell[3 * i], 64, "%s", m[i].label);
+        report_format(cell[3 * i + 1], 64, m[i].x, 3);
+        report_format(cell[3 * i + 2], 64, m[i].rate, 3);
+        for (int k = 0; k < 3; k++)
+            cells[3 * i + (size_t)k] = cell[3 * i + (size_t)k];
+    }
+    static const char *const head[] = {"Site", "ΔG_H* (eV)", "Rate per site (s⁻¹)"};
+    if (rc == DAC_OK && n)
+        rc = dac_report_add_table(p, "The marked sites, read off the swept volcano.", 3, head, n, cells);
+    free(cell), free(cells);
+    char text[1200], *csv = report_stage_final_path(x->st, "her_volcano.csv");
+    size_t w = (size_t)snprintf(text, sizeof text, "dac kinetics sweep %s --vary %s -o %s --plot volcano%s%s",
+                                e->her_mechanism, e->her_sweep, csv ? csv : "", e->her_column ? ":" : "",
+                                e->her_column ? e->her_column : "");
+    for (size_t i = 0; i < e->her_marks.n && w < sizeof text; i++)
+        w += (size_t)snprintf(text + w, sizeof text - w, " --mark %s", e->her_marks.item[i]);
+    if (e->her_overlay && w < sizeof text)
+        snprintf(text + w, sizeof text - w, " --overlay %s:%s:%s", e->her_overlay, e->her_overlay_x,
+                 e->her_overlay_y);
+    free(csv);
+    if (rc == DAC_OK)
+        rc = dac_report_add_command(p, text);
+    if (rc == DAC_OK && e->her_review && n >= 2 && isfinite(m[0].rate) && isfinite(m[1].rate)) {
+        char q[200], model[200], v[32];
+        snprintf(q, sizeof q, "H₂ evolution, %s over %s", m[0].label, m[1].label);
+        report_format(v, sizeof v, m[0].rate / m[1].rate, 3);
+        snprintf(model, sizeof model, "%s× (exchange rate per site on the volcano)", v);
+        rc = dac_report_add_comparison(p, q, e->her_review, model, "explain: the HER volcano");
+    }
+    return rc;
+}
+
+int explain_her(explain_ctx *x)
+{
+    const report_explain *e = &x->st->study->explain;
+    dac_kinetics_model *m = NULL;
+    size_t n = e->her_marks.n;
+    mark *marks = calloc(n + 1, sizeof *marks);
+    char *csv = report_stage_path(x->st, "her_volcano.csv");
+    int rc = marks && csv ? explain_load(e->her_mechanism, &m) : dac_error(DAC_ERR_NOMEM, "out of memory");
+    if (rc == DAC_OK) {
+        dac_kinetics_sweep_options o;
+        dac_kinetics_sweep_options_default(&o);
+        o.plot = DAC_KINETICS_PLOT_VOLCANO;
+        o.volcano_column = e->her_column;
+        o.marks = (const char *const *)e->her_marks.item;
+        o.n_marks = n;
+        o.overlay_csv = e->her_overlay;
+        o.overlay_x = e->her_overlay_x;
+        o.overlay_y = e->her_overlay_y;
+        const char *axes[1] = {e->her_sweep};
+        const char *inputs[2] = {e->her_mechanism, e->her_overlay};
+        dac_provenance prov = x->st->prov;
+        prov.n_inputs = e->her_overlay ? 2 : 1, prov.inputs = inputs;
+        rc = dac_kinetics_sweep(m, axes, 1, &o, csv, &prov, NULL, NULL, NULL, NULL);
+    }
+    if (rc == DAC_OK)
+        rc = her_marks(x, csv, marks, n);
+    if (rc == DAC_OK)
+        rc = her_page(x, marks, n);
+    cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "her_marks") : NULL;
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *j = cJSON_CreateObject();
+        dac_json_string(j, "site", marks[i].label);
+        dac_json_number(j, "dG_H_eV", marks[i].x, "not a number");
+        dac_json_number(j, "rate_per_site_per_s", marks[i].rate, "outside the sweep, or not converged");
+        cJSON_AddItemToArray(list, j);
+    }
+    if (rc == DAC_OK)
+        rc = explain_part_progress(x);
+    dac_kinetics_model_free(m);
+    free(marks), free(csv);
+    return rc;
+}
+
+/* ------------------------------------------------------------ photocatalysis ------ */
+
+typedef struct {
+    double ton_end, tof_peak;
+} photo_result;
+
+static int photo_page(explain_ctx *x, const photo_result *r)
+{
+    const report_explain *e = &x->st->study->explain;
+    dac_report *p = x->st->page;
+    char t_end[32];
+    report_format(t_end, sizeof t_end, e->photo_t_end_s / 3600, 3);
+    int rc = dac_report_add_heading(p, 3, "Photocatalytic CO₂ → CO by molecular complexes");
+    if (rc == DAC_OK)
+        rc = dac_report_add_paragraph(p, "The review's molecular dual-metal catalysts in solution: "
+                                      "a photosensitiser excited by light and quenched by a "
+                                      "sacrificial donor passes electrons to the complex, which "
+                                      "binds CO₂, is protonated, breaks the C–OH bond and releases "
+                                      "CO, and slowly dies; the turnover number grows until it does.");
+    char caption[300];
+    snprintf(caption, sizeof caption, "Turnover number of CO per catalyst molecule against time (%s h), "
+             "one curve per complex.", t_end);
+    if (rc == DAC_OK)
+        rc = dac_report_add_figure(p, "photo-ton.svg", caption);
+    static const char *const head[] = {"Complex", "TON at the end", "Peak TOF (s⁻¹)", "The review"};
+    char (*cell)[128] = calloc(4 * e->n_photo + 1, sizeof *cell);
+    const char **cells = calloc(4 * e->n_photo + 1, sizeof *cells);
+    if (rc == DAC_OK && (!cell || !cells))
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == DAC_OK && i < e->n_photo; i++) {
+        const report_model *m = &e->photo[i];
+        snprintf(cell[4 * i], 128, "%s", m->title ? m->title : m->name);
+        report_format(cell[4 * i + 1], 128, r[i].ton_end, 4);
+        report_format(cell[4 * i + 2], 128, r[i].tof_peak, 3);
+        snprintf(cell[4 * i + 3], 128, "%s", m->review ? m->review : "");
+        for (int k = 0; k < 4; k++)
+            cells[4 * i + (size_t)k] = cell[4 * i + (size_t)k];
+        if (m->review) {
+            char model[200], a[32], b[32];
+            report_format(a, sizeof a, r[i].ton_end, 4);
+            report_format(b, sizeof b, r[i].tof_peak, 3);
+            snprintf(model, sizeof model, "TON %s, peak TOF %s s⁻¹", a, b);
+            rc = dac_report_add_comparison(p, m->title ? m->title : m->name, m->review, model,
+                                           "explain: photocatalysis");
+        }
+    }
+    if (rc == DAC_OK)
+        rc = dac_report_add_table(p, "Turnover of each complex: TON at the end of the run, and the "
+                                  "highest TOF on the way.", 4, head, e->n_photo, cells);
+    free(cell), free(cells);
+    char text[1600], *csv = report_stage_final_path(x->st, "photo.csv");
+    size_t w = (size_t)snprintf(text, sizeof text, "dac kinetics transient");
+    for (size_t i = 0; i < e->n_photo && w < sizeof text; i++)
+        w += (size_t)snprintf(text + w, sizeof text - w, " %s", e->photo[i].mechanism);
+    if (w < sizeof text)
+        snprintf(text + w, sizeof text - w, " --t-end %.10g --points %ld -o %s --plot ton",
+                 e->photo_t_end_s, e->photo_points, csv ? csv : "");
+    free(csv);
+    if (rc == DAC_OK)
+        rc = dac_report_add_command(p, text);
+    return rc;
+}
+
+/* Runs one complex's transient; NULL on failure. */
+static dac_kinetics_transient *run_photo(const report_model *cfg, const report_explain *e,
+                                         dac_kinetics_model **m, photo_result *r, int *rc)
+{
+    dac_kinetics_solver *s = NULL;
+    dac_kinetics_transient *t = NULL;
+    *rc = explain_load(cfg->mechanism, m);
+    long co = *rc == DAC_OK ? explain_product(*m, "CO") : -1;
+    if (*rc == DAC_OK && co < 0)
+        *rc = dac_error(DAC_ERR_INPUT, "%s: no product CO", cfg->mechanism);
+    if (*rc == DAC_OK)
+        *rc = dac_kinetics_solver_create(*m, &s);
+    if (*rc == DAC_OK)
+        *rc = dac_kinetics_solver_transient(s, e->photo_t_end_s, (size_t)e->photo_points, 1, &t);
+    if (*rc == DAC_OK) {
+        size_t n = dac_kinetics_transient_count(t);
+        r->ton_end = n ? dac_kinetics_transient_ton(t, n - 1, (size_t)co) : NAN;
+        r->tof_peak = NAN;
+        for (size_t i = 0; i < n; i++) {
+            double v = dac_kinetics_transient_tof(t, i, (size_t)co);
+            if (isfinite(v) && !(v <= r->tof_peak))
+                r->tof_peak = v;
+        }
+    }
+    dac_kinetics_solver_free(s);
+    return t;
+}
+
+int explain_photo(explain_ctx *x)
+{
+    const report_explain *e = &x->st->study->explain;
+    size_t n = e->n_photo;
+    dac_kinetics_model **m = calloc(n, sizeof *m);
+    dac_kinetics_transient **t = calloc(n, sizeof *t);
+    photo_result *r = calloc(n, sizeof *r);
+    int rc = m && t && r ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == DAC_OK && i < n; i++) {
+        t[i] = run_photo(&e->photo[i], e, &m[i], &r[i], &rc);
+        if (rc == DAC_OK)
+            rc = explain_part_progress(x);
+    }
+    char *csv = rc == DAC_OK ? report_stage_path(x->st, "photo.csv") : NULL;
+    const char **inputs = rc == DAC_OK ? calloc(n, sizeof *inputs) : NULL;
+    for (size_t i = 0; inputs && i < n; i++)
+        inputs[i] = e->photo[i].mechanism;
+    dac_provenance prov = x->st->prov;
+    prov.n_inputs = n, prov.inputs = inputs;
+    if (rc == DAC_OK)
+        rc = csv && inputs ? dac_kinetics_transient_write((const dac_kinetics_transient *const *)t, n, csv, 1, &prov)
+                           : dac_error(DAC_ERR_NOMEM, "out of memory");
+    if (rc == DAC_OK)
+        rc = photo_page(x, r);
+    cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "photocatalysis") : NULL;
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *j = cJSON_CreateObject();
+        dac_json_string(j, "name", e->photo[i].name);
+        dac_json_number(j, "TON_end", r[i].ton_end, "no samples");
+        dac_json_number(j, "TOF_peak_per_s", r[i].tof_peak, "no samples");
+        cJSON_AddItemToArray(list, j);
+    }
+    for (size_t i = 0; i < n && t && m; i++)
+        dac_kinetics_transient_free(t[i]), dac_kinetics_model_free(m[i]);
+    free(m), free(t), free(r), free(csv), free(inputs);
+    return rc;
+}
+
+#endif
