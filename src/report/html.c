@@ -115,17 +115,50 @@ void report_put_text(FILE *f, const char *text, int code_spans)
     }
 }
 
-/* A cell that starts like a number is right-aligned: digits, or a sign or point then a
- * digit ("−0.8", "+3", ".5"); U+2212 is the minus sign the report writes. */
-static int looks_numeric(const char *s)
+/* Code points a number on the page may hold besides ASCII digits and signs: − ± × the
+ * superscripts of 10⁻⁵, the thin and narrow spaces of 16 896. */
+static int number_symbol(unsigned long cp)
 {
+    static const unsigned long ok[] = {0x2212, 0xB1, 0xD7, 0x2070, 0xB9, 0xB2, 0xB3, 0x2074,
+                                       0x2075, 0x2076, 0x2077, 0x2078, 0x2079, 0x207B, 0x2009,
+                                       0x202F, 0xA0};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (cp == ok[i])
+            return 1;
+    return 0;
+}
+
+/* A cell that is a number (or numbers: "0.37 [0.23, 0.53]", "1.2×10⁻⁵", "98.9 %") is
+ * right-aligned; one with words in it ("4× (ZnRu over Ru)") is text. */
+static int looks_numeric(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
     while (*s == ' ')
         s++;
-    if (!strncmp(s, "\xE2\x88\x92", 3))
-        s += 3;
-    else if (*s == '-' || *s == '+' || *s == '.')
-        s++;
-    return *s >= '0' && *s <= '9';
+    const unsigned char *d = s;
+    if (!strncmp((const char *)d, "\xE2\x88\x92", 3))
+        d += 3;
+    else if (*d == '-' || *d == '+' || *d == '.')
+        d++;
+    if (!(*d >= '0' && *d <= '9'))
+        return 0;
+    while (*s) {
+        unsigned c = *s;
+        if (c < 0x80) {
+            if (!strchr("0123456789.,+-e %[]()/", (int)c))
+                return 0;
+            s++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 0;
+        unsigned long cp = len == 2 ? c & 0x1F : c & 0x0F;
+        for (size_t k = 1; k < len; k++)
+            cp = cp << 6 | (s[k] & 0x3Fu);
+        if (!len || !number_symbol(cp))
+            return 0;
+        s += len;
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------ headings ------------ */

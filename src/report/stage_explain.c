@@ -351,7 +351,7 @@ static int models_table(explain_ctx *x, const co2_model *c, size_t n)
 {
     static const char *const head[] = {"Model", "U_L (V)", "η (V)", "Potential-determining step",
                                        "TOF CO (s⁻¹)", "TOF H₂ (s⁻¹)", "FE CO", "CO per metal atom (s⁻¹)",
-                                       "Best FE CO (at V)"};
+                                       "Best FE CO"};
     enum { C = 9 };
     char (*cell)[96] = calloc(n * C + 1, sizeof *cell);
     const char **cells = calloc(n * C + 1, sizeof *cells);
@@ -364,19 +364,19 @@ static int models_table(explain_ctx *x, const co2_model *c, size_t n)
         snprintf(row[3], 96, c[i].pds[0] ? "→ `%s`" : "—", c[i].pds);
         report_format(row[4], 96, c[i].converged ? c[i].tof_co : NAN, 3);
         report_format(row[5], 96, c[i].converged ? c[i].tof_h2 : NAN, 3);
-        report_format(row[6], 96, c[i].converged ? c[i].fe_co : NAN, 3);
+        report_format_percent(row[6], 96, c[i].converged ? c[i].fe_co : NAN, 3);
         report_format(row[7], 96, c[i].converged ? c[i].tof_co / c[i].atoms : NAN, 3);
-        report_format(a, sizeof a, c[i].fe_best, 4);
+        report_format_percent(a, sizeof a, c[i].fe_best, 4);
         report_format(b, sizeof b, c[i].U_best, 3);
-        snprintf(row[8], 96, "%s (%s)", a, b);
+        snprintf(row[8], 96, isfinite(c[i].fe_best) ? "%s at %s V" : "%s", a, b);
         for (int j = 0; j < C; j++)
             cells[i * C + (size_t)j] = row[j];
     }
-    char caption[300];
+    char caption[300], U[32];
+    report_format(U, sizeof U, x->st->study->explain.potential_V_RHE, 3);
     snprintf(caption, sizeof caption, "The CO₂ → CO models: limiting potential and thermodynamic "
              "overpotential at 0 V (computational hydrogen electrode), and the steady state at "
-             "%g V vs RHE (rates per site ensemble; per metal atom over its site types).",
-             x->st->study->explain.potential_V_RHE);
+             "%s V vs RHE (rates per site ensemble; per metal atom over its site types).", U);
     if (rc == DAC_OK)
         rc = dac_report_add_table(x->st->page, caption, C, head, n, cells);
     free(cell), free(cells);
@@ -404,16 +404,17 @@ static int outcomes_table(explain_ctx *x, const co2_model *c, size_t n, const re
         if (a[i].unmapped && w < 200)
             snprintf(row[2] + w, 256 - w, "%sno model %zu", w ? ", " : "", a[i].unmapped);
         report_format(row[3], 256, a[i].co_per_atom_s, 3);
-        report_format(row[4], 256, a[i].fe_co, 3);
+        report_format_percent(row[4], 256, a[i].fe_co, 3);
         report_format(row[5], 256, a[i].ratio, 3);
         for (int j = 0; j < C; j++)
             cells[i * C + (size_t)j] = row[j];
     }
-    char caption[400];
-    snprintf(caption, sizeof caption, "What each outcome predicts at %g V vs RHE: its sites (all "
+    char caption[400], U[32];
+    report_format(U, sizeof U, x->st->study->explain.potential_V_RHE, 3);
+    snprintf(caption, sizeof caption, "What each outcome predicts at %s V vs RHE: its sites (all "
              "seeds) mapped to models by their coordination labels, times each model's TOF; "
              "the last column over a catalyst of `%s` sites only, at the same metal loading.",
-             x->st->study->explain.potential_V_RHE, x->st->study->explain.reference);
+             U, x->st->study->explain.reference);
     if (rc == DAC_OK)
         rc = dac_report_add_table(x->st->page, caption, C, head, n_o, cells);
     free(cell), free(cells);
@@ -475,9 +476,9 @@ static int co2_comparisons(explain_ctx *x, const co2_model *c, size_t n, const o
     int rc = DAC_OK;
     size_t w = 0;
     for (size_t i = 0; i < n && w < 500; i++) {
-        report_format(v, sizeof v, 100 * c[i].fe_best, 4);
+        report_format_percent(v, sizeof v, c[i].fe_best, 4);
         report_format(u, sizeof u, c[i].U_best, 3);
-        w += (size_t)snprintf(model + w, sizeof model - w, "%s%s %s %% at %s V", w ? "; " : "",
+        w += (size_t)snprintf(model + w, sizeof model - w, "%s%s %s at %s V", w ? "; " : "",
                               c[i].cfg->name, v, u);
     }
     if (n && e->review_fe)
@@ -501,7 +502,8 @@ static int co2_comparisons(explain_ctx *x, const co2_model *c, size_t n, const o
         w += (size_t)snprintf(model + w, sizeof model - w, "%s`%s` %s×", w ? "; " : "", o[i].name, v);
     }
     char q[200];
-    snprintf(q, sizeof q, "CO mass activity over the single-site catalyst (%g V)", e->potential_V_RHE);
+    report_format(u, sizeof u, e->potential_V_RHE, 3);
+    snprintf(q, sizeof q, "CO mass activity over the single-site catalyst (%s V)", u);
     if (rc == DAC_OK && w && e->review_mass_activity)
         rc = dac_report_add_comparison(x->st->page, q, e->review_mass_activity, model,
                                        "explain: per metal atom, same loading");

@@ -14,6 +14,7 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "dac/core.h"
+#include "report/plot.h"
 #include "report/study_internal.h"
 
 #ifdef REPORT_HAVE_KINETICS
@@ -66,6 +67,77 @@ static int her_marks(explain_ctx *x, const char *csv_path, mark *m, size_t n)
     return rc;
 }
 
+/* Rows of a CSV's two columns as (x, y) pairs, y through f when given; NaN where empty. */
+static int read_pairs(const char *path, const char *xcol, const char *ycol, double (*f)(double),
+                      double **xy, size_t *n)
+{
+    dac_csv *t;
+    int rc = dac_csv_read(path, &t);
+    if (rc != DAC_OK)
+        return rc;
+    long cx = xcol ? dac_csv_column(t, xcol) : 0, cy = dac_csv_column(t, ycol);
+    if (cx < 0 || cy < 0)
+        rc = dac_error(DAC_ERR_INPUT, "%s: no column '%s'", path, cx < 0 ? xcol : ycol);
+    *n = rc == DAC_OK ? dac_csv_rows(t) : 0;
+    *xy = rc == DAC_OK ? malloc((2 * *n + 1) * sizeof **xy) : NULL;
+    if (rc == DAC_OK && !*xy)
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t r = 0; rc == DAC_OK && r < *n; r++) {
+        double a, b;
+        (*xy)[2 * r] = dac_csv_double(t, r, (size_t)cx, &a) == DAC_OK ? a : NAN;
+        (*xy)[2 * r + 1] = dac_csv_double(t, r, (size_t)cy, &b) == DAC_OK ? (f ? f(b) : b) : NAN;
+    }
+    dac_error_clear(); /* empty cells: points that did not converge */
+    dac_csv_free(t);
+    return rc;
+}
+
+/* The volcano with its marks (and measured points when the study gives them). */
+static int her_figure(explain_ctx *x, const char *csv, const mark *m, size_t n_marks)
+{
+    const report_explain *e = &x->st->study->explain;
+    double *curve = NULL, *meas = NULL;
+    size_t nc = 0, nm = 0;
+    int rc = read_pairs(csv, NULL, e->her_column, log10, &curve, &nc);
+    if (rc == DAC_OK && e->her_overlay)
+        rc = read_pairs(e->her_overlay, e->her_overlay_x, e->her_overlay_y, NULL, &meas, &nm);
+    size_t rows = nc > n_marks ? nc : n_marks;
+    rows = rows > nm ? rows : nm;
+    double *t = rc == DAC_OK ? malloc((6 * rows + 1) * sizeof *t) : NULL;
+    if (rc == DAC_OK && !t)
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t r = 0; t && r < rows; r++) {
+        double row[6] = {r < nc ? curve[2 * r] : NAN, r < nc ? curve[2 * r + 1] : NAN,
+                         r < n_marks ? m[r].x : NAN, r < n_marks ? log10(m[r].rate) : NAN,
+                         r < nm ? meas[2 * r] : NAN, r < nm ? meas[2 * r + 1] : NAN};
+        memcpy(t + 6 * r, row, sizeof row);
+    }
+    static const char *const head[] = {"dG_H_eV", "log10_rate_per_site_per_s", "mark_dG_H_eV",
+                                       "mark_log10_rate_per_site_per_s", "measured_dG_H_eV",
+                                       "measured_log10_rate_per_site_per_s"};
+    dac_plot *p = NULL;
+    if (rc == DAC_OK)
+        rc = dac_plot_create(NULL, "ΔG_H* (eV)", "log₁₀ (exchange rate per site / s⁻¹)", &p);
+    if (rc == DAC_OK)
+        rc = dac_plot_set_table(p, 6, head, rows, t);
+    if (rc == DAC_OK)
+        rc = dac_plot_add_series(p, 0, 1, "Nørskov model", DAC_PLOT_LINES);
+    if (rc == DAC_OK && n_marks)
+        rc = dac_plot_add_series(p, 2, 3, "the study's sites", DAC_PLOT_POINTS);
+    if (rc == DAC_OK && nm)
+        rc = dac_plot_add_series(p, 4, 5, "measured", DAC_PLOT_POINTS);
+    for (size_t i = 0; rc == DAC_OK && i < n_marks; i++)
+        if (isfinite(m[i].x) && m[i].rate > 0)
+            rc = dac_plot_add_label(p, m[i].x, log10(m[i].rate) + 0.4, m[i].label);
+    if (rc == DAC_OK)
+        rc = dac_plot_add_command(p, "set key bottom center");
+    if (rc == DAC_OK)
+        rc = dac_plot_write(p, x->st->set, "her");
+    dac_plot_free(p);
+    free(curve), free(meas), free(t);
+    return rc;
+}
+
 static int her_page(explain_ctx *x, const mark *m, size_t n)
 {
     const report_explain *e = &x->st->study->explain;
@@ -78,9 +150,9 @@ static int her_page(explain_ctx *x, const mark *m, size_t n)
                                       "per site (Nørskov et al., J. Electrochem. Soc. 152, J23, "
                                       "2005), the volcano below; the marks are the sites' ΔG_H*.");
     if (rc == DAC_OK)
-        rc = dac_report_add_figure(p, "her_volcano-volcano.svg", "The hydrogen-evolution volcano: "
-                                   "the exchange rate per site against the free energy of "
-                                   "adsorbed H, with the sites of the study marked.");
+        rc = dac_report_add_figure(p, "her.svg", "The hydrogen-evolution volcano: the exchange "
+                                   "rate per site against the free energy of adsorbed H, with "
+                                   "the sites of the study marked.");
     char (*cell)[64] = calloc(3 * n + 1, sizeof *cell);
     const char **cells = calloc(3 * n + 1, sizeof *cells);
     if (rc == DAC_OK && (!cell || !cells))
@@ -97,14 +169,8 @@ static int her_page(explain_ctx *x, const mark *m, size_t n)
         rc = dac_report_add_table(p, "The marked sites, read off the swept volcano.", 3, head, n, cells);
     free(cell), free(cells);
     char text[1200], *csv = report_stage_final_path(x->st, "her_volcano.csv");
-    size_t w = (size_t)snprintf(text, sizeof text, "dac kinetics sweep %s --vary %s -o %s --plot volcano%s%s",
-                                e->her_mechanism, e->her_sweep, csv ? csv : "", e->her_column ? ":" : "",
-                                e->her_column ? e->her_column : "");
-    for (size_t i = 0; i < e->her_marks.n && w < sizeof text; i++)
-        w += (size_t)snprintf(text + w, sizeof text - w, " --mark %s", e->her_marks.item[i]);
-    if (e->her_overlay && w < sizeof text)
-        snprintf(text + w, sizeof text - w, " --overlay %s:%s:%s", e->her_overlay, e->her_overlay_x,
-                 e->her_overlay_y);
+    snprintf(text, sizeof text, "dac kinetics sweep %s --vary %s -o %s", e->her_mechanism,
+             e->her_sweep, csv ? csv : "");
     free(csv);
     if (rc == DAC_OK)
         rc = dac_report_add_command(p, text);
@@ -129,13 +195,7 @@ int explain_her(explain_ctx *x)
     if (rc == DAC_OK) {
         dac_kinetics_sweep_options o;
         dac_kinetics_sweep_options_default(&o);
-        o.plot = DAC_KINETICS_PLOT_VOLCANO;
-        o.volcano_column = e->her_column;
-        o.marks = (const char *const *)e->her_marks.item;
-        o.n_marks = n;
-        o.overlay_csv = e->her_overlay;
-        o.overlay_x = e->her_overlay_x;
-        o.overlay_y = e->her_overlay_y;
+        o.plot = DAC_KINETICS_PLOT_NONE; /* her.svg is drawn here, with the marks labelled */
         const char *axes[1] = {e->her_sweep};
         const char *inputs[2] = {e->her_mechanism, e->her_overlay};
         dac_provenance prov = x->st->prov;
@@ -144,6 +204,8 @@ int explain_her(explain_ctx *x)
     }
     if (rc == DAC_OK)
         rc = her_marks(x, csv, marks, n);
+    if (rc == DAC_OK)
+        rc = her_figure(x, csv, marks, n);
     if (rc == DAC_OK)
         rc = her_page(x, marks, n);
     cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "her_marks") : NULL;
@@ -167,6 +229,57 @@ typedef struct {
     double ton_end, tof_peak;
 } photo_result;
 
+/* TON against time, one curve per complex, titled as the study titles them (the k-th
+ * TON column of the transients' table is the k-th complex). */
+static int ton_figure(explain_ctx *x, const char *csv)
+{
+    const report_explain *e = &x->st->study->explain;
+    dac_csv *t;
+    int rc = dac_csv_read(csv, &t);
+    if (rc != DAC_OK)
+        return rc;
+    size_t n = e->n_photo, rows = dac_csv_rows(t), k = 0;
+    size_t *col = calloc(n + 1, sizeof *col);
+    double *v = malloc(((n + 1) * rows + 1) * sizeof *v);
+    char **head = calloc(n + 1, sizeof *head);
+    if (!col || !v || !head)
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t c = 0; rc == DAC_OK && c < dac_csv_columns(t) && k < n; c++)
+        if (!strncmp(dac_csv_header(t, c), "TON_CO", 6))
+            col[k++] = c;
+    if (rc == DAC_OK && k != n)
+        rc = dac_error(DAC_ERR_INPUT, "%s: %zu TON_CO columns for %zu complexes", csv, k, n);
+    for (size_t r = 0; rc == DAC_OK && r < rows; r++)
+        for (size_t j = 0; j <= n; j++) {
+            double y;
+            v[r * (n + 1) + j] = dac_csv_double(t, r, j ? col[j - 1] : 0, &y) == DAC_OK ? y : NAN;
+        }
+    dac_error_clear();
+    head[0] = "time_s";
+    for (size_t j = 0; rc == DAC_OK && j < n; j++)
+        head[j + 1] = (char *)dac_csv_header(t, col[j]);
+    dac_plot *p = NULL;
+    if (rc == DAC_OK)
+        rc = dac_plot_create(NULL, "time (s)", "turnover number of CO", &p);
+    if (rc == DAC_OK)
+        rc = dac_plot_set_table(p, n + 1, (const char *const *)head, rows, v);
+    for (size_t j = 0; rc == DAC_OK && j < n; j++)
+        rc = dac_plot_add_series(p, 0, j + 1, e->photo[j].title ? e->photo[j].title : e->photo[j].name,
+                                 DAC_PLOT_LINES);
+    if (rc == DAC_OK) {
+        dac_plot_set_log(p, 1, 0);
+        rc = dac_plot_set_range(p, 'x', fmin(1, e->photo_t_end_s / 10), e->photo_t_end_s);
+    }
+    if (rc == DAC_OK)
+        rc = dac_plot_add_command(p, "set key top left");
+    if (rc == DAC_OK)
+        rc = dac_plot_write(p, x->st->set, "ton");
+    dac_plot_free(p);
+    free(col), free(v), free(head);
+    dac_csv_free(t);
+    return rc;
+}
+
 static int photo_page(explain_ctx *x, const photo_result *r)
 {
     const report_explain *e = &x->st->study->explain;
@@ -181,10 +294,10 @@ static int photo_page(explain_ctx *x, const photo_result *r)
                                       "binds CO₂, is protonated, breaks the C–OH bond and releases "
                                       "CO, and slowly dies; the turnover number grows until it does.");
     char caption[300];
-    snprintf(caption, sizeof caption, "Turnover number of CO per catalyst molecule against time (%s h), "
+    snprintf(caption, sizeof caption, "Turnover number of CO per catalyst molecule over %s h of light, "
              "one curve per complex.", t_end);
     if (rc == DAC_OK)
-        rc = dac_report_add_figure(p, "photo-ton.svg", caption);
+        rc = dac_report_add_figure(p, "ton.svg", caption);
     static const char *const head[] = {"Complex", "TON at the end", "Peak TOF (s⁻¹)", "The review"};
     char (*cell)[128] = calloc(4 * e->n_photo + 1, sizeof *cell);
     const char **cells = calloc(4 * e->n_photo + 1, sizeof *cells);
@@ -216,7 +329,7 @@ static int photo_page(explain_ctx *x, const photo_result *r)
     for (size_t i = 0; i < e->n_photo && w < sizeof text; i++)
         w += (size_t)snprintf(text + w, sizeof text - w, " %s", e->photo[i].mechanism);
     if (w < sizeof text)
-        snprintf(text + w, sizeof text - w, " --t-end %.10g --points %ld -o %s --plot ton",
+        snprintf(text + w, sizeof text - w, " --t-end %.10g --points %ld -o %s",
                  e->photo_t_end_s, e->photo_points, csv ? csv : "");
     free(csv);
     if (rc == DAC_OK)
@@ -272,8 +385,10 @@ int explain_photo(explain_ctx *x)
     dac_provenance prov = x->st->prov;
     prov.n_inputs = n, prov.inputs = inputs;
     if (rc == DAC_OK)
-        rc = csv && inputs ? dac_kinetics_transient_write((const dac_kinetics_transient *const *)t, n, csv, 1, &prov)
+        rc = csv && inputs ? dac_kinetics_transient_write((const dac_kinetics_transient *const *)t, n, csv, 0, &prov)
                            : dac_error(DAC_ERR_NOMEM, "out of memory");
+    if (rc == DAC_OK)
+        rc = ton_figure(x, csv);
     if (rc == DAC_OK)
         rc = photo_page(x, r);
     cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "photocatalysis") : NULL;

@@ -186,6 +186,8 @@ int report_explain_stage(report_stage *st);
 /* ---- small shared helpers (study_util.c) */
 /* A number for the page: %.3g-like with a real minus sign; NaN → "—". */
 void report_format(char *buf, size_t size, double v, int digits);
+/* A fraction as "98.9 %" (NaN → "—"). */
+void report_format_percent(char *buf, size_t size, double fraction, int digits);
 /* "0.37 [0.23, 0.53]". */
 void report_format_interval(char *buf, size_t size, double v, const double ci[2]);
 /* Mean and sample standard deviation of finite values (NaN when undefined). */

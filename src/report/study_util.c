@@ -63,10 +63,31 @@ void report_format(char *buf, size_t size, double v, int digits)
             snprintf(buf, size, "%s10%s", m[0] == '-' ? "-" : "", exp);
         else
             snprintf(buf, size, "%s×10%s", m, exp);
+    } else if (a >= pow(10, digits)) {
+        /* 16 896 rather than 1.69e+04: whole, from 10⁴ in groups of three (narrow no-break
+         * space, as SI writes them) */
+        char d[32], *w = buf;
+        snprintf(d, sizeof d, "%.0f", a);
+        size_t n = strlen(d);
+        if (v < 0 && size > 1)
+            *w++ = '-';
+        for (size_t i = 0; i < n && (size_t)(w - buf) + 5 < size; i++) {
+            if (i && n > 4 && (n - i) % 3 == 0)
+                memcpy(w, "\xE2\x80\xAF", 3), w += 3;
+            *w++ = d[i];
+        }
+        *w = '\0';
     } else {
         snprintf(buf, size, "%.*g", digits, v);
     }
     real_minus(buf, size);
+}
+
+void report_format_percent(char *buf, size_t size, double fraction, int digits)
+{
+    char v[48];
+    report_format(v, sizeof v, 100 * fraction, digits);
+    snprintf(buf, size, isfinite(fraction) ? "%s %%" : "%s", v);
 }
 
 void report_format_interval(char *buf, size_t size, double v, const double ci[2])
