@@ -146,6 +146,25 @@ static int count_image(report_stage *st, const dac_image *img, const char *name,
     return rc;
 }
 
+/* Drops the simulator's note that atoms outside the field were not drawn: the field is
+ * cut from a larger lattice on purpose (the page says so). Other notes stay, in order. */
+static void drop_crop_warning(void)
+{
+    size_t n = dac_warning_count();
+    char **keep = calloc(n + 1, sizeof *keep);
+    for (size_t i = 0; keep && i < n; i++)
+        keep[i] = strstr(dac_warning(i), "outside the field of view") ? NULL : strdup(dac_warning(i));
+    if (!keep)
+        return;
+    dac_warnings_clear();
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            dac_warn("%s", keep[i]);
+    for (size_t i = 0; i < n; i++)
+        free(keep[i]);
+    free(keep);
+}
+
 static int image_outcome(report_stage *st, const report_outcome *o, size_t k, size_t n, see_row *row)
 {
     const dac_report_study *s = st->study;
@@ -165,6 +184,8 @@ static int image_outcome(report_stage *st, const report_outcome *o, size_t k, si
     if (rc == DAC_OK) {
         dac_stem_sim_set_progress(sim, on_progress, &sp);
         rc = dac_stem_sim_render(sim, str, seed, &img, &truth);
+        if (row->fov_set)
+            drop_crop_warning();
     }
     char *path = rc == DAC_OK ? report_stage_path(st, "%s/image.tif", o->name) : NULL;
     const char *inputs[1] = {o->files[0]};
@@ -323,7 +344,8 @@ static int write_page(report_stage *st, const report_outcome *o, const see_row *
     int rc = dac_report_add_heading(p, 2, "See: would a microscope tell?");
     snprintf(text, sizeof text,
              "Each outcome was imaged as HAADF-STEM at %s e⁻/Å² (300 kV, 25 mrad, %.2g Å pixels, "
-             "on %.0f Å of amorphous carbon, over at most %.0f × %.0f Å), and the image was "
+             "on %.0f Å of amorphous carbon, over at most %.0f × %.0f Å: larger lattices are "
+             "imaged in a window at their centre), and the image was "
              "counted as a microscopist would: atoms found by a matched filter and a statistical "
              "test, every two atoms closer than 3.5 Å called a pair. Atoms that land near each "
              "other by chance are counted as pairs too; the corrected purity takes out the pairs "
