@@ -51,32 +51,6 @@ static char *path_join(const char *a, const char *b)
     return p;
 }
 
-int report_make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
-            free(p);
-            return st;
-        }
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
-    return DAC_OK;
-}
-
 /* rm -r that never follows a symbolic link out of the tree. */
 static void remove_tree(const char *path)
 {
@@ -171,7 +145,7 @@ static char *tagged_name(const char *outdir, const char *name, const char *tag)
 static int begin(report_stage *st, char **final)
 {
     const char *name = report_stage_names[st->stage];
-    int rc = report_make_dirs(st->outdir);
+    int rc = dac_make_dirs(st->outdir);
     if (rc != DAC_OK)
         return rc;
     clean_stale(st->outdir);

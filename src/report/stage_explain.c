@@ -29,26 +29,18 @@
 #include "report/plot.h"
 #include "report/study_internal.h"
 
-static int add_unique(report_list *l, const char *path)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->item[i], path))
-            return DAC_OK;
-    return report_list_add(l, path);
-}
-
 int report_explain_inputs(const dac_report_study *s, const char *outdir, report_list *inputs)
 {
     const report_explain *e = &s->explain;
     int st = DAC_OK;
     for (size_t i = 0; st == DAC_OK && i < e->n_co2; i++)
-        st = add_unique(inputs, e->co2[i].mechanism);
+        st = report_list_add_unique(inputs, e->co2[i].mechanism);
     if (st == DAC_OK && e->her_mechanism)
-        st = add_unique(inputs, e->her_mechanism);
+        st = report_list_add_unique(inputs, e->her_mechanism);
     if (st == DAC_OK && e->her_overlay)
-        st = add_unique(inputs, e->her_overlay);
+        st = report_list_add_unique(inputs, e->her_overlay);
     for (size_t i = 0; st == DAC_OK && i < e->n_photo; i++)
-        st = add_unique(inputs, e->photo[i].mechanism);
+        st = report_list_add_unique(inputs, e->photo[i].mechanism);
     if (st != DAC_OK || e->n_rules == 0)
         return st;
     report_outcome *o;
@@ -56,7 +48,7 @@ int report_explain_inputs(const dac_report_study *s, const char *outdir, report_
     st = report_outcomes_read(s, outdir, &o, &n);
     for (size_t i = 0; st == DAC_OK && i < n; i++)
         for (size_t k = 0; st == DAC_OK && k < o[i].n_files; k++)
-            st = add_unique(inputs, o[i].files[k]);
+            st = report_list_add_unique(inputs, o[i].files[k]);
     if (st == DAC_OK)
         report_outcomes_free(o, n);
     return st;
@@ -352,35 +344,28 @@ static int models_table(explain_ctx *x, const co2_model *c, size_t n)
     static const char *const head[] = {"Model", "U_L (V)", "η (V)", "Potential-determining step",
                                        "TOF CO (s⁻¹)", "TOF H₂ (s⁻¹)", "FE CO", "CO per metal atom (s⁻¹)",
                                        "Best FE CO"};
-    enum { C = 9 };
-    char (*cell)[96] = calloc(n * C + 1, sizeof *cell);
-    const char **cells = calloc(n * C + 1, sizeof *cells);
-    int rc = cell && cells ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == DAC_OK && i < n; i++) {
-        char (*row)[96] = cell + i * C, a[32], b[32];
-        snprintf(row[0], 96, "%s", c[i].cfg->title ? c[i].cfg->title : c[i].cfg->name);
-        report_format(row[1], 96, c[i].U_L, 3);
-        report_format(row[2], 96, c[i].eta, 3);
-        snprintf(row[3], 96, c[i].pds[0] ? "→ `%s`" : "—", c[i].pds);
-        report_format(row[4], 96, c[i].converged ? c[i].tof_co : NAN, 3);
-        report_format(row[5], 96, c[i].converged ? c[i].tof_h2 : NAN, 3);
-        report_format_percent(row[6], 96, c[i].converged ? c[i].fe_co : NAN, 3);
-        report_format(row[7], 96, c[i].converged ? c[i].tof_co / c[i].atoms : NAN, 3);
+    report_list cells = {0};
+    for (size_t i = 0; i < n; i++) {
+        double ok = c[i].converged ? 1 : NAN; /* an unconverged point shows as — */
+        char a[48], b[48];
+        report_list_add(&cells, c[i].cfg->title ? c[i].cfg->title : c[i].cfg->name);
+        report_cell_number(&cells, c[i].U_L, 3);
+        report_cell_number(&cells, c[i].eta, 3);
+        report_list_addf(&cells, c[i].pds[0] ? "→ `%s`" : "—", c[i].pds);
+        report_cell_number(&cells, ok * c[i].tof_co, 3);
+        report_cell_number(&cells, ok * c[i].tof_h2, 3);
+        report_cell_percent(&cells, ok * c[i].fe_co, 3);
+        report_cell_number(&cells, ok * c[i].tof_co / c[i].atoms, 3);
         report_format_percent(a, sizeof a, c[i].fe_best, 4);
         report_format(b, sizeof b, c[i].U_best, 3);
-        snprintf(row[8], 96, isfinite(c[i].fe_best) ? "%s at %s V" : "%s", a, b);
-        for (int j = 0; j < C; j++)
-            cells[i * C + (size_t)j] = row[j];
+        report_list_addf(&cells, isfinite(c[i].fe_best) ? "%s at %s V" : "%s", a, b);
     }
     char caption[300], U[32];
     report_format(U, sizeof U, x->st->study->explain.potential_V_RHE, 3);
     snprintf(caption, sizeof caption, "The CO₂ → CO models: limiting potential and thermodynamic "
              "overpotential at 0 V (computational hydrogen electrode), and the steady state at "
              "%s V vs RHE (rates per site ensemble; per metal atom over its site types).", U);
-    if (rc == DAC_OK)
-        rc = dac_report_add_table(x->st->page, caption, C, head, n, cells);
-    free(cell), free(cells);
-    return rc;
+    return report_table(x->st->page, caption, 9, head, &cells);
 }
 
 static int outcomes_table(explain_ctx *x, const co2_model *c, size_t n, const report_outcome *o,
@@ -388,26 +373,22 @@ static int outcomes_table(explain_ctx *x, const co2_model *c, size_t n, const re
 {
     static const char *const head[] = {"Outcome", "Metal atoms", "Sites by model", "CO per metal "
                                        "atom (s⁻¹)", "FE CO", "Mass activity / reference"};
-    enum { C = 6 };
-    char (*cell)[256] = calloc(n_o * C + 1, sizeof *cell);
-    const char **cells = calloc(n_o * C + 1, sizeof *cells);
-    int rc = cell && cells ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == DAC_OK && i < n_o; i++) {
-        char (*row)[256] = cell + i * C;
-        snprintf(row[0], 256, "`%s`", o[i].name);
-        snprintf(row[1], 256, "%zu", a[i].metal_atoms);
+    report_list cells = {0};
+    for (size_t i = 0; i < n_o; i++) {
+        char mix[256] = "";
         size_t w = 0;
         for (size_t m = 0; m < n && w < 200; m++)
             if (a[i].per_model[m])
-                w += (size_t)snprintf(row[2] + w, 256 - w, "%s%s %zu", w ? ", " : "", c[m].cfg->name,
+                w += (size_t)snprintf(mix + w, sizeof mix - w, "%s%s %zu", w ? ", " : "", c[m].cfg->name,
                                       a[i].per_model[m]);
         if (a[i].unmapped && w < 200)
-            snprintf(row[2] + w, 256 - w, "%sno model %zu", w ? ", " : "", a[i].unmapped);
-        report_format(row[3], 256, a[i].co_per_atom_s, 3);
-        report_format_percent(row[4], 256, a[i].fe_co, 3);
-        report_format(row[5], 256, a[i].ratio, 3);
-        for (int j = 0; j < C; j++)
-            cells[i * C + (size_t)j] = row[j];
+            snprintf(mix + w, sizeof mix - w, "%sno model %zu", w ? ", " : "", a[i].unmapped);
+        report_list_addf(&cells, "`%s`", o[i].name);
+        report_list_addf(&cells, "%zu", a[i].metal_atoms);
+        report_list_add(&cells, mix);
+        report_cell_number(&cells, a[i].co_per_atom_s, 3);
+        report_cell_percent(&cells, a[i].fe_co, 3);
+        report_cell_number(&cells, a[i].ratio, 3);
     }
     char caption[400], U[32];
     report_format(U, sizeof U, x->st->study->explain.potential_V_RHE, 3);
@@ -415,10 +396,7 @@ static int outcomes_table(explain_ctx *x, const co2_model *c, size_t n, const re
              "seeds) mapped to models by their coordination labels, times each model's TOF; "
              "the last column over a catalyst of `%s` sites only, at the same metal loading.",
              U, x->st->study->explain.reference);
-    if (rc == DAC_OK)
-        rc = dac_report_add_table(x->st->page, caption, C, head, n_o, cells);
-    free(cell), free(cells);
-    return rc;
+    return report_table(x->st->page, caption, 6, head, &cells);
 }
 
 static int co2_page(explain_ctx *x, const co2_model *c, size_t n)

@@ -153,21 +153,16 @@ static int her_page(explain_ctx *x, const mark *m, size_t n)
         rc = dac_report_add_figure(p, "her.svg", "The hydrogen-evolution volcano: the exchange "
                                    "rate per site against the free energy of adsorbed H, with "
                                    "the sites of the study marked.");
-    char (*cell)[64] = calloc(3 * n + 1, sizeof *cell);
-    const char **cells = calloc(3 * n + 1, sizeof *cells);
-    if (rc == DAC_OK && (!cell || !cells))
-        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == DAC_OK && i < n; i++) {
-        snprintf(cell[3 * i], 64, "%s", m[i].label);
-        report_format(cell[3 * i + 1], 64, m[i].x, 3);
-        report_format(cell[3 * i + 2], 64, m[i].rate, 3);
-        for (int k = 0; k < 3; k++)
-            cells[3 * i + (size_t)k] = cell[3 * i + (size_t)k];
+    report_list cells = {0};
+    for (size_t i = 0; i < n; i++) {
+        report_list_add(&cells, m[i].label);
+        report_cell_number(&cells, m[i].x, 3);
+        report_cell_number(&cells, m[i].rate, 3);
     }
     static const char *const head[] = {"Site", "ΔG_H* (eV)", "Rate per site (s⁻¹)"};
     if (rc == DAC_OK && n)
-        rc = dac_report_add_table(p, "The marked sites, read off the swept volcano.", 3, head, n, cells);
-    free(cell), free(cells);
+        rc = report_table(p, "The marked sites, read off the swept volcano.", 3, head, &cells);
+    report_list_free(&cells);
     char text[1200], *csv = report_stage_final_path(x->st, "her_volcano.csv");
     snprintf(text, sizeof text, "dac kinetics sweep %s --vary %s -o %s", e->her_mechanism,
              e->her_sweep, csv ? csv : "");
@@ -299,18 +294,13 @@ static int photo_page(explain_ctx *x, const photo_result *r)
     if (rc == DAC_OK)
         rc = dac_report_add_figure(p, "ton.svg", caption);
     static const char *const head[] = {"Complex", "TON at the end", "Peak TOF (s⁻¹)", "The review"};
-    char (*cell)[128] = calloc(4 * e->n_photo + 1, sizeof *cell);
-    const char **cells = calloc(4 * e->n_photo + 1, sizeof *cells);
-    if (rc == DAC_OK && (!cell || !cells))
-        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    report_list cells = {0};
     for (size_t i = 0; rc == DAC_OK && i < e->n_photo; i++) {
         const report_model *m = &e->photo[i];
-        snprintf(cell[4 * i], 128, "%s", m->title ? m->title : m->name);
-        report_format(cell[4 * i + 1], 128, r[i].ton_end, 4);
-        report_format(cell[4 * i + 2], 128, r[i].tof_peak, 3);
-        snprintf(cell[4 * i + 3], 128, "%s", m->review ? m->review : "");
-        for (int k = 0; k < 4; k++)
-            cells[4 * i + (size_t)k] = cell[4 * i + (size_t)k];
+        report_list_add(&cells, m->title ? m->title : m->name);
+        report_cell_number(&cells, r[i].ton_end, 4);
+        report_cell_number(&cells, r[i].tof_peak, 3);
+        report_list_add(&cells, m->review ? m->review : "");
         if (m->review) {
             char model[200], a[32], b[32];
             report_format(a, sizeof a, r[i].ton_end, 4);
@@ -321,9 +311,9 @@ static int photo_page(explain_ctx *x, const photo_result *r)
         }
     }
     if (rc == DAC_OK)
-        rc = dac_report_add_table(p, "Turnover of each complex: TON at the end of the run, and the "
-                                  "highest TOF on the way.", 4, head, e->n_photo, cells);
-    free(cell), free(cells);
+        rc = report_table(p, "Turnover of each complex: TON at the end of the run, and the "
+                          "highest TOF on the way.", 4, head, &cells);
+    report_list_free(&cells);
     char text[1600], *csv = report_stage_final_path(x->st, "photo.csv");
     size_t w = (size_t)snprintf(text, sizeof text, "dac kinetics transient");
     for (size_t i = 0; i < e->n_photo && w < sizeof text; i++)

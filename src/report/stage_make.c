@@ -22,22 +22,14 @@
 #include "report/plot.h"
 #include "report/study_internal.h"
 
-static int add_unique(report_list *l, const char *path)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->item[i], path))
-            return DAC_OK;
-    return report_list_add(l, path);
-}
-
 int report_make_inputs(const dac_report_study *s, const char *outdir, report_list *inputs)
 {
     (void)outdir;
     int st = DAC_OK;
     for (size_t i = 0; st == DAC_OK && i < s->make.n_runs; i++)
-        st = add_unique(inputs, s->make.runs[i].recipe);
+        st = report_list_add_unique(inputs, s->make.runs[i].recipe);
     for (size_t i = 0; st == DAC_OK && i < s->make.n_curves; i++)
-        st = add_unique(inputs, s->make.curves[i].recipe);
+        st = report_list_add_unique(inputs, s->make.curves[i].recipe);
     return st;
 }
 
@@ -296,27 +288,18 @@ static int runs_figure(report_stage *st, const run_result *rr)
     if (rc == DAC_OK)
         rc = dac_plot_add_series(p, 3, 4, "per atom: 2 pairs / metal atoms", DAC_PLOT_ERRORBARS);
     if (rc == DAC_OK)
-        rc = dac_plot_set_range(p, 'x', 0.4, (double)m->n_runs + 0.6);
-    if (rc == DAC_OK)
         rc = dac_plot_set_range(p, 'y', 0, 1.05);
-    size_t len = 64;
+    report_list names = {0};
     for (size_t i = 0; i < m->n_runs; i++)
-        len += strlen(m->runs[i].name) + 16;
-    char *tics = rc == DAC_OK ? malloc(len) : NULL;
-    if (rc == DAC_OK && !tics)
-        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
-    if (rc == DAC_OK) {
-        size_t w = (size_t)snprintf(tics, len, "set xtics noenhanced rotate by -25 (");
-        for (size_t i = 0; i < m->n_runs; i++)
-            w += (size_t)snprintf(tics + w, len - w, "%s'%s' %zu", i ? ", " : "", m->runs[i].name, i + 1);
-        snprintf(tics + w, len - w, ")");
-        rc = dac_plot_add_command(p, tics);
-    }
+        report_list_add(&names, m->runs[i].name);
+    if (rc == DAC_OK)
+        rc = report_plot_categories(p, &names);
+    report_list_free(&names);
     if (rc == DAC_OK)
         rc = dac_plot_add_command(p, "set key top left");
     if (rc == DAC_OK)
         rc = dac_plot_write(p, st->set, "purity_runs");
-    free(tics), free(t);
+    free(t);
     dac_plot_free(p);
     return rc;
 }
@@ -372,45 +355,41 @@ static int loading_figure(report_stage *st, const curve_result *c)
 
 /* ------------------------------------------------------------ the page ------------ */
 
+/* "0.97 ± 0.01", or the mean alone when there is no spread to give. */
+static void mean_sd_cell(report_list *cells, double mean, double sd)
+{
+    char a[48], b[48];
+    report_format(a, sizeof a, mean, 3);
+    report_format(b, sizeof b, sd, 2);
+    report_list_addf(cells, isfinite(sd) ? "%s ± %s" : "%s", a, b);
+}
+
 static int runs_table(report_stage *st, const run_result *rr)
 {
     const report_make *m = &st->study->make;
     static const char *const head[] = {"Run", "Route", "Hottest (°C)", "Metal atoms",
                                        "Single / pair / cluster", "Site purity", "Atom purity",
                                        "Commonest pair site", "The review"};
-    enum { C = 9 };
-    char (*cell)[128] = calloc(m->n_runs * C + 1, sizeof *cell);
-    const char **cells = calloc(m->n_runs * C + 1, sizeof *cells);
-    int rc = cell && cells ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == DAC_OK && i < m->n_runs; i++) {
+    report_list cells = {0};
+    for (size_t i = 0; i < m->n_runs; i++) {
         const run_result *r = &rr[i];
-        char (*row)[128] = cell + i * C, a[48], b[48];
         const seed_result *s0 = &r->seed[0];
-        snprintf(row[0], 128, "`%s`", m->runs[i].name);
-        snprintf(row[1], 128, "%s", r->route);
-        snprintf(row[2], 128, "%.0f", r->T_max_C);
-        snprintf(row[3], 128, "%zu", s0->n_metal);
-        snprintf(row[4], 128, "%zu / %zu / %zu", s0->count[DAC_SITE_SINGLE], s0->count[DAC_SITE_PAIR],
-                 s0->count[DAC_SITE_CLUSTER]);
-        report_format(a, sizeof a, r->site_mean, 3);
-        report_format(b, sizeof b, r->site_sd, 2);
-        snprintf(row[5], 128, isfinite(r->site_sd) ? "%s ± %s" : "%s", a, b);
-        report_format(a, sizeof a, r->atom_mean, 3);
-        report_format(b, sizeof b, r->atom_sd, 2);
-        snprintf(row[6], 128, isfinite(r->atom_sd) ? "%s ± %s" : "%s", a, b);
-        snprintf(row[7], 128, r->top_pair[0] ? "`%s`" : "—", r->top_pair);
-        snprintf(row[8], 128, "%s", m->runs[i].review ? m->runs[i].review : "");
-        for (int j = 0; j < C; j++)
-            cells[i * C + (size_t)j] = row[j];
+        report_list_addf(&cells, "`%s`", m->runs[i].name);
+        report_list_add(&cells, r->route);
+        report_list_addf(&cells, "%.0f", r->T_max_C);
+        report_list_addf(&cells, "%zu", s0->n_metal);
+        report_list_addf(&cells, "%zu / %zu / %zu", s0->count[DAC_SITE_SINGLE], s0->count[DAC_SITE_PAIR],
+                         s0->count[DAC_SITE_CLUSTER]);
+        mean_sd_cell(&cells, r->site_mean, r->site_sd);
+        mean_sd_cell(&cells, r->atom_mean, r->atom_sd);
+        report_list_addf(&cells, r->top_pair[0] ? "`%s`" : "—", r->top_pair);
+        report_list_add(&cells, m->runs[i].review ? m->runs[i].review : "");
     }
     char caption[300];
     snprintf(caption, sizeof caption, "What each synthesis run left on the support: counts of the "
              "first seed, purities as mean ± standard deviation over %ld seed%s.", m->seeds,
              m->seeds == 1 ? "" : "s");
-    if (rc == DAC_OK)
-        rc = dac_report_add_table(st->page, caption, C, head, m->n_runs, cells);
-    free(cell), free(cells);
-    return rc;
+    return report_table(st->page, caption, 9, head, &cells);
 }
 
 static int commands(report_stage *st)

@@ -272,28 +272,17 @@ static int purity_figure(report_stage *st, const report_outcome *o, const see_ro
     if (rc == DAC_OK)
         rc = dac_plot_set_series_options(p, 0, "pt 5 ps 1.6 lc rgb '#222222'");
     if (rc == DAC_OK)
-        rc = dac_plot_set_range(p, 'x', 0.4, (double)n + 0.6);
-    if (rc == DAC_OK)
         rc = dac_plot_set_range(p, 'y', 0, 1.05);
-    /* outcome names under their positions */
-    size_t len = 32;
+    report_list names = {0}; /* outcome names under their positions */
     for (size_t k = 0; k < n; k++)
-        len += strlen(o[k].name) + 16;
-    char *tics = rc == DAC_OK ? malloc(len) : NULL;
-    if (rc == DAC_OK && !tics)
-        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
-    if (rc == DAC_OK) {
-        size_t w = (size_t)snprintf(tics, len, "set xtics noenhanced rotate by -25 (");
-        for (size_t k = 0; k < n; k++)
-            w += (size_t)snprintf(tics + w, len - w, "%s'%s' %zu", k ? ", " : "", o[k].name, k + 1);
-        snprintf(tics + w, len - w, ")");
-        rc = dac_plot_add_command(p, tics);
-    }
+        report_list_add(&names, o[k].name);
+    if (rc == DAC_OK)
+        rc = report_plot_categories(p, &names);
+    report_list_free(&names);
     if (rc == DAC_OK)
         rc = dac_plot_add_command(p, "set key top left");
     if (rc == DAC_OK)
         rc = dac_plot_write(p, st->set, "purity");
-    free(tics);
     free(t);
     dac_plot_free(p);
     return rc;
@@ -305,32 +294,22 @@ static int purity_table(report_stage *st, const report_outcome *o, const see_row
     static const char *const head[] = {"Outcome", "Field (Å)", "Metal atoms", "True purity",
                                        "Counted single / pair / cluster", "Naive purity [95 % CI]",
                                        "Chance pairs expected", "Corrected purity [95 % CI]"};
-    enum { C = 8 };
-    char (*cell)[96] = calloc(n * C, sizeof *cell);
-    const char **cells = calloc(n * C + 1, sizeof *cells);
-    int rc = cell && cells ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; rc == DAC_OK && k < n; k++) {
+    report_list cells = {0};
+    for (size_t k = 0; k < n; k++) {
         const see_row *r = &rows[k];
         const dac_stem_count_stats *c = &r->stats;
-        char (*row)[96] = cell + k * C;
-        snprintf(row[0], 96, "`%s`", o[k].name);
-        snprintf(row[1], 96, "%.0f × %.0f", r->field_A[0], r->field_A[1]);
-        snprintf(row[2], 96, "%zu", r->atoms_true);
-        report_format(row[3], 96, r->purity_true, 3);
-        snprintf(row[4], 96, "%zu / %zu / %zu", c->n_single, c->n_pair, c->n_cluster);
-        report_format_interval(row[5], 96, c->purity_site, c->site_ci95);
-        report_format(row[6], 96, c->chance_pairs_expected, 2);
-        report_format_interval(row[7], 96, c->purity_corrected_site, c->corrected_site_ci95);
-        for (int j = 0; j < C; j++)
-            cells[k * C + (size_t)j] = row[j];
+        report_list_addf(&cells, "`%s`", o[k].name);
+        report_list_addf(&cells, "%.0f × %.0f", r->field_A[0], r->field_A[1]);
+        report_list_addf(&cells, "%zu", r->atoms_true);
+        report_cell_number(&cells, r->purity_true, 3);
+        report_list_addf(&cells, "%zu / %zu / %zu", c->n_single, c->n_pair, c->n_cluster);
+        report_cell_interval(&cells, c->purity_site, c->site_ci95);
+        report_cell_number(&cells, c->chance_pairs_expected, 2);
+        report_cell_interval(&cells, c->purity_corrected_site, c->corrected_site_ci95);
     }
-    if (rc == DAC_OK)
-        rc = dac_report_add_table(st->page, "Pair purity of each outcome: the truth of the simulated "
-                                  "field, the naive count, and the count with chance pairs "
-                                  "removed (intervals: 95 %).", C, head, n, cells);
-    free(cell);
-    free(cells);
-    return rc;
+    return report_table(st->page, "Pair purity of each outcome: the truth of the simulated field, "
+                        "the naive count, and the count with chance pairs removed (intervals: "
+                        "95 %).", 8, head, &cells);
 }
 
 static int inside(double v, const double ci[2]) { return v >= ci[0] && v <= ci[1]; }

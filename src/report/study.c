@@ -20,6 +20,7 @@
  * stage runs.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +42,32 @@ const char *const report_stage_names[REPORT_N_STAGES] = {"make", "see", "explain
 
 int report_list_add(report_list *l, const char *text)
 {
+    if (l->failed)
+        return DAC_ERR_NOMEM;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 8;
         char **a = realloc(l->item, cap * sizeof *a);
-        if (!a)
+        if (!a) {
+            l->failed = 1;
             return dac_error(DAC_ERR_NOMEM, "out of memory");
+        }
         l->item = a;
         l->cap = cap;
     }
-    if (!(l->item[l->n] = strdup(text)))
+    if (!(l->item[l->n] = strdup(text))) {
+        l->failed = 1;
         return dac_error(DAC_ERR_NOMEM, "out of memory");
+    }
     l->n++;
     return DAC_OK;
+}
+
+int report_list_add_unique(report_list *l, const char *text)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->item[i], text))
+            return DAC_OK;
+    return report_list_add(l, text);
 }
 
 int report_list_addf(report_list *l, const char *fmt, ...)
@@ -68,6 +83,8 @@ int report_list_addf(report_list *l, const char *fmt, ...)
         va_end(ap);
     }
     int st = s ? report_list_add(l, s) : dac_error(DAC_ERR_NOMEM, "out of memory");
+    if (!s)
+        l->failed = 1;
     free(s);
     return st;
 }
@@ -254,95 +271,83 @@ static int get_texts(reader *r, const char *prefix, report_list *out)
 
 /* ------------------------------------------------------------ sections ------------ */
 
-static int unique_names(reader *r, const char *prefix, char *const *names, size_t stride, size_t n)
+/* One field of the items of a list of mappings (structures, runs, models …). */
+typedef enum { F_NAME, F_TEXT, F_PATH, F_TEXTS } field_kind;
+typedef struct {
+    const char *key;
+    field_kind kind;
+    int required;
+    size_t offset; /* in the item */
+} field;
+
+#define FIELD(type, key, kind, required) {#key, kind, required, offsetof(type, key)}
+
+/* The items of a list "prefix.N.KEY", each of size bytes, read field by field; with
+ * unique, the first field is a name (a char * at offset 0) no two items share. */
+static int read_list(reader *r, const char *prefix, size_t size, const field *f, size_t n_fields,
+                     int unique, void **items, size_t *n_items)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(*(char *const *)((const char *)names + i * stride),
-                        *(char *const *)((const char *)names + j * stride))) {
-                char key[512];
-                snprintf(key, sizeof key, "%s.%zu.name", prefix, i);
-                return bad(r, dac_config_line(r->cfg, key), key, "'%s' is used twice",
-                           *(char *const *)((const char *)names + i * stride));
+    size_t n = count_items(r, prefix);
+    char *base = calloc(n + 1, size);
+    *items = base;
+    *n_items = 0;
+    if (!base)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    int st = DAC_OK;
+    char key[256];
+    for (size_t i = 0; i < n && st == DAC_OK; i++, (*n_items)++) {
+        for (size_t k = 0; k < n_fields && st == DAC_OK; k++) {
+            snprintf(key, sizeof key, "%s.%zu.%s", prefix, i, f[k].key);
+            void *slot = base + i * size + f[k].offset;
+            switch (f[k].kind) {
+            case F_NAME: st = get_name(r, key, slot); break;
+            case F_TEXT: st = get_text(r, key, f[k].required, slot); break;
+            case F_PATH: st = get_path(r, key, f[k].required, slot); break;
+            case F_TEXTS: st = get_texts(r, key, slot); break;
             }
-    return DAC_OK;
+        }
+        for (size_t j = 0; unique && st == DAC_OK && j < i; j++)
+            if (!strcmp(*(char **)(base + i * size), *(char **)(base + j * size))) {
+                snprintf(key, sizeof key, "%s.%zu.name", prefix, i);
+                st = bad(r, dac_config_line(r->cfg, key), key, "'%s' is used twice", *(char **)(base + i * size));
+            }
+    }
+    return st;
 }
 
 static int read_structures(reader *r, dac_report_study *s)
 {
-    size_t n = count_items(r, "structures");
-    if (n && !(s->structures = calloc(n, sizeof *s->structures)))
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    int st = DAC_OK;
-    char key[128];
-    for (size_t i = 0; i < n && st == DAC_OK; i++, s->n_structures++) {
-        report_structure *x = &s->structures[i];
-        snprintf(key, sizeof key, "structures.%zu.name", i);
-        st = get_name(r, key, &x->name);
-        snprintf(key, sizeof key, "structures.%zu.title", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->title);
-        snprintf(key, sizeof key, "structures.%zu.path", i);
-        if (st == DAC_OK)
-            st = get_path(r, key, 1, &x->path);
-    }
-    return st ? st : unique_names(r, "structures", &s->structures[0].name, sizeof *s->structures, n);
+    static const field f[] = {FIELD(report_structure, name, F_NAME, 1),
+                              FIELD(report_structure, title, F_TEXT, 0),
+                              FIELD(report_structure, path, F_PATH, 1)};
+    return read_list(r, "structures", sizeof *s->structures, f, 3, 1, (void **)&s->structures,
+                     &s->n_structures);
 }
 
 static int read_make(reader *r, report_make *m)
 {
-    char key[160];
-    m->seeds = 3;
+    static const field run[] = {FIELD(report_make_run, name, F_NAME, 1),
+                                FIELD(report_make_run, title, F_TEXT, 0),
+                                FIELD(report_make_run, recipe, F_PATH, 1),
+                                FIELD(report_make_run, review, F_TEXT, 0),
+                                FIELD(report_make_run, set, F_TEXTS, 0)};
+    static const field curve[] = {FIELD(report_make_curve, name, F_NAME, 1),
+                                  FIELD(report_make_curve, title, F_TEXT, 0),
+                                  FIELD(report_make_curve, recipe, F_PATH, 1),
+                                  FIELD(report_make_curve, vary, F_TEXT, 1),
+                                  FIELD(report_make_curve, set, F_TEXTS, 0)};
+    m->seeds = 3;   /* docs/report.md: enough for a standard deviation (assumption) */
     m->repeats = 2;
     int st = get_long(r, "make.seeds", 1, 1000, &m->seeds);
     if (st == DAC_OK)
         st = get_texts(r, "make.set", &m->set);
-    size_t n = count_items(r, "make.runs");
-    if (st == DAC_OK && n && !(m->runs = calloc(n, sizeof *m->runs)))
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n && st == DAC_OK; i++, m->n_runs++) {
-        report_make_run *x = &m->runs[i];
-        snprintf(key, sizeof key, "make.runs.%zu.name", i);
-        st = get_name(r, key, &x->name);
-        snprintf(key, sizeof key, "make.runs.%zu.title", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->title);
-        snprintf(key, sizeof key, "make.runs.%zu.recipe", i);
-        if (st == DAC_OK)
-            st = get_path(r, key, 1, &x->recipe);
-        snprintf(key, sizeof key, "make.runs.%zu.review", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->review);
-        snprintf(key, sizeof key, "make.runs.%zu.set", i);
-        if (st == DAC_OK)
-            st = get_texts(r, key, &x->set);
-    }
     if (st == DAC_OK)
-        st = unique_names(r, "make.runs", &m->runs[0].name, sizeof *m->runs, m->n_runs);
+        st = read_list(r, "make.runs", sizeof *m->runs, run, 5, 1, (void **)&m->runs, &m->n_runs);
     if (st == DAC_OK)
         st = get_long(r, "make.loading.repeats", 1, 100, &m->repeats);
-    n = count_items(r, "make.loading.curves");
-    if (st == DAC_OK && n && !(m->curves = calloc(n, sizeof *m->curves)))
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n && st == DAC_OK; i++, m->n_curves++) {
-        report_make_curve *x = &m->curves[i];
-        snprintf(key, sizeof key, "make.loading.curves.%zu.name", i);
-        st = get_name(r, key, &x->name);
-        snprintf(key, sizeof key, "make.loading.curves.%zu.title", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->title);
-        snprintf(key, sizeof key, "make.loading.curves.%zu.recipe", i);
-        if (st == DAC_OK)
-            st = get_path(r, key, 1, &x->recipe);
-        snprintf(key, sizeof key, "make.loading.curves.%zu.vary", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 1, &x->vary);
-        snprintf(key, sizeof key, "make.loading.curves.%zu.set", i);
-        if (st == DAC_OK)
-            st = get_texts(r, key, &x->set);
-    }
     if (st == DAC_OK)
-        st = unique_names(r, "make.loading.curves", &m->curves[0].name, sizeof *m->curves, m->n_curves);
+        st = read_list(r, "make.loading.curves", sizeof *m->curves, curve, 5, 1, (void **)&m->curves,
+                       &m->n_curves);
     if (st == DAC_OK && m->n_runs + m->n_curves == 0)
         st = dac_error_at(DAC_ERR_INPUT, dac_config_name(r->cfg), prefix_line(r, "make"),
                           "key 'make': no runs and no loading curves");
@@ -371,27 +376,10 @@ static int read_see(reader *r, report_see *v)
 
 static int read_models(reader *r, const char *prefix, report_model **out, size_t *n_out)
 {
-    char key[160];
-    size_t n = count_items(r, prefix);
-    *n_out = 0;
-    if (n && !(*out = calloc(n, sizeof **out)))
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    int st = DAC_OK;
-    for (size_t i = 0; i < n && st == DAC_OK; i++, (*n_out)++) {
-        report_model *x = &(*out)[i];
-        snprintf(key, sizeof key, "%s.%zu.name", prefix, i);
-        st = get_name(r, key, &x->name);
-        snprintf(key, sizeof key, "%s.%zu.title", prefix, i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->title);
-        snprintf(key, sizeof key, "%s.%zu.mechanism", prefix, i);
-        if (st == DAC_OK)
-            st = get_path(r, key, 1, &x->mechanism);
-        snprintf(key, sizeof key, "%s.%zu.review", prefix, i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 0, &x->review);
-    }
-    return st ? st : unique_names(r, prefix, &(*out)[0].name, sizeof **out, *n_out);
+    static const field f[] = {FIELD(report_model, name, F_NAME, 1), FIELD(report_model, title, F_TEXT, 0),
+                              FIELD(report_model, mechanism, F_PATH, 1),
+                              FIELD(report_model, review, F_TEXT, 0)};
+    return read_list(r, prefix, sizeof **out, f, 4, 1, (void **)out, n_out);
 }
 
 static int find_model(const report_explain *e, const char *name)
@@ -404,21 +392,16 @@ static int find_model(const report_explain *e, const char *name)
 
 static int read_site_rules(reader *r, report_explain *e)
 {
-    char key[160];
-    size_t n = count_items(r, "explain.sites");
-    if (n && !(e->rules = calloc(n, sizeof *e->rules)))
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    int st = DAC_OK;
-    for (size_t i = 0; i < n && st == DAC_OK; i++, e->n_rules++) {
-        snprintf(key, sizeof key, "explain.sites.%zu.label", i);
-        st = get_text(r, key, 1, &e->rules[i].pattern);
-        snprintf(key, sizeof key, "explain.sites.%zu.model", i);
-        if (st == DAC_OK)
-            st = get_text(r, key, 1, &e->rules[i].model);
-        if (st == DAC_OK && !find_model(e, e->rules[i].model))
+    static const field f[] = {{"label", F_TEXT, 1, offsetof(report_site_rule, pattern)},
+                              FIELD(report_site_rule, model, F_TEXT, 1)};
+    int st = read_list(r, "explain.sites", sizeof *e->rules, f, 2, 0, (void **)&e->rules, &e->n_rules);
+    for (size_t i = 0; st == DAC_OK && i < e->n_rules; i++)
+        if (!find_model(e, e->rules[i].model)) {
+            char key[96];
+            snprintf(key, sizeof key, "explain.sites.%zu.model", i);
             st = bad(r, dac_config_line(r->cfg, key), key, "no model '%s' in explain.co2.models",
                      e->rules[i].model);
-    }
+        }
     return st;
 }
 
@@ -641,7 +624,7 @@ const char *dac_report_study_stage_name(const dac_report_study *s, size_t i)
 int dac_report_study_write_text(const dac_report_study *s, const char *outdir, int *kept)
 {
     *kept = 0;
-    int st = report_make_dirs(outdir);
+    int st = dac_make_dirs(outdir);
     size_t n = strlen(outdir) + 16;
     char *path = st == DAC_OK ? malloc(n) : NULL;
     if (st == DAC_OK && !path)

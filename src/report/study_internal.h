@@ -22,6 +22,7 @@
 
 #include "core/outset.h"
 #include "dac/report.h"
+#include "report/plot.h"
 
 /* __has_include: a stage whose module is not in this build is known but not run. */
 #if defined(__has_include)
@@ -40,9 +41,12 @@ enum { REPORT_MAKE = 0, REPORT_SEE = 1, REPORT_EXPLAIN = 2, REPORT_N_STAGES = 3 
 typedef struct {
     char **item;
     size_t n, cap;
+    int failed; /* an add ran out of memory: later adds do nothing */
 } report_list;
 
 int report_list_add(report_list *l, const char *text);
+/* Adds text unless the list has it already. */
+int report_list_add_unique(report_list *l, const char *text);
 int report_list_addf(report_list *l, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -129,8 +133,7 @@ extern const char *const report_stage_names[REPORT_N_STAGES];
 int report_study_stage_id(const dac_report_study *s, size_t i);
 /* The name of the built-in study ("(built-in default study)"). */
 const char *report_study_default_name(void);
-/* mkdir -p. */
-int report_make_dirs(const char *dir);
+
 
 /* ---- a stage being run (stage.c) */
 typedef struct {
@@ -190,6 +193,17 @@ void report_format(char *buf, size_t size, double v, int digits);
 void report_format_percent(char *buf, size_t size, double fraction, int digits);
 /* "0.37 [0.23, 0.53]". */
 void report_format_interval(char *buf, size_t size, double v, const double ci[2]);
+/* A table of the page, built as a list of cells row by row: a number, a fraction as a
+ * percentage, a value with its interval, or any text (report_list_addf). */
+void report_cell_number(report_list *cells, double v, int digits);
+void report_cell_percent(report_list *cells, double fraction, int digits);
+void report_cell_interval(report_list *cells, double v, const double ci[2]);
+/* Adds the table to the page and empties the list (DAC_ERR_NOMEM if a cell was lost). */
+int report_table(dac_report *page, const char *caption, size_t n_cols, const char *const *head,
+                 report_list *cells);
+/* A figure of categories: x positions 1, 2, … labelled with names (plain names: no
+ * quotes in them), the x range around them. */
+int report_plot_categories(dac_plot *p, const report_list *names);
 /* Mean and sample standard deviation of finite values (NaN when undefined). */
 void report_mean_sd(const double *v, size_t n, double *mean, double *sd);
 /* cJSON number or null with reason (dac_json_number). */

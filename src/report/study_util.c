@@ -16,6 +16,7 @@
 
 #include "core/io.h"
 #include "dac/core.h"
+#include "report/plot.h"
 #include "report/study_internal.h"
 
 /* ------------------------------------------------------------ numbers ------------- */
@@ -101,6 +102,61 @@ void report_format_interval(char *buf, size_t size, double v, const double ci[2]
     report_format(lo, sizeof lo, ci[0], 3);
     report_format(hi, sizeof hi, ci[1], 3);
     snprintf(buf, size, "%s [%s, %s]", a, lo, hi);
+}
+
+void report_cell_number(report_list *cells, double v, int digits)
+{
+    char buf[64];
+    report_format(buf, sizeof buf, v, digits);
+    report_list_add(cells, buf);
+}
+
+void report_cell_percent(report_list *cells, double fraction, int digits)
+{
+    char buf[64];
+    report_format_percent(buf, sizeof buf, fraction, digits);
+    report_list_add(cells, buf);
+}
+
+void report_cell_interval(report_list *cells, double v, const double ci[2])
+{
+    char buf[160];
+    report_format_interval(buf, sizeof buf, v, ci);
+    report_list_add(cells, buf);
+}
+
+int report_table(dac_report *page, const char *caption, size_t n_cols, const char *const *head,
+                 report_list *cells)
+{
+    int rc = cells->failed ? dac_error(DAC_ERR_NOMEM, "out of memory")
+             : cells->n % n_cols ? dac_error(DAC_ERR_USAGE, "table \"%s\": %zu cells for %zu columns",
+                                             caption, cells->n, n_cols)
+             : dac_report_add_table(page, caption, n_cols, head, cells->n / n_cols,
+                                    (const char *const *)cells->item);
+    report_list_free(cells);
+    return rc;
+}
+
+int report_plot_categories(dac_plot *p, const report_list *names)
+{
+    if (names->failed)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    int rc = dac_plot_set_range(p, 'x', 0.4, (double)names->n + 0.6);
+    if (rc != DAC_OK)
+        return rc;
+    size_t len = 64;
+    for (size_t i = 0; i < names->n; i++)
+        len += strlen(names->item[i]) + 24;
+    char *tics = malloc(len);
+    if (!tics)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    size_t w = (size_t)snprintf(tics, len, "set xtics noenhanced rotate by -25 (");
+    for (size_t i = 0; i < names->n; i++)
+        w += (size_t)snprintf(tics + w, len - w, "%s'%s' %zu", i ? ", " : "", names->item[i], i + 1);
+    snprintf(tics + w, len - w, ")");
+    rc = dac_plot_add_command(p, tics);
+    free(tics);
+    return rc;
 }
 
 void report_mean_sd(const double *v, size_t n, double *mean, double *sd)

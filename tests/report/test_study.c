@@ -279,7 +279,7 @@ static void test_folders(void **state)
     put(xyz, three_ni);
     study_text(text, sizeof text, xyz, 1e6);
     snprintf(path, sizeof path, "%s/see", out);
-    assert_int_equal(report_make_dirs(path), DAC_OK);
+    assert_int_equal(dac_make_dirs(path), DAC_OK);
     snprintf(path, sizeof path, "%s/see/thesis.tex", out);
     put(path, "mine");
     int skipped;
@@ -291,7 +291,7 @@ static void test_folders(void **state)
     remove(path);
     /* PIDs stop well below 999999999 on Linux (pid_max ≤ 2^22): that process is gone */
     snprintf(path, sizeof path, "%s/.see.dac-run.999999999.AbCdEf", out);
-    assert_int_equal(report_make_dirs(path), DAC_OK);
+    assert_int_equal(dac_make_dirs(path), DAC_OK);
     snprintf(path, sizeof path, "%s/.see.dac-run.999999999.AbCdEf/x", out);
     put(path, "partial");
     assert_int_equal(run_see(text, out, &skipped), DAC_OK);
