@@ -326,7 +326,8 @@ static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome
     for (size_t m = 0; e->reference && m < e->n_co2; m++)
         if (!strcmp(e->co2[m].name, e->reference))
             ref = &c[m];
-    a->co_per_atom_s = a->metal_atoms ? co / (double)a->metal_atoms : NAN;
+    /* no site with a model: nothing to predict (not an activity of zero) */
+    a->co_per_atom_s = a->metal_atoms && a->unmapped < a->sites ? co / (double)a->metal_atoms : NAN;
     a->fe_co = co + h2 > 0 ? co / (co + h2) : NAN; /* both 2-electron products */
     a->ratio = ref && ref->converged ? a->co_per_atom_s / (ref->tof_co / ref->atoms) : NAN;
     if (rc != DAC_OK) {
@@ -535,7 +536,7 @@ static int outcomes_part(explain_ctx *x, const co2_model *c, size_t n)
         dac_json_count(j, "metal_atoms", a[i].metal_atoms);
         dac_json_count(j, "sites", a[i].sites);
         dac_json_count(j, "sites_without_model", a[i].unmapped);
-        dac_json_number(j, "CO_per_metal_atom_per_s", a[i].co_per_atom_s, "no metal atoms");
+        dac_json_number(j, "CO_per_metal_atom_per_s", a[i].co_per_atom_s, "no site with a model");
         dac_json_number(j, "FE_CO", a[i].fe_co, "no site with a model");
         dac_json_number(j, "mass_activity_over_reference", a[i].ratio, "no reference model, or it did not converge");
         cJSON_AddItemToArray(list, j);
