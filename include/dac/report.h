@@ -82,6 +82,9 @@ int dac_report_add_assumption(dac_report *r, const char *text);
 int dac_report_add_comparison(dac_report *r, const char *quantity, const char *review,
                               const char *model, const char *note);
 
+/* Where the two collected sections go (once; without this call, at the end). */
+int dac_report_add_collected(dac_report *r);
+
 /* Writes the page to path (one-file output set: all or nothing). prov goes into the
  * page's last lines (software, command line, seed). Fails naming the file when a
  * figure's SVG has a script or is not SVG, or an image is not PNG. */

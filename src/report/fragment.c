@@ -9,7 +9,8 @@
  *               {"type": "paragraph" | "command", "text": "…"},
  *               {"type": "table", "caption": "…", "headers": […], "rows": [[…], …]},
  *               {"type": "figure" | "image", "file": "purity.svg", "caption": "…"},
- *               {"type": "listing", "summary": "…", "text": "…"}],
+ *               {"type": "listing", "summary": "…", "text": "…"},
+ *               {"type": "collected"}],
  *    "assumptions": ["…"],
  *    "comparisons": [{"quantity", "review", "model", "note"}]}
  *
@@ -49,7 +50,7 @@ static cJSON *block_json(const report_block *b)
     static const char *const names[] = {
         [REPORT_HEADING] = "heading", [REPORT_PARAGRAPH] = "paragraph",
         [REPORT_COMMAND] = "command", [REPORT_TABLE] = "table", [REPORT_FIGURE] = "figure",
-        [REPORT_IMAGE] = "image", [REPORT_LISTING] = "listing"};
+        [REPORT_IMAGE] = "image", [REPORT_LISTING] = "listing", [REPORT_COLLECTED] = "collected"};
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -78,6 +79,7 @@ static cJSON *block_json(const report_block *b)
         add_string(o, "summary", b->summary);
         add_string(o, "text", b->text);
         break;
+    case REPORT_COLLECTED: break;
     }
     return o;
 }
@@ -242,6 +244,8 @@ static int read_block(dac_report *r, const source *src, const cJSON *o)
         const char *text = member(src, o, "text", &st);
         return st ? st : dac_report_add_listing(r, *summary ? summary : "(listing)", text);
     }
+    if (!strcmp(type, "collected"))
+        return dac_report_add_collected(r);
     return bad(src, "unknown block type ", type);
 }
 

@@ -209,13 +209,17 @@ static heading *collect_headings(const dac_report *r, size_t *n)
     *n = 0;
     if (!h)
         return NULL;
-    for (size_t i = 0; i < r->n_blocks; i++)
-        if (r->blocks[i].type == REPORT_HEADING)
+    int placed = 0;
+    for (size_t i = 0; i <= r->n_blocks; i++) {
+        int collected = i < r->n_blocks ? r->blocks[i].type == REPORT_COLLECTED : !placed;
+        if (i < r->n_blocks && r->blocks[i].type == REPORT_HEADING)
             h[(*n)++] = (heading){r->blocks[i].level, r->blocks[i].text, ""};
-    if (r->comparisons.n)
-        h[(*n)++] = (heading){2, COMPARISONS, ""};
-    if (r->assumptions.n)
-        h[(*n)++] = (heading){2, ASSUMPTIONS, ""};
+        if (collected && r->comparisons.n)
+            h[(*n)++] = (heading){2, COMPARISONS, ""};
+        if (collected && r->assumptions.n)
+            h[(*n)++] = (heading){2, ASSUMPTIONS, ""};
+        placed |= collected;
+    }
     for (size_t i = 0; i < *n; i++)
         make_id(&h[i], h, i);
     return h;
@@ -374,69 +378,6 @@ static void write_listing(FILE *f, const report_block *b)
     fputs("</pre>\n</details>\n", f);
 }
 
-/* Commands, one per line, each wrapped before an option once past COMMAND_WIDTH
- * characters (" \\" continues it, so it still pastes into a shell as it is). */
-#define COMMAND_WIDTH 88
-static void put_command(FILE *f, const char *text)
-{
-    for (const char *line = text; *line;) {
-        size_t len = strcspn(line, "\n"), col = 0;
-        const char *p = line, *end = line + len;
-        while (p < end) {
-            const char *sp = memchr(p + 1, ' ', (size_t)(end - p - 1));
-            while (sp && sp + 1 < end && sp[1] != '-')
-                sp = memchr(sp + 1, ' ', (size_t)(end - sp - 1));
-            const char *word_end = sp ? sp : end;
-            size_t w = (size_t)(word_end - p);
-            if (col > 0 && col + w > COMMAND_WIDTH) {
-                fputs(" \\\n   ", f);
-                col = 3;
-            }
-            put_escaped(f, p, w);
-            col += w;
-            p = word_end;
-        }
-        line = *end ? end + 1 : end;
-        if (*end)
-            fputc('\n', f);
-    }
-}
-
-static int write_blocks(FILE *f, const dac_report *r, const heading *h)
-{
-    int figure = 0, table = 0, st = DAC_OK;
-    size_t k = 0;
-    for (size_t i = 0; i < r->n_blocks && st == DAC_OK; i++) {
-        const report_block *b = &r->blocks[i];
-        int prev_image = i > 0 && r->blocks[i - 1].type == REPORT_IMAGE;
-        int next_image = i + 1 < r->n_blocks && r->blocks[i + 1].type == REPORT_IMAGE;
-        switch (b->type) {
-        case REPORT_HEADING: write_heading(f, &h[k++]); break;
-        case REPORT_PARAGRAPH:
-            fputs("<p>", f);
-            report_put_text(f, b->text, 1);
-            fputs("</p>\n", f);
-            break;
-        case REPORT_COMMAND:
-            fputs("<div class=\"reproduce\"><span class=\"label\">Reproduce</span>\n<pre><code>", f);
-            put_command(f, b->text);
-            fputs("</code></pre></div>\n", f);
-            break;
-        case REPORT_TABLE: write_table(f, b, ++table); break;
-        case REPORT_FIGURE: st = write_figure(f, b, ++figure); break;
-        case REPORT_IMAGE:
-            if (!prev_image && next_image)
-                fputs("<div class=\"gallery\">\n", f);
-            st = write_image(f, b, ++figure);
-            if (prev_image && !next_image)
-                fputs("</div>\n", f);
-            break;
-        case REPORT_LISTING: write_listing(f, b); break;
-        }
-    }
-    return st;
-}
-
 /* ------------------------------------------------------------ closing sections ---- */
 
 static void write_comparisons(FILE *f, const dac_report *r, const heading *h, int table)
@@ -468,6 +409,84 @@ static void write_assumptions(FILE *f, const dac_report *r, const heading *h)
         fputs("</li>\n", f);
     }
     fputs("</ul>\n", f);
+}
+
+/* The two collected sections, where the report placed them (else at the end). */
+static void write_collected(FILE *f, const dac_report *r, const heading *h, size_t *k, int *table)
+{
+    if (r->comparisons.n)
+        write_comparisons(f, r, &h[(*k)++], ++*table);
+    if (r->assumptions.n)
+        write_assumptions(f, r, &h[(*k)++]);
+}
+
+/* Commands, one per line, each wrapped before an option once past COMMAND_WIDTH
+ * characters (" \\" continues it, so it still pastes into a shell as it is). */
+#define COMMAND_WIDTH 88
+static void put_command(FILE *f, const char *text)
+{
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n"), col = 0;
+        const char *p = line, *end = line + len;
+        while (p < end) {
+            const char *sp = memchr(p + 1, ' ', (size_t)(end - p - 1));
+            while (sp && sp + 1 < end && sp[1] != '-')
+                sp = memchr(sp + 1, ' ', (size_t)(end - sp - 1));
+            const char *word_end = sp ? sp : end;
+            size_t w = (size_t)(word_end - p);
+            if (col > 0 && col + w > COMMAND_WIDTH) {
+                fputs(" \\\n   ", f);
+                col = 3;
+            }
+            put_escaped(f, p, w);
+            col += w;
+            p = word_end;
+        }
+        line = *end ? end + 1 : end;
+        if (*end)
+            fputc('\n', f);
+    }
+}
+
+static int write_blocks(FILE *f, const dac_report *r, const heading *h)
+{
+    int figure = 0, table = 0, st = DAC_OK, placed = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_blocks && st == DAC_OK; i++) {
+        const report_block *b = &r->blocks[i];
+        int prev_image = i > 0 && r->blocks[i - 1].type == REPORT_IMAGE;
+        int next_image = i + 1 < r->n_blocks && r->blocks[i + 1].type == REPORT_IMAGE;
+        switch (b->type) {
+        case REPORT_HEADING: write_heading(f, &h[k++]); break;
+        case REPORT_PARAGRAPH:
+            fputs("<p>", f);
+            report_put_text(f, b->text, 1);
+            fputs("</p>\n", f);
+            break;
+        case REPORT_COMMAND:
+            fputs("<div class=\"reproduce\"><span class=\"label\">Reproduce</span>\n<pre><code>", f);
+            put_command(f, b->text);
+            fputs("</code></pre></div>\n", f);
+            break;
+        case REPORT_TABLE: write_table(f, b, ++table); break;
+        case REPORT_FIGURE: st = write_figure(f, b, ++figure); break;
+        case REPORT_IMAGE:
+            if (!prev_image && next_image)
+                fputs("<div class=\"gallery\">\n", f);
+            st = write_image(f, b, ++figure);
+            if (prev_image && !next_image)
+                fputs("</div>\n", f);
+            break;
+        case REPORT_LISTING: write_listing(f, b); break;
+        case REPORT_COLLECTED:
+            write_collected(f, r, h, &k, &table);
+            placed = 1;
+            break;
+        }
+    }
+    if (st == DAC_OK && !placed)
+        write_collected(f, r, h, &k, &table);
+    return st;
 }
 
 /* An argument as a shell would need it typed (single quotes when needed). */
@@ -542,14 +561,6 @@ static int write_page(FILE *f, const dac_report *r, const dac_provenance *prov)
     fputs("</header>\n", f);
     write_contents(f, h, nh);
     int st = write_blocks(f, r, h);
-    size_t k = nh - (r->comparisons.n > 0) - (r->assumptions.n > 0);
-    int tables = 0;
-    for (size_t i = 0; i < r->n_blocks; i++)
-        tables += r->blocks[i].type == REPORT_TABLE;
-    if (st == DAC_OK && r->comparisons.n)
-        write_comparisons(f, r, &h[k++], tables + 1);
-    if (st == DAC_OK && r->assumptions.n)
-        write_assumptions(f, r, &h[k++]);
     if (st == DAC_OK) {
         write_footer(f, prov);
         fputs("</main>\n</body>\n</html>\n", f);

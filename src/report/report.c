@@ -198,6 +198,15 @@ int dac_report_add_image(dac_report *r, const char *png_path, const char *captio
     return report_add_file_block(r, REPORT_IMAGE, png_path, NULL, caption);
 }
 
+int dac_report_add_collected(dac_report *r)
+{
+    for (size_t i = 0; i < r->n_blocks; i++)
+        if (r->blocks[i].type == REPORT_COLLECTED)
+            return dac_error(DAC_ERR_USAGE, "report: the collected sections are placed once");
+    report_block b = {.type = REPORT_COLLECTED};
+    return report_add_block(r, &b);
+}
+
 int dac_report_add_assumption(dac_report *r, const char *text)
 {
     if (!text || !*text)

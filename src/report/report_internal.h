@@ -27,7 +27,8 @@ typedef enum {
     REPORT_TABLE,
     REPORT_FIGURE,
     REPORT_IMAGE,
-    REPORT_LISTING
+    REPORT_LISTING,
+    REPORT_COLLECTED /* the comparisons and assumptions go here */
 } report_block_type;
 
 typedef struct {

@@ -272,9 +272,11 @@ static int runs_figure(report_stage *st, const run_result *rr)
     const report_make *m = &st->study->make;
     static const char *const head[] = {"run", "purity_site_mean", "purity_site_sd", "x_atom",
                                        "purity_atom_mean", "purity_atom_sd"};
+    /* one seed: no spread to draw (error bars would need one) */
+    dac_plot_style style = m->seeds > 1 ? DAC_PLOT_ERRORBARS : DAC_PLOT_POINTS;
     double *t = calloc(m->n_runs * 6 + 1, sizeof *t);
     dac_plot *p = NULL;
-    int rc = t ? dac_plot_create(NULL, NULL, "purity (mean ± sd over seeds)", &p)
+    int rc = t ? dac_plot_create(NULL, NULL, m->seeds > 1 ? "purity (mean ± sd over seeds)" : "purity", &p)
                : dac_error(DAC_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == DAC_OK && i < m->n_runs; i++) {
         double row[6] = {(double)(i + 1) - 0.1, rr[i].site_mean, rr[i].site_sd,
@@ -284,9 +286,9 @@ static int runs_figure(report_stage *st, const run_result *rr)
     if (rc == DAC_OK)
         rc = dac_plot_set_table(p, 6, head, m->n_runs, t);
     if (rc == DAC_OK)
-        rc = dac_plot_add_series(p, 0, 1, "per site: pairs / sites", DAC_PLOT_ERRORBARS);
+        rc = dac_plot_add_series(p, 0, 1, "per site: pairs / sites", style);
     if (rc == DAC_OK)
-        rc = dac_plot_add_series(p, 3, 4, "per atom: 2 pairs / metal atoms", DAC_PLOT_ERRORBARS);
+        rc = dac_plot_add_series(p, 3, 4, "per atom: 2 pairs / metal atoms", style);
     if (rc == DAC_OK)
         rc = dac_plot_set_range(p, 'y', 0, 1.05);
     report_list names = {0};
@@ -339,7 +341,7 @@ static int loading_figure(report_stage *st, const curve_result *c)
         rc = dac_plot_set_table(p, nc, (const char *const *)head, rows, t);
     for (size_t i = 0; rc == DAC_OK && i < m->n_curves; i++)
         rc = dac_plot_add_series(p, 3 * i, 3 * i + 1, m->curves[i].title ? m->curves[i].title : m->curves[i].name,
-                                 DAC_PLOT_ERRORLINES);
+                                 m->repeats > 1 ? DAC_PLOT_ERRORLINES : DAC_PLOT_LINESPOINTS);
     if (rc == DAC_OK)
         rc = dac_plot_set_range(p, 'y', 0, 1.05);
     if (rc == DAC_OK)

@@ -625,12 +625,12 @@ int dac_report_study_write_text(const dac_report_study *s, const char *outdir, i
 {
     *kept = 0;
     int st = dac_make_dirs(outdir);
-    size_t n = strlen(outdir) + 16;
-    char *path = st == DAC_OK ? malloc(n) : NULL;
-    if (st == DAC_OK && !path)
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
     if (st != DAC_OK)
         return st;
+    size_t n = strlen(outdir) + 16;
+    char *path = malloc(n);
+    if (!path)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
     snprintf(path, n, "%s/study.yaml", outdir);
     char *old = NULL;
     size_t old_len = 0;

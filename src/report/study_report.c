@@ -53,7 +53,8 @@ static int intro(dac_report *r, const dac_report_study *s, const char *outdir)
              "its gnuplot script and every intermediate file are in the folders beside this "
              "page. Each part ends with the command that reproduces it. The whole page, with "
              "the same seed, comes back byte for byte (but for the time line) from:",
-             s->name, s->quick ? ", in its quick form (`--quick`: fewer seeds, smaller lattices)" : "");
+             s->name, s->quick ? ", in its quick form (`--quick`: with the values of the study's `quick:` "
+             "block, fewer seeds and sweep points)" : "");
     if (rc == DAC_OK)
         rc = dac_report_add_paragraph(r, text);
     const char *study = !strcmp(s->name, report_study_default_name()) ? NULL : s->name;
@@ -107,6 +108,8 @@ int dac_report_study_write_report(const dac_report_study *s, const char *outdir,
         rc = intro(r, s, outdir);
     for (size_t i = 0; rc == DAC_OK && i < dac_report_study_stage_count(s); i++)
         rc = add_stage(r, s, report_study_stage_id(s, i), outdir);
+    if (rc == DAC_OK) /* the review beside the model, and the assumptions, before the appendix */
+        rc = dac_report_add_collected(r);
     if (rc == DAC_OK)
         rc = dac_report_add_heading(r, 2, "The study file");
     if (rc == DAC_OK)
@@ -118,14 +121,15 @@ int dac_report_study_write_report(const dac_report_study *s, const char *outdir,
     if (rc == DAC_OK)
         rc = dac_report_add_listing(r, summary, s->text);
     size_t n = strlen(outdir) + 16;
-    char *path = rc == DAC_OK ? malloc(n) : NULL;
-    if (rc == DAC_OK && !path)
-        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
-    if (rc == DAC_OK) {
+    char *path = malloc(n);
+    if (path) {
         snprintf(path, n, "%s/report.html", outdir);
-        rc = dac_report_write(r, path, prov);
+        if (rc == DAC_OK)
+            rc = dac_report_write(r, path, prov);
+        free(path);
+    } else if (rc == DAC_OK) {
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
     }
-    free(path);
     dac_report_free(r);
     return rc;
 }

@@ -105,6 +105,8 @@ static dac_report *full_report(const char *dir)
     assert_int_equal(dac_report_add_figure(r, svg, "The same figure again."), DAC_OK);
     assert_int_equal(dac_report_add_image(r, png, "The lattice."), DAC_OK);
     assert_int_equal(dac_report_add_command(r, "dac synth r.yaml -o out --seed 1"), DAC_OK);
+    assert_int_equal(dac_report_add_collected(r), DAC_OK); /* the closing sections go here */
+    assert_int_equal(dac_report_add_collected(r), DAC_ERR_USAGE);
     assert_int_equal(dac_report_add_heading(r, 2, "Make"), DAC_OK); /* same text: new id */
     assert_int_equal(dac_report_add_listing(r, "study.yaml", "a: <1>\n"), DAC_OK);
     assert_int_equal(dac_report_add_assumption(r, "Bonds are pairwise."), DAC_OK);
@@ -173,6 +175,13 @@ static void test_page(void **state)
     assert_int_equal(count(html, "Bonds are pairwise."), 1);
     assert_non_null(strstr(html, "<td class=\"num\">90.1 %</td>"));
     assert_null(strstr(html, "class=\"timestamp\""));
+    /* the collected sections where they were placed: before the second "Make", in the
+     * contents too */
+    const char *review = strstr(html, "<h2 id=\"the-review-s-figures-beside-the-model-s\">");
+    assert_non_null(review);
+    assert_true(review < strstr(html, "<h2 id=\"assumptions\">"));
+    assert_true(strstr(html, "<h2 id=\"assumptions\">") < strstr(html, "<h2 id=\"make-2\">"));
+    assert_true(strstr(html, "href=\"#assumptions\"") < strstr(html, "href=\"#make-2\""));
     free(html);
     dac_report_free(r);
     remove_dir(dir);
