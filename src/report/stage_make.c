@@ -388,9 +388,11 @@ static int runs_table(report_stage *st, const run_result *rr)
         report_list_add(&cells, m->runs[i].review ? m->runs[i].review : "");
     }
     char caption[300];
-    snprintf(caption, sizeof caption, "What each synthesis run left on the support: counts of the "
-             "first seed, purities as mean ± standard deviation over %ld seed%s.", m->seeds,
-             m->seeds == 1 ? "" : "s");
+    if (m->seeds > 1)
+        snprintf(caption, sizeof caption, "What each synthesis run left on the support: counts of "
+                 "the first seed, purities as mean ± standard deviation over %ld seeds.", m->seeds);
+    else
+        snprintf(caption, sizeof caption, "What each synthesis run left on the support (one seed).");
     return report_table(st->page, caption, 9, head, &cells);
 }
 
@@ -448,16 +450,17 @@ static int write_page(report_stage *st, const run_result *rr)
         rc = dac_report_add_paragraph(p, text);
     if (rc == DAC_OK && m->n_runs)
         rc = runs_table(st, rr);
+    snprintf(text, sizeof text, "Pair purity of each synthesis run, per site (pairs among all "
+             "sites) and per atom (metal atoms in pairs)%s.", m->seeds > 1 ? ", mean ± standard "
+             "deviation over the seeds" : "");
     if (rc == DAC_OK && m->n_runs)
-        rc = dac_report_add_figure(p, "purity_runs.svg", "Pair purity of each synthesis run, per "
-                                   "site (pairs among all sites) and per atom (metal atoms in "
-                                   "pairs), mean ± standard deviation over the seeds.");
+        rc = dac_report_add_figure(p, "purity_runs.svg", text);
+    snprintf(text, sizeof text, "Site purity against metal loading for each route%s: how well "
+             "each keeps its pairs as the loading rises — high loading at high purity is the "
+             "review's open challenge.", m->repeats > 1 ? " (mean ± standard deviation over "
+             "repeats)" : "");
     if (rc == DAC_OK && m->n_curves)
-        rc = dac_report_add_figure(p, "purity_loading.svg", "Site purity against metal loading "
-                                   "for each route (mean ± standard deviation over repeats): "
-                                   "pairs made by chance grow with loading, pairs held by a "
-                                   "template do not need it — high loading at high purity is "
-                                   "the open challenge.");
+        rc = dac_report_add_figure(p, "purity_loading.svg", text);
     for (size_t i = 0; rc == DAC_OK && i < m->n_runs; i++) {
         char file[200], caption[400];
         snprintf(file, sizeof file, "%s/seed_%llu/final.png", m->runs[i].name,

@@ -343,12 +343,25 @@ static int write_page(report_stage *st, const report_outcome *o, const see_row *
         naive_ok += inside(rows[k].purity_true, c->site_ci95);
         corr_ok += inside(rows[k].purity_true, c->corrected_site_ci95);
     }
+    /* the outcome where chance explains the largest share of the pairs counted */
+    size_t worst = n;
+    for (size_t k = 0; k < n; k++) {
+        const dac_stem_count_stats *c = &rows[k].stats;
+        if (c->n_pair && c->chance_pairs_expected >= 0.5 &&
+            (worst == n || c->chance_pairs_expected / (double)c->n_pair >
+                               rows[worst].stats.chance_pairs_expected / (double)rows[worst].stats.n_pair))
+            worst = k;
+    }
+    char chance[400] = "";
+    if (worst < n)
+        snprintf(chance, sizeof chance, " Chance pairs weigh most in `%s`: %.1f of the %zu pairs "
+                 "counted there are expected from atoms that land near each other at random.",
+                 o[worst].name, rows[worst].stats.chance_pairs_expected, rows[worst].stats.n_pair);
     snprintf(text, sizeof text,
              "The true purity lies inside the naive count's 95 %% interval for %zu of %zu outcomes, "
-             "and inside the chance-corrected interval for %zu of %zu. Where the two differ, "
-             "counting by eye would mislead: chance pairs inflate the purity of dense, "
-             "single-atom-rich samples, and pairs closer than the resolution merge into one blob "
-             "that only its intensity tells apart.", naive_ok, defined, corr_ok, defined);
+             "and inside the chance-corrected interval for %zu of %zu.%s Pairs closer than the "
+             "resolution merge into one blob, which only its intensity tells apart from a single "
+             "atom.", naive_ok, defined, corr_ok, defined, chance);
     if (rc == DAC_OK && defined)
         rc = dac_report_add_paragraph(p, text);
     if (rc == DAC_OK)
