@@ -41,7 +41,7 @@ int report_explain_inputs(const dac_report_study *s, const char *outdir, report_
         st = report_list_add_unique(inputs, e->her_overlay);
     for (size_t i = 0; st == DAC_OK && i < e->n_photo; i++)
         st = report_list_add_unique(inputs, e->photo[i].mechanism);
-    if (st != DAC_OK || e->n_rules == 0)
+    if (st != DAC_OK || e->n_rules + e->n_her_rules == 0)
         return st;
     report_outcome *o;
     size_t n;
@@ -284,23 +284,21 @@ typedef struct {
     double fe_co, ratio;    /* FE of the mix; CO per atom over the reference's */
 } outcome_activity;
 
-static long rule_model(const report_explain *e, const char *label)
+long explain_match(const report_site_rule *rules, size_t n_rules, const char *label)
 {
-    for (size_t r = 0; r < e->n_rules; r++)
-        if (fnmatch(e->rules[r].pattern, label, 0) == 0)
-            for (size_t m = 0; m < e->n_co2; m++)
-                if (!strcmp(e->co2[m].name, e->rules[r].model))
-                    return (long)m;
+    for (size_t r = 0; r < n_rules; r++)
+        if (fnmatch(rules[r].pattern, label, 0) == 0)
+            return (long)r;
     return -1;
 }
 
-static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome *o, outcome_activity *a)
+int explain_outcome_sites(const report_outcome *o, int Z, explain_site_fn fn, void *user_data,
+                          size_t *atoms)
 {
-    const report_explain *e = &x->st->study->explain;
     dac_site_options opt;
     dac_site_options_default(&opt);
-    double co = 0, h2 = 0;
     int rc = DAC_OK;
+    *atoms = 0;
     for (size_t k = 0; rc == DAC_OK && k < o->n_files; k++) {
         dac_structure *s = NULL;
         dac_site_analysis *an = NULL;
@@ -308,20 +306,57 @@ static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome
         if (rc == DAC_OK)
             rc = dac_struct_analyze(s, &opt, &an);
         for (size_t i = 0; rc == DAC_OK && i < an->n_sites; i++) {
-            long m = rule_model(e, an->sites[i].label);
-            a->sites++;
-            if (m < 0 || !c[m].converged) {
-                a->unmapped++;
-                continue;
-            }
-            a->per_model[m]++;
-            co += c[m].tof_co, h2 += c[m].tof_h2;
+            fn(an->sites[i].label, user_data);
+            for (size_t j = 0; j < an->sites[i].n_atoms; j++)
+                *atoms += Z <= 0 || s->Z[an->sites[i].atoms[j]] == Z;
         }
-        if (rc == DAC_OK)
-            a->metal_atoms += an->n_metal_atoms;
         dac_site_analysis_free(an);
         dac_structure_free(s);
     }
+    if (rc != DAC_OK) {
+        char msg[800];
+        snprintf(msg, sizeof msg, "%s", dac_last_error());
+        rc = dac_error(rc, "outcome %s: %s", o->name, msg);
+    }
+    return rc;
+}
+
+/* A site of an outcome on the CO₂ models. */
+typedef struct {
+    const report_explain *e;
+    const co2_model *c;
+    outcome_activity *a;
+    double co, h2;
+} co2_sites;
+
+static long model_of(const report_explain *e, const char *label)
+{
+    long r = explain_match(e->rules, e->n_rules, label);
+    for (size_t m = 0; r >= 0 && m < e->n_co2; m++)
+        if (!strcmp(e->co2[m].name, e->rules[r].model))
+            return (long)m;
+    return -1;
+}
+
+static void on_co2_site(const char *label, void *user_data)
+{
+    co2_sites *x = user_data;
+    long m = model_of(x->e, label);
+    x->a->sites++;
+    if (m < 0 || !x->c[m].converged) {
+        x->a->unmapped++;
+        return;
+    }
+    x->a->per_model[m]++;
+    x->co += x->c[m].tof_co, x->h2 += x->c[m].tof_h2;
+}
+
+static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome *o, outcome_activity *a)
+{
+    const report_explain *e = &x->st->study->explain;
+    co2_sites cs = {e, c, a, 0, 0};
+    int rc = explain_outcome_sites(o, 0, on_co2_site, &cs, &a->metal_atoms);
+    double co = cs.co, h2 = cs.h2;
     const co2_model *ref = NULL;
     for (size_t m = 0; e->reference && m < e->n_co2; m++)
         if (!strcmp(e->co2[m].name, e->reference))
@@ -330,11 +365,6 @@ static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome
     a->co_per_atom_s = a->metal_atoms && a->unmapped < a->sites ? co / (double)a->metal_atoms : NAN;
     a->fe_co = co + h2 > 0 ? co / (co + h2) : NAN; /* both 2-electron products */
     a->ratio = ref && ref->converged ? a->co_per_atom_s / (ref->tof_co / ref->atoms) : NAN;
-    if (rc != DAC_OK) {
-        char msg[800];
-        snprintf(msg, sizeof msg, "%s", dac_last_error());
-        rc = dac_error(rc, "outcome %s: %s", o->name, msg);
-    }
     return rc;
 }
 
@@ -376,6 +406,8 @@ static int outcomes_table(explain_ctx *x, const co2_model *c, size_t n, const re
                                        "atom (s⁻¹)", "FE CO", "Mass activity / reference"};
     report_list cells = {0};
     for (size_t i = 0; i < n_o; i++) {
+        if (a[i].unmapped == a[i].sites)
+            continue; /* no site with a model: nothing to predict */
         char mix[256] = "";
         size_t w = 0;
         for (size_t m = 0; m < n && w < 200; m++)

@@ -29,7 +29,8 @@ typedef struct {
     double rate;
 } mark;
 
-/* y of the table at x, linear between the two rows around it (column 0 is the axis). */
+/* y of the table at x, between the two rows around it (column 0 is the axis): linear in
+ * log y where both are positive (a volcano's flanks are exponential in ΔG), else in y. */
 static double read_off(const dac_csv *t, size_t col, double x)
 {
     double x0 = NAN, y0 = NAN;
@@ -39,8 +40,9 @@ static double read_off(const dac_csv *t, size_t col, double x)
             continue;
         if (u == x)
             return y;
+        double f = (x - x0) / (u - x0);
         if (isfinite(x0) && ((x0 < x && x < u) || (u < x && x < x0)))
-            return y0 + (y - y0) * (x - x0) / (u - x0);
+            return y0 > 0 && y > 0 ? exp(log(y0) + f * (log(y) - log(y0))) : y0 + f * (y - y0);
         x0 = u, y0 = y;
     }
     return NAN;
@@ -169,13 +171,119 @@ static int her_page(explain_ctx *x, const mark *m, size_t n)
     free(csv);
     if (rc == DAC_OK)
         rc = dac_report_add_command(p, text);
+    return rc;
+}
+
+/* ------------------------------------------------------------ HER of the outcomes - */
+
+/* The sites of one outcome on the volcano's marks. */
+typedef struct {
+    const report_explain *e;
+    const mark *m;
+    size_t n_marks, sites, unmapped;
+    size_t *per_mark;
+    double h2;
+} her_sites;
+
+static long mark_index(const mark *m, size_t n, const char *label)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(m[k].label, label))
+            return (long)k;
+    return -1;
+}
+
+static void on_her_site(const char *label, void *user_data)
+{
+    her_sites *h = user_data;
+    long r = explain_match(h->e->her_rules, h->e->n_her_rules, label);
+    long k = r >= 0 ? mark_index(h->m, h->n_marks, h->e->her_rules[r].model) : -1;
+    h->sites++;
+    if (k < 0 || !isfinite(h->m[k].rate)) {
+        h->unmapped++;
+        return;
+    }
+    h->per_mark[k]++;
+    h->h2 += h->m[k].rate;
+}
+
+/* H₂ per atom of her.per for each outcome with a site on a mark, over the reference
+ * mark's rate (its site holds one such atom: assumption); the table and the
+ * comparison with the review. */
+static int her_outcomes(explain_ctx *x, const mark *m, size_t n)
+{
+    const report_explain *e = &x->st->study->explain;
+    report_outcome *o = NULL;
+    size_t n_o = 0, shown = 0;
+    int Z = e->her_per ? dac_element_by_symbol(e->her_per)->Z : 0;
+    long ref = e->her_reference ? mark_index(m, n, e->her_reference) : -1;
+    const char *per = e->her_per ? e->her_per : "metal";
+    int rc = report_outcomes_read(x->st->study, x->st->outdir, &o, &n_o);
+    size_t *count = rc == DAC_OK ? calloc(n + 1, sizeof *count) : NULL;
+    if (rc == DAC_OK && !count)
+        rc = dac_error(DAC_ERR_NOMEM, "out of memory");
+    report_list cells = {0}, ratios = {0};
+    cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "her_outcomes") : NULL;
+    for (size_t i = 0; rc == DAC_OK && i < n_o; i++) {
+        her_sites h = {e, m, n, 0, 0, count, 0};
+        size_t atoms = 0;
+        memset(count, 0, (n + 1) * sizeof *count);
+        rc = explain_outcome_sites(&o[i], Z, on_her_site, &h, &atoms);
+        if (rc != DAC_OK || h.unmapped == h.sites)
+            continue; /* no site on the volcano: nothing to predict */
+        double rate = atoms ? h.h2 / (double)atoms : NAN;
+        double ratio = ref >= 0 ? rate / m[ref].rate : NAN;
+        char mix[256] = "", v[32];
+        size_t w = 0;
+        for (size_t k = 0; k < n && w < 200; k++)
+            if (count[k])
+                w += (size_t)snprintf(mix + w, sizeof mix - w, "%s%s %zu", w ? ", " : "", m[k].label, count[k]);
+        if (h.unmapped && w < 200)
+            snprintf(mix + w, sizeof mix - w, "%sno mark %zu", w ? ", " : "", h.unmapped);
+        report_list_addf(&cells, "`%s`", o[i].name);
+        report_list_addf(&cells, "%zu", atoms);
+        report_list_add(&cells, mix);
+        report_cell_number(&cells, rate, 3);
+        report_cell_number(&cells, ratio, 3);
+        report_format(v, sizeof v, ratio, 3);
+        report_list_addf(&ratios, "`%s` %s×", o[i].name, v);
+        shown++;
+        cJSON *j = cJSON_CreateObject();
+        dac_json_string(j, "name", o[i].name);
+        dac_json_count(j, "atoms", atoms);
+        dac_json_number(j, "H2_per_atom_per_s", rate, "no atom of the element");
+        dac_json_number(j, "over_reference", ratio, "no reference mark");
+        cJSON_AddItemToArray(list, j);
+    }
+    char caption[400], h1[64], h2[64];
+    snprintf(caption, sizeof caption, "What each outcome predicts for hydrogen evolution: its sites "
+             "(all seeds) on the volcano's marks by their coordination labels, the exchange rate "
+             "per %s atom, and that over a catalyst of `%s` sites only.", per,
+             e->her_reference ? e->her_reference : "—");
+    snprintf(h1, sizeof h1, "%s atoms", per);
+    snprintf(h2, sizeof h2, "H₂ per %s atom (s⁻¹)", per);
+    const char *head[] = {"Outcome", h1, "Sites by mark", h2, "Over the reference"};
+    if (rc == DAC_OK && shown)
+        rc = report_table(x->st->page, caption, 5, head, &cells);
+    /* the review's measured ratio beside the volcano's and the outcomes' */
     if (rc == DAC_OK && e->her_review && n >= 2 && isfinite(m[0].rate) && isfinite(m[1].rate)) {
-        char q[200], model[200], v[32];
+        char q[200], model[700], v[32];
         snprintf(q, sizeof q, "H₂ evolution, %s over %s", m[0].label, m[1].label);
         report_format(v, sizeof v, m[0].rate / m[1].rate, 3);
-        snprintf(model, sizeof model, "%s× (exchange rate per site on the volcano)", v);
-        rc = dac_report_add_comparison(p, q, e->her_review, model, "explain: the HER volcano");
+        size_t w = (size_t)snprintf(model, sizeof model, "%s× (the two marks on the volcano)", v);
+        for (size_t i = 0; i < ratios.n && w < sizeof model; i++)
+            w += (size_t)snprintf(model + w, sizeof model - w, "; %s", ratios.item[i]);
+        rc = dac_report_add_comparison(x->st->page, q, e->her_review, model, "explain: the HER volcano");
     }
+    for (size_t r = 0; rc == DAC_OK && shown && r < e->n_her_rules; r++) {
+        char text[300];
+        snprintf(text, sizeof text, "Sites labelled `%s` evolve H₂ at the volcano's rate for %s.",
+                 e->her_rules[r].pattern, e->her_rules[r].model);
+        rc = dac_report_add_assumption(x->st->page, text);
+    }
+    report_list_free(&cells), report_list_free(&ratios);
+    free(count);
+    report_outcomes_free(o, n_o);
     return rc;
 }
 
@@ -203,6 +311,8 @@ int explain_her(explain_ctx *x)
         rc = her_figure(x, csv, marks, n);
     if (rc == DAC_OK)
         rc = her_page(x, marks, n);
+    if (rc == DAC_OK)
+        rc = her_outcomes(x, marks, n);
     cJSON *list = rc == DAC_OK ? cJSON_AddArrayToObject(x->st->summary, "her_marks") : NULL;
     for (size_t i = 0; list && i < n; i++) {
         cJSON *j = cJSON_CreateObject();

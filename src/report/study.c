@@ -405,6 +405,44 @@ static int read_site_rules(reader *r, report_explain *e)
     return st;
 }
 
+/* Where a mark label is, in "X=LABEL" texts; −1 when none has it. */
+static long find_mark(const report_list *marks, const char *label)
+{
+    for (size_t i = 0; i < marks->n; i++) {
+        const char *eq = strchr(marks->item[i], '=');
+        if (eq && !strcmp(eq + 1, label))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* explain.her.sites (label → mark), .per (an element) and .reference (a mark). */
+static int read_her_outcomes(reader *r, report_explain *e)
+{
+    static const field f[] = {{"label", F_TEXT, 1, offsetof(report_site_rule, pattern)},
+                              {"mark", F_TEXT, 1, offsetof(report_site_rule, model)}};
+    int st = read_list(r, "explain.her.sites", sizeof *e->her_rules, f, 2, 0, (void **)&e->her_rules,
+                       &e->n_her_rules);
+    char key[96];
+    for (size_t i = 0; st == DAC_OK && i < e->n_her_rules; i++)
+        if (find_mark(&e->her_marks, e->her_rules[i].model) < 0) {
+            snprintf(key, sizeof key, "explain.her.sites.%zu.mark", i);
+            st = bad(r, dac_config_line(r->cfg, key), key, "no mark '%s' in explain.her.marks",
+                     e->her_rules[i].model);
+        }
+    if (st == DAC_OK)
+        st = get_text(r, "explain.her.per", 0, &e->her_per);
+    if (st == DAC_OK && e->her_per && !dac_element_by_symbol(e->her_per))
+        st = bad(r, dac_config_line(r->cfg, "explain.her.per"), "explain.her.per",
+                 "'%s' is not an element symbol", e->her_per);
+    if (st == DAC_OK)
+        st = get_text(r, "explain.her.reference", e->n_her_rules > 0, &e->her_reference);
+    if (st == DAC_OK && e->her_reference && find_mark(&e->her_marks, e->her_reference) < 0)
+        st = bad(r, dac_config_line(r->cfg, "explain.her.reference"), "explain.her.reference",
+                 "no mark '%s' in explain.her.marks", e->her_reference);
+    return st;
+}
+
 static int read_explain(reader *r, report_explain *e)
 {
     /* −0.8 V vs RHE: the potential of the Ni₂ examples' calibration
@@ -439,6 +477,8 @@ static int read_explain(reader *r, report_explain *e)
         st = get_texts(r, "explain.her.marks", &e->her_marks);
     if (st == DAC_OK)
         st = get_text(r, "explain.her.review", 0, &e->her_review);
+    if (st == DAC_OK)
+        st = read_her_outcomes(r, e);
     if (st == DAC_OK)
         st = get_path(r, "explain.her.overlay.file", 0, &e->her_overlay);
     if (st == DAC_OK)
@@ -540,6 +580,9 @@ void dac_report_study_free(dac_report_study *s)
     for (size_t i = 0; i < e->n_rules; i++)
         free(e->rules[i].pattern), free(e->rules[i].model);
     free(e->rules);
+    for (size_t i = 0; i < e->n_her_rules; i++)
+        free(e->her_rules[i].pattern), free(e->her_rules[i].model);
+    free(e->her_rules), free(e->her_per), free(e->her_reference);
     free(e->co2_sweep), free(e->reference), free(e->her_mechanism), free(e->her_sweep);
     free(e->her_column), free(e->her_review), free(e->review_fe), free(e->review_mass_activity);
     free(e->her_overlay), free(e->her_overlay_x), free(e->her_overlay_y);

@@ -91,7 +91,7 @@ typedef struct {
 } report_model;
 
 typedef struct {
-    char *pattern, *model; /* fnmatch pattern of a coordination label → model name */
+    char *pattern, *model; /* fnmatch pattern of a coordination label → model (or mark) name */
 } report_site_rule;
 
 typedef struct {
@@ -104,7 +104,11 @@ typedef struct {
     size_t n_rules;
     char *reference;          /* model of the all-single-site reference catalyst */
     char *her_mechanism, *her_sweep, *her_column, *her_overlay, *her_overlay_x, *her_overlay_y;
-    char *her_review;         /* the review's measured H₂ ratio of the first two marks */
+    char *her_review;         /* the review's measured H₂ ratio (first two marks, outcomes) */
+    report_site_rule *her_rules; /* coordination label → mark, for the outcomes' H₂ */
+    size_t n_her_rules;
+    char *her_per;            /* element the outcomes' H₂ is counted per (NULL: all metal) */
+    char *her_reference;      /* the mark of the reference catalyst's sites */
     report_list her_marks;
     report_model *photo;
     size_t n_photo;
