@@ -65,6 +65,7 @@ static const char CSS[] =
     "th,td{padding:.32rem .6rem;border-bottom:1px solid #dedcd5;text-align:left;vertical-align:top}\n"
     "th{background:#f2f1ec;font-weight:600;border-bottom:2px solid #c9c7bf}\n"
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td code{white-space:nowrap}\n"
     "tbody tr:nth-child(even){background:#faf9f6}\n"
     "ul.assumptions li{margin:.3rem 0}\n"
     "details{margin:1rem 0;border:1px solid #dedcd5;border-radius:4px;padding:.4rem .8rem}\n"

@@ -59,7 +59,7 @@ typedef struct {
     const char *route;
     double T_max_C, area_nm2;
     size_t sites_per_side;
-    double site_mean, site_sd, atom_mean, atom_sd;
+    double site_mean, site_sd, atom_mean, atom_sd, hetero_mean, hetero_sd;
     char top_pair[64]; /* commonest over the seeds */
 } run_result;
 
@@ -155,15 +155,19 @@ static int run_seed(report_stage *st, const report_make_run *run, const char **o
 /* Mean ± sd over the seeds, and the pair label most seeds had first. */
 static void summarise_run(run_result *rr, size_t n)
 {
-    double *v = malloc(2 * n * sizeof *v);
+    double *v = malloc(3 * n * sizeof *v);
     if (!v) {
         rr->site_mean = rr->site_sd = rr->atom_mean = rr->atom_sd = NAN;
+        rr->hetero_mean = rr->hetero_sd = NAN;
         return;
     }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         v[k] = rr->seed[k].purity_site, v[n + k] = rr->seed[k].purity_atom;
+        v[2 * n + k] = rr->seed[k].hetero_site;
+    }
     report_mean_sd(v, n, &rr->site_mean, &rr->site_sd);
     report_mean_sd(v + n, n, &rr->atom_mean, &rr->atom_sd);
+    report_mean_sd(v + 2 * n, n, &rr->hetero_mean, &rr->hetero_sd);
     free(v);
     size_t best = 0, best_votes = 0;
     for (size_t i = 0; i < n; i++) {
@@ -476,11 +480,18 @@ static int write_page(report_stage *st, const run_result *rr)
     for (size_t i = 0; rc == DAC_OK && i < m->n_runs; i++) {
         if (!m->runs[i].review)
             continue;
-        char model[300], a[48], b[48];
+        char model[400], a[48], b[48], h[120] = "";
         report_format(a, sizeof a, rr[i].site_mean, 3);
         report_format(b, sizeof b, rr[i].site_sd, 2);
-        snprintf(model, sizeof model, "site purity %s%s%s; commonest pair site %s%s%s", a,
-                 isfinite(rr[i].site_sd) ? " ± " : "", isfinite(rr[i].site_sd) ? b : "",
+        if (rr[i].hetero_mean > 0) { /* two metals: the heteronuclear share is what counts */
+            char c[48], d[48];
+            report_format(c, sizeof c, rr[i].hetero_mean, 3);
+            report_format(d, sizeof d, rr[i].hetero_sd, 2);
+            snprintf(h, sizeof h, "; heteronuclear %s%s%s", c, isfinite(rr[i].hetero_sd) ? " ± " : "",
+                     isfinite(rr[i].hetero_sd) ? d : "");
+        }
+        snprintf(model, sizeof model, "site purity %s%s%s%s; commonest pair site %s%s%s", a,
+                 isfinite(rr[i].site_sd) ? " ± " : "", isfinite(rr[i].site_sd) ? b : "", h,
                  rr[i].top_pair[0] ? "`" : "", rr[i].top_pair[0] ? rr[i].top_pair : "none",
                  rr[i].top_pair[0] ? "`" : "");
         rc = dac_report_add_comparison(p, m->runs[i].title ? m->runs[i].title : m->runs[i].name,
@@ -512,6 +523,7 @@ static void write_summary(report_stage *st, const run_result *rr, const curve_re
         dac_json_number(o, "purity_site_sd", rr[i].site_sd, "fewer than two seeds with sites");
         dac_json_number(o, "purity_atom_mean", rr[i].atom_mean, "no metal");
         dac_json_number(o, "purity_atom_sd", rr[i].atom_sd, "fewer than two seeds with metal");
+        dac_json_number(o, "hetero_purity_site_mean", rr[i].hetero_mean, "no sites");
         dac_json_string(o, "top_pair_label", rr[i].top_pair[0] ? rr[i].top_pair : NULL);
         cJSON *files = cJSON_AddArrayToObject(o, "structures");
         cJSON *seeds = cJSON_AddArrayToObject(o, "seeds");
