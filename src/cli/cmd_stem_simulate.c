@@ -113,7 +113,8 @@ static int parse_list(const char *text, double *v, int n)
         return -1;
     strcpy(buf, text);
     int k = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (k == n || dac_parse_double(tok, &v[k]) != DAC_OK)
             return -1;
         k++;
