@@ -48,16 +48,22 @@ static int intro(dac_report *r, const dac_report_study *s, const char *outdir)
              dac_report_study_stage_count(s) == 1 ? "" : "s", list);
     if (rc == DAC_OK)
         rc = dac_report_add_paragraph(r, text);
+    const char *study = !strcmp(s->name, report_study_default_name()) ? NULL : s->name;
+    char which[1200];
+    if (study)
+        snprintf(which, sizeof which, "the study `%s`", study);
+    else
+        snprintf(which, sizeof which, "the built-in default study (its text is `%s/study.yaml`, "
+                 "and at the end of this page)", outdir);
     snprintf(text, sizeof text,
-             "Everything here was computed by dac from the study `%s`%s; every figure's data, "
-             "its gnuplot script and every intermediate file are in the folders beside this "
-             "page. Each part ends with the command that reproduces it. The whole page, with "
-             "the same seed, comes back byte for byte (but for the time line) from:",
-             s->name, s->quick ? ", in its quick form (`--quick`: with the values of the study's `quick:` "
+             "Everything here was computed by dac from %s%s; every figure's data, its gnuplot "
+             "script and every intermediate file are in the folders beside this page. Each part "
+             "ends with the command that reproduces it. The whole page, with the same seed, "
+             "comes back byte for byte (but for the time line) from:", which,
+             s->quick ? ", in its quick form (`--quick`: the values of the study's `quick:` "
              "block, fewer seeds and sweep points)" : "");
     if (rc == DAC_OK)
         rc = dac_report_add_paragraph(r, text);
-    const char *study = !strcmp(s->name, report_study_default_name()) ? NULL : s->name;
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "dac run%s%s -o %s --seed %llu%s", study ? " " : "", study ? study : "",
              outdir, (unsigned long long)s->seed, s->quick ? " --quick" : "");
