@@ -112,6 +112,23 @@ static void test_quick(void **state)
     assert_string_equal(q->structures[0].title ? q->structures[0].title : "", "");
     dac_report_study_free(s);
     dac_report_study_free(q);
+    /* a list of texts under quick: replaces the list; a field of a listed mapping is
+     * replaced alone */
+    char other[600];
+    snprintf(other, sizeof other, "%s/b.xyz", dir);
+    put(other, three_ni);
+    snprintf(text, sizeof text,
+             "study: {title: t}\nmake:\n  set: [a=1, b=2]\n  runs:\n    - {name: r, title: R, recipe: %s}\n"
+             "quick:\n  make:\n    set: [c=3]\n    runs:\n      - {recipe: %s}\n", path, other);
+    s = parse_ok(text, 0), q = parse_ok(text, 1);
+    assert_int_equal(s->make.set.n, 2);
+    assert_int_equal(q->make.set.n, 1);
+    assert_string_equal(q->make.set.item[0], "c=3");
+    assert_string_equal(s->make.runs[0].recipe, path);
+    assert_string_equal(q->make.runs[0].recipe, other);
+    assert_string_equal(q->make.runs[0].title, "R");
+    dac_report_study_free(s);
+    dac_report_study_free(q);
     remove_dir(dir);
 }
 
