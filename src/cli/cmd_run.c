@@ -43,6 +43,7 @@ static void help(FILE *f)
 
 typedef struct {
     const char *study, *out;
+    char outdir[4096]; /* out without trailing '/' */
     int quick, has_seed;
     uint64_t seed;
 } run_args;
@@ -78,6 +79,16 @@ static int parse_args(int argc, char **argv, run_args *a, int *done)
     a->study = optind < argc ? argv[optind] : NULL;
     if (!a->out || !*a->out)
         return cli_usage_error(CMD, "-o OUTDIR is required");
+    /* "out/" and "out" are one folder; the page's commands read better without "//"
+     * (a copy: the command line as typed stays as typed in the provenance) */
+    size_t n = strlen(a->out);
+    while (n > 1 && a->out[n - 1] == '/')
+        n--;
+    snprintf(a->outdir, sizeof a->outdir, "%.*s", (int)n, a->out);
+    if (n >= sizeof a->outdir)
+        return cli_usage_error(CMD, "option -o: a folder name of at most %zu bytes, please",
+                               sizeof a->outdir - 1);
+    a->out = a->outdir;
     return 0;
 }
 

@@ -79,6 +79,8 @@ check '[[ "$msg" == *"(0 run, 1 kept as unchanged)"* ]]' "re-run summary: $msg"
 msg=$("$DAC" -v run "$T/study.yaml" -o "$T/out" --quick 2>&1)
 check '[[ "$msg" == *"stage see: done"* ]]' "--quick did not run the stage again: $msg"
 check 'grep -q -- "--seed 5 --quick" "$T/out/report.html"' "report's command lacks --quick"
+"$DAC" run "$T/study.yaml" -o "$T/out/" -q --quick # the same folder: kept, and no "//"
+check '! grep -q "out//" "$T/out/report.html"' "-o OUT/ put OUT// into the page's commands"
 
 if command -v python3 >/dev/null; then
     python3 - "$T/out/see/summary.json" "$T/out/see/stamp.json" <<'EOF'
