@@ -66,7 +66,7 @@ static int build_components(const dac_synth_engine *e, dac_uf *uf, size_t **labe
         for (int d = 0; d < g->z; d++) {
             uint32_t j = synth_index(g, synth_wrap(a->x + g->dx[d], g->L), synth_wrap(a->y + g->dy[d], g->L));
             if (e->state[j] & SYNTH_OCC)
-                dac_uf_union(uf, i, synth_map_get(&e->at, j));
+                dac_uf_union(uf, i, e->site_atom[j]);
         }
     }
     *n_comp = n ? dac_uf_labels(uf, label) : 0;

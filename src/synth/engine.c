@@ -70,7 +70,7 @@ void synth_class_move(dac_synth_engine *e, uint32_t id, uint16_t cls)
     }
     a->cls = cls;
     if (cls != SYNTH_NO_CLASS) {
-        if (g_failed(e, synth_set_add(&e->hop_sets[cls - e->hop_base], id, &a->slot))) {
+        if (g_failed(e, synth_set_add(&e->hop_sets[cls - e->hop_base], id, synth_pack(a->x, a->y), &a->slot))) {
             a->cls = SYNTH_NO_CLASS;
             return;
         }
@@ -93,7 +93,7 @@ static void reclass_around(dac_synth_engine *e, int x, int y)
         int nx = synth_wrap(x + g->dx[d], g->L), ny = synth_wrap(y + g->dy[d], g->L);
         uint32_t i = synth_index(g, nx, ny);
         if (e->state[i] & SYNTH_OCC)
-            synth_reclass(e, synth_map_get(&e->at, i));
+            synth_reclass(e, e->site_atom[i]);
     }
 }
 
@@ -106,7 +106,7 @@ void synth_place(dac_synth_engine *e, uint32_t id, int x, int y)
     a->flags |= SYNTH_ATOM_PLACED;
     e->state[i] = (uint8_t)((e->state[i] & ~(SYNTH_OCC | SYNTH_HELD)) | (a->metal + 1) |
                             ((a->flags & SYNTH_ATOM_HELD) ? SYNTH_HELD : 0));
-    synth_map_put(&e->at, i, id);
+    e->site_atom[i] = id;
     if (e->tile_atoms)
         e->tile_atoms[synth_tile(&e->g, x, y)]++;
     reclass_around(e, x, y);
@@ -118,7 +118,7 @@ void synth_lift(dac_synth_engine *e, uint32_t id)
     synth_atom *a = &e->atoms[id];
     uint32_t i = synth_index(&e->g, a->x, a->y);
     e->state[i] &= (uint8_t)~(SYNTH_OCC | SYNTH_HELD);
-    synth_map_del(&e->at, i);
+    e->site_atom[i] = SYNTH_NONE;
     if (e->tile_atoms)
         e->tile_atoms[synth_tile(&e->g, a->x, a->y)]--;
     a->flags &= (uint8_t)~SYNTH_ATOM_PLACED;
@@ -201,8 +201,8 @@ static void do_hop(dac_synth_engine *e, uint32_t id)
     uint8_t occ = e->state[i0] & SYNTH_OCC;
     e->state[i0] &= (uint8_t)~SYNTH_OCC;
     e->state[i1] |= occ;
-    synth_map_del(&e->at, i0);
-    synth_map_put(&e->at, i1, id);
+    e->site_atom[i0] = SYNTH_NONE;
+    e->site_atom[i1] = id;
     if (e->tile_atoms) {
         e->tile_atoms[synth_tile(g, x, y)]--;
         e->tile_atoms[synth_tile(g, nx, ny)]++;
@@ -211,8 +211,26 @@ static void do_hop(dac_synth_engine *e, uint32_t id)
     a->y = (uint16_t)ny;
     if (had_bonds)
         reclass_around(e, x, y);
-    reclass_around(e, nx, ny);
-    synth_reclass(e, id);
+    /* one pass over the new neighbourhood: the mover's bonds, and who must be reclassified */
+    int b[4] = {0, 0, 0, 0}, n_occ = 0;
+    uint32_t occupied[6];
+    for (int d = 0; d < g->z; d++) {
+        uint32_t j = synth_index(g, synth_wrap(nx + g->dx[d], g->L), synth_wrap(ny + g->dy[d], g->L));
+        int o = e->state[j] & SYNTH_OCC;
+        b[o]++;
+        if (o)
+            occupied[n_occ++] = j;
+    }
+    for (int k = 0; k < n_occ; k++)
+        synth_reclass(e, e->site_atom[occupied[k]]);
+    uint8_t s = e->state[i1];
+    int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
+    uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
+                                                e->n_bond_combos + e->combo[b[1]][b[2]]);
+    if (cls == a->cls)
+        e->hop_sets[cls - e->hop_base].pos[a->slot] = synth_pack(nx, ny);
+    else
+        synth_class_move(e, id, cls);
     if (e->fp)
         synth_fp_try(e, id);
 }
@@ -252,7 +270,7 @@ static int do_nloss(dac_synth_engine *e, size_t bin, uint32_t code)
         e->state[i] = (uint8_t)((e->state[i] & ~SYNTH_NMASK) |
                                 (synth_pocket_owned_N(pk, pos) << SYNTH_NSHIFT));
         if (e->state[i] & SYNTH_OCC)
-            synth_reclass(e, synth_map_get(&e->at, i));
+            synth_reclass(e, e->site_atom[i]);
     }
     return 1;
 }
@@ -316,14 +334,10 @@ static int do_complex_hop(dac_synth_engine *e, uint32_t c)
     return 1;
 }
 
-/* Executes one event of the table; returns 1 when it changed the state. */
-static int do_event(dac_synth_engine *e)
+/* Executes event `member` of class c; returns 1 when it changed the state. */
+static int do_event(dac_synth_engine *e, size_t c, uint32_t member)
 {
-    size_t c = synth_table_pick(&e->table, dac_rng_uniform(&e->rng) * synth_table_total(&e->table));
-    if (c == SIZE_MAX)
-        return 0;
     synth_class *k = &e->table.cls[c];
-    uint32_t member = k->set ? k->set->id[dac_rng_below(&e->rng, k->set->n)] : 0;
     int done = 1;
     switch (k->kind) {
     case SYNTH_EV_HOP: do_hop(e, member); break;
@@ -336,6 +350,52 @@ static int do_event(dac_synth_engine *e)
     if (done)
         e->by_kind[k->kind]++;
     return done;
+}
+
+/* ------------------------------------------------------------ look-ahead ---------- */
+
+/* The random words of one Markov event — its waiting time, its class, its member — are
+ * drawn SYNTH_AHEAD − 1 events ahead. The atom of a coming event can then be picked
+ * from the tree as it is and its neighbourhood prefetched while the events before it
+ * run: on a lattice far larger than the caches the memory waits overlap instead of
+ * adding. The pick is
+ * redone when the event runs if the tree changed meanwhile (same words, so the result
+ * is what picking then would have given); prefetches of a wrong guess cost nothing. */
+static void draw_words(dac_synth_engine *e, synth_draw *d)
+{
+    d->r_t = dac_rng_next(&e->rng);
+    d->r_c = dac_rng_next(&e->rng);
+    d->r_m = dac_rng_next(&e->rng);
+    d->version = UINT64_MAX;
+}
+
+static void pick(dac_synth_engine *e, synth_draw *d)
+{
+    if (d->version == e->table.version)
+        return;
+    d->version = e->table.version;
+    d->cls = synth_table_pick(&e->table, (double)(d->r_c >> 11) * 0x1.0p-53 * synth_table_total(&e->table));
+    d->member = 0;
+    if (d->cls != SIZE_MAX && e->table.cls[d->cls].set) {
+        const synth_set *s = e->table.cls[d->cls].set;
+        d->slot = (uint32_t)(((__uint128_t)d->r_m * s->n) >> 64); /* uniform, bias < n/2⁶⁴ */
+        d->member = s->id[d->slot];
+    }
+}
+
+static void prefetch_next(dac_synth_engine *e, synth_draw *d)
+{
+    pick(e, d);
+    if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
+        return;
+    const synth_lattice *g = &e->g;
+    uint32_t pos = e->table.cls[d->cls].set->pos[d->slot];
+    int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16);
+    for (int dy = -1; dy <= 1; dy += 2) /* the tiles the neighbourhood reaches */
+        for (int dx = -1; dx <= 1; dx += 2)
+            __builtin_prefetch(&e->state[synth_index(g, synth_wrap(x + dx, g->L), synth_wrap(y + dy, g->L))]);
+    __builtin_prefetch(&e->site_atom[synth_index(g, x, y)], 1);
+    __builtin_prefetch(&e->atoms[d->member], 1);
 }
 
 /* ------------------------------------------------------------ creation ------------ */
@@ -372,6 +432,7 @@ static int init_classes(dac_synth_engine *e)
     if (st || !e->hop_sets || !e->nloss_sets || !e->hop_bonds)
         return st ? st : dac_error(DAC_ERR_NOMEM, "synth: out of memory for the event table");
     for (size_t c = 0; c < e->n_hop_classes; c++) {
+        e->hop_sets[c].with_pos = 1;
         e->table.cls[c] = (synth_class){SYNTH_EV_HOP, 0, &e->hop_sets[c], 0, 0};
         size_t combo = c % e->n_bond_combos;
         e->hop_bonds[c] = (uint8_t)(e->combo_b0[combo] + e->combo_b1[combo]);
@@ -394,20 +455,21 @@ static int init_storage(dac_synth_engine *e)
         atoms += p->metal[m].atoms;
     size_t per = p->pocket_period_sites;
     size_t pockets = (per ? (sites / (per * per)) : p->pockets) + p->complexes;
-    e->state = calloc(sites, 1);
-    e->atoms = calloc(atoms ? atoms : 1, sizeof *e->atoms);
+    e->state = synth_big_alloc(sites, 0);
+    e->atoms = synth_big_alloc((atoms ? atoms : 1) * sizeof *e->atoms, 0);
     e->pockets = calloc(pockets ? pockets : 1, sizeof *e->pockets);
     e->cap_atoms = atoms;
     e->cap_pockets = pockets;
     if (!e->state || !e->atoms || !e->pockets)
         return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
-    int st = synth_map_init(&e->at, atoms);
-    if (!st)
-        st = synth_map_init(&e->pk, 2 * pockets);
+    e->site_atom = synth_big_alloc(sites * sizeof *e->site_atom, 0xFF);
+    if (!e->site_atom)
+        return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
+    int st = synth_map_init(&e->pk, 2 * pockets);
     if (st)
         return st;
-    e->bytes += sites + atoms * sizeof *e->atoms + pockets * sizeof *e->pockets +
-                (e->at.mask + 1 + e->pk.mask + 1) * 2 * sizeof(uint32_t);
+    e->bytes += sites * (1 + sizeof *e->site_atom) + atoms * sizeof *e->atoms +
+                pockets * sizeof *e->pockets + (e->pk.mask + 1) * 2 * sizeof(uint32_t);
     if (p->first_passage) {
         size_t tiles = (size_t)e->g.TL * (size_t)e->g.TL;
         e->tile_atoms = calloc(tiles, sizeof *e->tile_atoms);
@@ -483,7 +545,7 @@ void dac_synth_engine_free(dac_synth_engine *e)
     free(e->nloss_sets);
     free(e->hop_bonds);
     synth_table_free(&e->table);
-    synth_map_free(&e->at);
+    free(e->site_atom);
     synth_map_free(&e->pk);
     synth_fp_free(e->fp);
     for (size_t k = 0; k < e->n_snaps; k++)
@@ -624,21 +686,29 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
         return dac_error(DAC_ERR_USAGE, "dac_synth_engine_run: the end time is not a number");
     double until = until_s < e->t_end_s ? until_s : e->t_end_s, w0 = wall_now();
     int st = e->failed;
+    if (!e->drawn) {
+        for (int k = 0; k < SYNTH_AHEAD; k++)
+            draw_words(e, &e->draw[k]);
+        e->drawn = 1;
+    }
     for (uint64_t iter = 0; st == DAC_OK; iter++) {
+        synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[(e->cur + SYNTH_AHEAD - 1) % SYNTH_AHEAD];
         double ts = next_scheduled(e, until), gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
         double R = synth_table_total(&e->table);
-        double dt = R > 0 ? -log(dac_rng_uniform_open(&e->rng)) / R : INFINITY;
+        double dt = R > 0 ? -log(((double)(cur->r_t >> 12) + 0.5) * 0x1.0p-52) / R : INFINITY;
         int fm = 0;
         double dfp = e->fp ? synth_fp_next(e, &fm) : INFINITY;
         if (gap <= dt && gap <= dfp) {
             if (e->fp)
                 synth_fp_advance(e, gap > 0 ? gap : 0);
             e->t = (synth_dd){ts, 0};
+            cur->r_t = dac_rng_next(&e->rng); /* the waiting time was not used: draw anew */
             if ((st = at_scheduled(e, ts)) || ts >= until)
                 break;
         } else if (dfp <= dt) {
             synth_fp_advance(e, dfp);
             e->t = synth_dd_add(e->t, dfp);
+            cur->r_t = dac_rng_next(&e->rng);
             synth_fp_exit(e, fm);
             e->events++;
             e->by_kind[SYNTH_EV_JUMP]++;
@@ -646,10 +716,16 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             if (e->fp)
                 synth_fp_advance(e, dt);
             e->t = synth_dd_add(e->t, dt);
-            if (do_event(e))
+            pick(e, cur);
+            size_t c = cur->cls;
+            uint32_t member = cur->member;
+            prefetch_next(e, ahead);
+            if (c != SIZE_MAX && do_event(e, c, member))
                 e->events++;
             else
                 e->null_events++;
+            draw_words(e, cur); /* the last of the ring now */
+            e->cur = (e->cur + 1) % SYNTH_AHEAD;
         }
         st = e->failed;
         if ((iter & 0xFFFF) == 0xFFFF && e->progress &&

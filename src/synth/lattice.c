@@ -94,7 +94,7 @@ static int add_shell_N(dac_synth_engine *e, uint32_t pocket, int k)
     if (bin >= e->n_bins)
         bin = e->n_bins - 1;
     pk->bin[k] = (uint8_t)bin;
-    int st = synth_set_add(&e->nloss_sets[bin], pocket << 3 | (uint32_t)k, &pk->slot[k]);
+    int st = synth_set_add(&e->nloss_sets[bin], pocket << 3 | (uint32_t)k, 0, &pk->slot[k]);
     if (st == DAC_OK)
         synth_table_update(&e->table, e->nloss_base + bin);
     return st;
@@ -240,7 +240,7 @@ static int build_complexes(dac_synth_engine *e)
             cx->atom[k] = id;
             synth_place(e, id, xs[k], ys[k]);
         }
-        int st = synth_set_add(&e->held, c, &cx->slot);
+        int st = synth_set_add(&e->held, c, 0, &cx->slot);
         if (st)
             return st;
     }

@@ -5,7 +5,7 @@
  * with the counts under the picture, so the route's outcome reads at a glance.
  *
  * The picture is the real geometry (the triangular cell is a rhombus), at most 1200
- * pixels wide; on large lattices a disc keeps a radius of 1.5 px so that no atom
+ * pixels wide; on large lattices a disc keeps a radius of 2.5 px so that no atom
  * vanishes, and clusters are drawn last, on top.
  */
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "synth/synth_internal.h"
 
 #define MAX_SIDE_PX 1200.0
-#define LEGEND_PX 36
+#define LEGEND_PX 40
 #define FONT_SCALE 2
 
 static const unsigned char colours[4][3] = {
@@ -25,15 +25,15 @@ static const unsigned char colours[4][3] = {
     {0, 158, 115},   /* cluster: bluish green */
 };
 
-/* 5×7 glyphs, one byte per row, bit 4 = leftmost column. */
+/* 5×9 glyphs (rows 7–8 hold descenders), one byte per row, bit 4 = leftmost column. */
 static const struct {
     char c;
-    unsigned char row[7];
+    unsigned char row[9];
 } glyphs[] = {
     {'a', {0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F}}, {'c', {0x00, 0x00, 0x0F, 0x10, 0x10, 0x10, 0x0F}},
-    {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}}, {'g', {0x00, 0x0F, 0x11, 0x11, 0x0F, 0x01, 0x0E}},
+    {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}}, {'g', {0x00, 0x00, 0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E}},
     {'i', {0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E}}, {'l', {0x0C, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}},
-    {'n', {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}}, {'p', {0x00, 0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10}},
+    {'n', {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}}, {'p', {0x00, 0x00, 0x1E, 0x11, 0x11, 0x11, 0x1E, 0x10, 0x10}},
     {'r', {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10}}, {'s', {0x00, 0x00, 0x0F, 0x10, 0x0E, 0x01, 0x1E}},
     {'t', {0x08, 0x08, 0x1E, 0x08, 0x08, 0x09, 0x06}}, {'u', {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0D}},
     {'0', {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}}, {'1', {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}},
@@ -72,7 +72,7 @@ static int text(canvas *c, int x, int y, const char *s, const unsigned char *col
         for (size_t g = 0; g < sizeof glyphs / sizeof glyphs[0]; g++)
             if (glyphs[g].c == *s)
                 row = glyphs[g].row;
-        for (int j = 0; row && j < 7; j++)
+        for (int j = 0; row && j < 9; j++)
             for (int i = 0; i < 5; i++)
                 if (row[j] >> (4 - i) & 1)
                     for (int k = 0; k < FONT_SCALE * FONT_SCALE; k++)
@@ -118,7 +118,7 @@ int synth_write_png(const dac_synth_engine *e, FILE *f, const char *name)
                 if (fx >= 0 && fx < 1 && fy >= 0 && fy < 1)
                     put(&c, x, y, sheet);
             }
-        double r_atom = fmax(1.5, 0.9 * scale), r_pocket = 0.5 * scale;
+        double r_atom = fmax(2.5, 0.9 * scale), r_pocket = 0.5 * scale;
         for (size_t p = 0; scale >= 1.0 && p < e->n_pockets; p++)
             for (int pos = 0; pos <= e->pockets[p].dual; pos++) {
                 double r[2];

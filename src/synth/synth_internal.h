@@ -7,9 +7,11 @@
  *    a pocket position and how many N of its shell it owns. The bytes are stored in
  *    8×8 tiles of 64 bytes, one cache line each, so the neighbourhood of a site is in
  *    one or two lines wherever the lattice is large.
- *  - Which atom sits on a site is asked only when a neighbour is occupied: an
- *    open-addressing map site → atom (synth_map) sized by the atom count, not the
- *    lattice. With the pocket map the same way, the lattice costs ~1–2 bytes per site.
+ *  - Which atom sits on a site: a 4-byte index per site in the same tiled order, read
+ *    only at occupied sites and written at the two sites of a hop, which share a cache
+ *    line most of the time (a hash map keyed by site saved 4 bytes per site but cost two
+ *    random cache lines per hop). Pockets, rarely asked for, are in a site → pocket map
+ *    (synth_map), so the lattice costs ~5.5 bytes per site.
  *  - Per atom, 16 bytes (synth_atom); per pocket, the shell atoms with their own
  *    activation energies (synth_pocket).
  * Nothing is allocated per event: arrays are sized at creation, except that the member
@@ -158,6 +160,10 @@ enum { SYNTH_EV_HOP, SYNTH_EV_ARRIVAL, SYNTH_EV_NLOSS, SYNTH_EV_LIGAND, SYNTH_EV
 typedef struct {
     uint32_t n, cap;
     uint32_t *id;
+    uint32_t *pos;       /* hop classes: each member's site, x | y << 16 (NULL otherwise):
+                            the run loop reads where the next atom is without touching its
+                            record, to prefetch its neighbourhood */
+    int with_pos;
 } synth_set;
 
 typedef struct {
@@ -172,6 +178,7 @@ typedef struct {
     size_t n_classes, n_leaves;
     synth_class *cls;
     double *tree;        /* tree[1] root; leaves at n_leaves … */
+    uint64_t version;    /* bumped by every change */
 } synth_table;
 
 int synth_table_init(synth_table *t, size_t n_classes);
@@ -180,11 +187,12 @@ size_t synth_class_size(const synth_table *t, size_t c);
 void synth_table_update(synth_table *t, size_t c);   /* after count or rate changed */
 void synth_table_rebuild(synth_table *t);            /* all leaves and nodes */
 static inline double synth_table_total(const synth_table *t) { return t->tree[1]; }
+static inline uint32_t synth_pack(int x, int y) { return (uint32_t)x | (uint32_t)y << 16; }
 /* The class holding u ∈ [0, total); SIZE_MAX when the tree is empty. */
 size_t synth_table_pick(const synth_table *t, double u);
 /* Member lists: add returns the slot; remove swaps the last member into the slot and
  * returns the id that moved there (SYNTH_NONE when none). */
-int synth_set_add(synth_set *s, uint32_t id, uint32_t *slot);
+int synth_set_add(synth_set *s, uint32_t id, uint32_t pos, uint32_t *slot);
 uint32_t synth_set_remove(synth_set *s, uint32_t slot);
 void synth_set_free(synth_set *s);
 
@@ -246,6 +254,15 @@ typedef struct {
 
 /* ------------------------------------------------------------ engine -------------- */
 
+#define SYNTH_AHEAD 3 /* events whose random words are drawn: this one and two ahead */
+
+typedef struct {
+    uint64_t r_t, r_c, r_m;  /* random words: waiting time, class, member */
+    uint64_t version;        /* table version the pick below was made on */
+    size_t cls;
+    uint32_t slot, member;
+} synth_draw;
+
 struct dac_synth_engine {
     dac_synth_params p;
     uint64_t seed;
@@ -255,7 +272,7 @@ struct dac_synth_engine {
     uint16_t *tile_atoms;      /* atoms per tile (first passage) */
     uint16_t *tile_pockets;    /* pocket positions per tile */
     uint32_t *tile_owner;      /* domain + 1 holding the tile, 0 free */
-    synth_map at;              /* site → atom */
+    uint32_t *site_atom;       /* L² entries, tiled like state: the atom on a site */
     synth_map pk;              /* site → pocket */
     synth_atom *atoms;
     size_t n_atoms, cap_atoms;
@@ -298,10 +315,15 @@ struct dac_synth_engine {
     dac_progress_fn progress;
     void *progress_data;
     synth_fp *fp;              /* NULL when first passage is off */
+    synth_draw draw[SYNTH_AHEAD]; /* random words of this event and the next ones */
+    int cur, drawn;
     size_t bytes;              /* allocated, for the benchmark */
     uint8_t *hop_bonds;        /* per hop class: its bond count */
     int failed;                /* an error inside an event (out of memory): stops the run */
 };
+
+/* memory.c: an array of `bytes` set to byte `fill`, on huge pages when large (free()) */
+void *synth_big_alloc(size_t bytes, int fill);
 
 /* engine.c */
 uint16_t synth_hop_class_of(const dac_synth_engine *e, const synth_atom *a);

@@ -48,6 +48,7 @@ static double leaf_value(const synth_table *t, size_t c)
 void synth_table_update(synth_table *t, size_t c)
 {
     size_t i = t->n_leaves + c;
+    t->version++;
     t->tree[i] = leaf_value(t, c);
     for (i >>= 1; i; i >>= 1)
         t->tree[i] = t->tree[2 * i] + t->tree[2 * i + 1];
@@ -55,6 +56,7 @@ void synth_table_update(synth_table *t, size_t c)
 
 void synth_table_rebuild(synth_table *t)
 {
+    t->version++;
     for (size_t c = 0; c < t->n_leaves; c++)
         t->tree[t->n_leaves + c] = c < t->n_classes ? leaf_value(t, c) : 0.0;
     for (size_t i = t->n_leaves - 1; i; i--)
@@ -88,17 +90,23 @@ size_t synth_table_pick(const synth_table *t, double u)
     return SIZE_MAX;
 }
 
-int synth_set_add(synth_set *s, uint32_t id, uint32_t *slot)
+int synth_set_add(synth_set *s, uint32_t id, uint32_t pos, uint32_t *slot)
 {
     if (s->n == s->cap) {
         uint32_t cap = s->cap ? 2 * s->cap : 16;
         uint32_t *p = realloc(s->id, (size_t)cap * sizeof *p);
-        if (!p)
+        if (p)
+            s->id = p;
+        uint32_t *q = s->with_pos ? realloc(s->pos, (size_t)cap * sizeof *q) : NULL;
+        if (q)
+            s->pos = q;
+        if (!p || (s->with_pos && !q))
             return dac_error(DAC_ERR_NOMEM, "synth: out of memory for an event class");
-        s->id = p;
         s->cap = cap;
     }
     *slot = s->n;
+    if (s->with_pos)
+        s->pos[s->n] = pos;
     s->id[s->n++] = id;
     return DAC_OK;
 }
@@ -109,12 +117,15 @@ uint32_t synth_set_remove(synth_set *s, uint32_t slot)
     if (slot == s->n)
         return SYNTH_NONE;
     s->id[slot] = last;
+    if (s->with_pos)
+        s->pos[slot] = s->pos[s->n];
     return last;
 }
 
 void synth_set_free(synth_set *s)
 {
     free(s->id);
-    s->id = NULL;
+    free(s->pos);
+    s->id = s->pos = NULL;
     s->n = s->cap = 0;
 }
