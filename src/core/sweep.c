@@ -3,9 +3,11 @@
  * process, MPI ranks across processes (when built with DAC_HAVE_MPI and the program
  * has initialised MPI), rows gathered in index order on rank 0.
  *
- * Errors: every worker stops at its first failure and keeps that point's message
- * (messages are per thread); the lowest failing index over all workers and ranks is
- * the one reported, so the message, like the rows, does not depend on the split.
+ * Errors: a worker stops at its first failure, keeping that point's message (messages
+ * are per thread); the others go on only while their points come before the lowest
+ * failure seen so far, which may still be lowered. So the failure reported — the lowest
+ * failing index over all workers and ranks — and its message do not depend on the
+ * split, like the rows.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -156,8 +158,9 @@ typedef struct {
     void *ctx;
     size_t lo, n;            /* this rank's points: lo … lo + n */
     char **rows;             /* n */
-    atomic_int stop;
+    atomic_int stop;         /* the caller asked to stop */
     atomic_size_t done;
+    atomic_size_t first_fail; /* lowest failing index so far (for the workers' stop) */
     size_t fail_index;       /* lowest failing index (global), SIZE_MAX if none */
     int fail_status;
     char fail_msg[MSG_SIZE];
@@ -173,9 +176,9 @@ static void note_failure(run_state *r, size_t index, int status, const char *msg
             r->fail_index = index;
             r->fail_status = status;
             snprintf(r->fail_msg, sizeof r->fail_msg, "%s", msg);
+            atomic_store(&r->first_fail, index);
         }
     }
-    atomic_store(&r->stop, 1);
 }
 
 static void run_block(run_state *r, int worker, int workers, dac_progress_fn progress, void *user)
@@ -186,7 +189,7 @@ static void run_block(run_state *r, int worker, int workers, dac_progress_fn pro
         note_failure(r, r->lo + a, DAC_ERR_NOMEM, "sweep: out of memory");
         return;
     }
-    for (size_t k = a; k < b && !atomic_load(&r->stop); k++) {
+    for (size_t k = a; k < b && !atomic_load(&r->stop) && r->lo + k < atomic_load(&r->first_fail); k++) {
         size_t index = r->lo + k, repeat;
         dac_sweep_point(r->s, index, values, &repeat);
         char *row = NULL;
@@ -203,6 +206,7 @@ static void run_block(run_state *r, int worker, int workers, dac_progress_fn pro
         size_t done = atomic_fetch_add(&r->done, 1) + 1;
         if (worker == 0 && progress && progress((double)done / (double)r->n, user)) {
             note_failure(r, SIZE_MAX - 1, DAC_ERR_RUNTIME, "sweep: stopped by the caller");
+            atomic_store(&r->stop, 1);
             break;
         }
     }
@@ -309,6 +313,7 @@ int dac_sweep_run(const dac_sweep *s, dac_sweep_fn fn, void *ctx, int n_threads,
     r.fail_index = SIZE_MAX;
     atomic_init(&r.stop, 0);
     atomic_init(&r.done, 0);
+    atomic_init(&r.first_fail, SIZE_MAX);
     r.rows = calloc(r.n ? r.n : 1, sizeof *r.rows);
     if (!r.rows)
         return dac_error(DAC_ERR_NOMEM, "sweep: out of memory for %zu rows", r.n);

@@ -699,22 +699,17 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
         int fm = 0;
         double dfp = e->fp ? synth_fp_next(e, &fm) : INFINITY;
         if (gap <= dt && gap <= dfp) {
-            if (e->fp)
-                synth_fp_advance(e, gap > 0 ? gap : 0);
             e->t = (synth_dd){ts, 0};
             cur->r_t = dac_rng_next(&e->rng); /* the waiting time was not used: draw anew */
             if ((st = at_scheduled(e, ts)) || ts >= until)
                 break;
         } else if (dfp <= dt) {
-            synth_fp_advance(e, dfp);
             e->t = synth_dd_add(e->t, dfp);
             cur->r_t = dac_rng_next(&e->rng);
             synth_fp_exit(e, fm);
             e->events++;
             e->by_kind[SYNTH_EV_JUMP]++;
         } else {
-            if (e->fp)
-                synth_fp_advance(e, dt);
             e->t = synth_dd_add(e->t, dt);
             pick(e, cur);
             size_t c = cur->cls;

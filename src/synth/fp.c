@@ -32,7 +32,11 @@
  *    The pre-drawn τ is discarded; that is exact because the decision to burst depends
  *    only on other atoms (Oppelstrup et al.).
  *  - Rates change with temperature: the walks run on the internal clock Λ = ∫k(T(t))dt
- *    of their metal, kept in double-double, so a domain survives temperature steps.
+ *    of their metal, so a domain survives temperature steps. Λ is piecewise linear in
+ *    time, so it is stored as its value at the last rate change and evaluated only when
+ *    a domain starts, ends or is burst; each domain's exit is kept as an absolute time
+ *    (recomputed at rate changes), so the run loop pays one subtraction per event.
+ *    All of it in double-double: at t = 10⁴ s a double resolves 2·10⁻¹² s, ten hops.
  * Domains are also burst before a snapshot and at the end of each run call, so the
  * caller always sees definite positions.
  */
@@ -77,7 +81,10 @@ struct synth_fp {
     uint32_t *free_ids;
     size_t n_free, cap;
     fp_heap heap[DAC_SYNTH_MAX_METALS];
-    synth_dd clock[DAC_SYNTH_MAX_METALS];
+    synth_dd clock_ref[DAC_SYNTH_MAX_METALS]; /* Λ at time t_ref */
+    synth_dd t_ref;
+    synth_dd exit_t[DAC_SYNTH_MAX_METALS];    /* real time of each heap top's exit */
+    int exit_valid[DAC_SYNTH_MAX_METALS];
     size_t active[DAC_SYNTH_MAX_METALS];
     double *prob;         /* scratch: R_max */
     size_t bytes;
@@ -112,13 +119,14 @@ static void modes_free(fp_modes *md)
     free(md->pos);
 }
 
-/* S(s) and dS/ds. */
+/* S(s) and dS/ds. The coefficients fall as 4/(mπ) and the exponentials faster, so
+ * the tail after mode j is below 3·e^{−λ_j s}: stop when that is negligible. */
 static double survival(const fp_modes *md, double s, double *deriv)
 {
     double S = 0, dS = 0;
     for (int j = 0; j < md->M; j++) {
         double w = exp(-md->lam[j] * s);
-        if (w < 1e-300)
+        if (w < 1e-300 || (j > 2 && 3 * w < 1e-17 * fabs(S)))
             break;
         S += md->surv[j] * w;
         dS -= md->surv[j] * md->lam[j] * w;
@@ -241,6 +249,28 @@ static void heap_remove(synth_fp *fp, fp_heap *h, size_t i)
     heap_swap(fp, h, i, h->n);
     heap_down(fp, h, i);
     heap_up(fp, h, i);
+}
+
+/* ------------------------------------------------------------ clocks -------------- */
+
+static synth_dd clock_now(const dac_synth_engine *e, int m)
+{
+    const synth_fp *fp = e->fp;
+    synth_dd dt = synth_dd_sub(e->t, fp->t_ref);
+    return synth_dd_add_dd(fp->clock_ref[m], synth_dd_mul(dt, e->hop_k[m]));
+}
+
+/* Real time at which metal m's clock reaches the first exit. */
+static void update_exit(dac_synth_engine *e, int m)
+{
+    synth_fp *fp = e->fp;
+    fp->exit_valid[m] = 1;
+    if (!fp->heap[m].n || !(e->hop_k[m] > 0)) {
+        fp->exit_t[m] = (synth_dd){INFINITY, 0};
+        return;
+    }
+    synth_dd left = synth_dd_sub(fp->dom[fp->heap[m].id[0]].target, fp->clock_ref[m]);
+    fp->exit_t[m] = synth_dd_add_dd(fp->t_ref, synth_dd_div(left, e->hop_k[m]));
 }
 
 /* ------------------------------------------------------------ set-up -------------- */
@@ -383,18 +413,24 @@ void synth_fp_try(dac_synth_engine *e, uint32_t id)
     a->flags |= SYNTH_ATOM_PROTECTED;
     a->link = d;
     claim_tiles(e, dm, d + 1);
-    if (fp->active[dm->metal]++ == 0)
-        fp->clock[dm->metal] = (synth_dd){0, 0};
+    if (fp->active[dm->metal]++ == 0) { /* restart the clock: keeps its values small */
+        fp->clock_ref[dm->metal] = (synth_dd){0, 0};
+        for (int m = 0; m < DAC_SYNTH_MAX_METALS; m++)
+            if (m != dm->metal)
+                fp->clock_ref[m] = clock_now(e, m);
+        fp->t_ref = e->t;
+    }
     double u = dac_rng_uniform_open(&e->rng), q = pow(u, 1.0 / fp->d);
     if (q > 1 - 1e-13)
         q = 1 - 1e-13;
     dm->tau = solve_survival(&fp->modes[choice], q);
-    dm->start = fp->clock[dm->metal];
+    dm->start = clock_now(e, dm->metal);
     dm->target = synth_dd_add(dm->start, dm->tau);
     fp_heap *h = &fp->heap[dm->metal];
     dm->heap_pos = (uint32_t)h->n;
     h->id[h->n++] = d;
     heap_up(fp, h, h->n - 1);
+    fp->exit_valid[dm->metal] = 0;
 }
 
 /* Ends domain d with the walker displaced by walks n[0 … d): back on the lattice. */
@@ -404,6 +440,7 @@ static void end_domain(dac_synth_engine *e, uint32_t d, const int *n, uint32_t r
     fp_domain *dm = &fp->dom[d];
     synth_atom *a = &e->atoms[dm->atom];
     heap_remove(fp, &fp->heap[dm->metal], dm->heap_pos);
+    fp->exit_valid[dm->metal] = 0;
     claim_tiles(e, dm, 0);
     fp->active[dm->metal]--;
     fp->free_ids[fp->n_free++] = d;
@@ -420,25 +457,17 @@ double synth_fp_next(dac_synth_engine *e, int *metal)
     synth_fp *fp = e->fp;
     double best = INFINITY;
     for (int m = 0; m < (int)e->p.n_metals; m++) {
-        if (!fp->heap[m].n || !(e->hop_k[m] > 0))
+        if (!fp->active[m])
             continue;
-        double left = synth_dd_diff(fp->dom[fp->heap[m].id[0]].target, fp->clock[m]) / e->hop_k[m];
-        if (left < 0)
-            left = 0;
+        if (!fp->exit_valid[m])
+            update_exit(e, m);
+        double left = synth_dd_diff(fp->exit_t[m], e->t);
         if (left < best) {
-            best = left;
+            best = left < 0 ? 0 : left;
             *metal = m;
         }
     }
     return best;
-}
-
-void synth_fp_advance(dac_synth_engine *e, double dt)
-{
-    synth_fp *fp = e->fp;
-    for (size_t m = 0; m < e->p.n_metals; m++)
-        if (fp->active[m])
-            fp->clock[m] = synth_dd_add_product(fp->clock[m], e->hop_k[m], dt);
 }
 
 void synth_fp_exit(dac_synth_engine *e, int metal)
@@ -463,7 +492,7 @@ static void burst(dac_synth_engine *e, uint32_t d)
     synth_fp *fp = e->fp;
     const fp_domain *dm = &fp->dom[d];
     const fp_modes *md = &fp->modes[dm->choice];
-    double s = synth_dd_diff(fp->clock[dm->metal], dm->start);
+    double s = synth_dd_diff(clock_now(e, dm->metal), dm->start);
     if (s < 0)
         s = 0;
     double total = position_law(md, s, fp->prob);
@@ -492,8 +521,12 @@ void synth_fp_burst_all(dac_synth_engine *e)
 
 void synth_fp_rates_changed(dac_synth_engine *e, const double *old_k)
 {
-    /* The clocks integrate k(T) up to now with the old rates (the run loop advances
-     * them before a temperature step); nothing to convert. */
-    (void)e;
-    (void)old_k;
+    /* re-base the clocks at now with the rates that held until now */
+    synth_fp *fp = e->fp;
+    synth_dd dt = synth_dd_sub(e->t, fp->t_ref);
+    for (int m = 0; m < DAC_SYNTH_MAX_METALS; m++) {
+        fp->clock_ref[m] = synth_dd_add_dd(fp->clock_ref[m], synth_dd_mul(dt, old_k[m]));
+        fp->exit_valid[m] = 0;
+    }
+    fp->t_ref = e->t;
 }

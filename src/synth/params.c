@@ -224,8 +224,9 @@ int dac_synth_params_check(const dac_synth_params *p)
     if (p->lattice != DAC_SYNTH_TRIANGULAR && p->lattice != DAC_SYNTH_SQUARE)
         BAD("lattice.type: expected triangular or square");
     if (p->sites_per_side < 16 || p->sites_per_side > 65536 || p->sites_per_side % 8)
-        BAD("lattice.sites_per_side = %zu: expected a multiple of 8 from 16 to 65536 (a smaller "
-            "lattice cannot hold a pair and its neighbourhood apart from their periodic images)",
+        BAD("lattice.sites_per_side = %zu: expected a multiple of 8 (the lattice is stored in "
+            "8×8 tiles) from 16 (a smaller lattice cannot hold a pair apart from its periodic "
+            "images) to 65536",
             p->sites_per_side);
     if (!(p->spacing_A > 0) || !isfinite(p->spacing_A))
         BAD("lattice.spacing_A = %g: expected a positive length", p->spacing_A);

@@ -171,8 +171,8 @@ static int read_lattice(reader *r, dac_synth_params *p)
     TRY(count(r, "lattice.sites_per_side", &p->sites_per_side, 65536));
     if (p->sites_per_side < 16 || p->sites_per_side % 8)
         return fail(r, has(r, "lattice.sites_per_side") ? "lattice.sites_per_side" : "lattice",
-                    "expected a multiple of 8 from 16 to 65536 sites per side (a smaller lattice "
-                    "cannot hold a pair apart from its periodic images)",
+                    "expected a multiple of 8 (the lattice is stored in 8×8 tiles) from 16 (a "
+                    "smaller lattice cannot hold a pair apart from its periodic images) to 65536",
                     dac_config_get(r->cfg, "lattice.sites_per_side"));
     TRY(num(r, "lattice.spacing_A", &p->spacing_A, 1e-3, 100, "expected a positive length in Å"));
     return DAC_OK;
@@ -382,6 +382,23 @@ static int read_rest(reader *r, dac_synth_params *p)
     return DAC_OK;
 }
 
+/* The lattice and the metals must let dac struct see the lattice's sites (snapshot.c):
+ * said here, where the recipe's line is known. */
+static int check_geometry(reader *r, const dac_synth_params *p)
+{
+    synth_lattice g;
+    int Z[DAC_SYNTH_MAX_METALS];
+    synth_lattice_init(&g, p);
+    for (size_t m = 0; m < p->n_metals; m++)
+        Z[m] = p->metal[m].Z;
+    if (synth_geometry_check(&g, Z, p->n_metals) == DAC_OK)
+        return DAC_OK;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", dac_last_error());
+    const char *key = has(r, "lattice.spacing_A") ? "lattice.spacing_A" : "lattice";
+    return dac_error_at(DAC_ERR_INPUT, r->name, dac_config_line(r->cfg, key), "%s", msg);
+}
+
 /* ------------------------------------------------------------ unknown keys -------- */
 
 static const char *const known_leaves[] = {
@@ -454,6 +471,7 @@ static int read_all(reader *r, dac_synth_params *p)
     double area = dac_synth_params_area_nm2(p);
     TRY(read_support(r, p, area));
     TRY(read_metals(r, p, area));
+    TRY(check_geometry(r, p));
     if (p->route == DAC_SYNTH_TEMPLATE)
         TRY(read_template(r, p, area));
     if (p->route == DAC_SYNTH_NAVIGATION)

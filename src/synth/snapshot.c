@@ -145,7 +145,7 @@ static int check_pocket(const synth_lattice *g, int dual, int dir, const double 
                         return dac_error(DAC_ERR_INPUT, "lattice.spacing_A = %g Å: a pocket's "
                                          "shell atom would be within the bond cutoff (%.2f Å) of "
                                          "a metal on a site two or more steps away; use a "
-                                         "spacing of 2.1 … 3.1 Å", g->a, cut_max);
+                                         "spacing of 2.25 … 3.1 Å", g->a, cut_max);
                 }
         }
     }
@@ -158,6 +158,8 @@ int synth_geometry_check(const synth_lattice *g, const int *Z, size_t n)
     dac_site_options_default(&o);
     const dac_element *N = dac_element_by_symbol("N"), *C = dac_element_by_symbol("C");
     double cut_N[DAC_SYNTH_MAX_METALS], cut_C[DAC_SYNTH_MAX_METALS], cut_max = 0;
+    if (n > DAC_SYNTH_MAX_METALS)
+        return dac_error(DAC_ERR_USAGE, "synth_geometry_check: at most %d metals", DAC_SYNTH_MAX_METALS);
     for (size_t m = 0; m < n; m++) {
         const dac_element *el = dac_element_by_Z(Z[m]);
         if (!el)

@@ -208,6 +208,7 @@ static cJSON *sweep_record(const dac_synth_sweep_options *o, const dac_sweep *s,
     dac_json_count(root, "repeats", o->repeats);
     dac_json_uint64(root, "seed", o->seed);
     dac_json_count(root, "runs", runs);
+    dac_json_count(root, "mpi_ranks", (size_t)dac_sweep_ranks()); /* how it ran; not the result */
     cJSON_AddStringToObject(root, "seeds", "run i (column index) used seed + i (column seed)");
     cJSON_AddStringToObject(root, "nulls", "an empty cell is an undefined statistic (no sites, no pairs)");
     return root;
@@ -222,9 +223,12 @@ static int write_outputs(const char *out_csv, const char *csv, size_t len, const
     size_t dlen = slash ? (size_t)(slash - out_csv) : 0;
     if (dlen >= sizeof dir || n >= sizeof json_name)
         return dac_error(DAC_ERR_USAGE, "%s: path too long", out_csv);
-    snprintf(dir, sizeof dir, "%.*s", (int)dlen, slash ? out_csv : ".");
-    if (slash && dlen == 0)
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (dlen == 0)
         snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)dlen, out_csv);
     const char *file = slash ? slash + 1 : out_csv;
     snprintf(json_name, sizeof json_name, "%.*s.json", (int)(strlen(file) - 4), file);
     dac_outset *set;

@@ -238,6 +238,23 @@ static inline synth_dd synth_dd_add_product(synth_dd a, double x, double y)
     synth_dd r = synth_dd_add(a, p);
     return synth_dd_add(r, e);
 }
+static inline synth_dd synth_dd_sub(synth_dd a, synth_dd b)
+{
+    synth_dd nb = {-b.hi, -b.lo};
+    return synth_dd_add_dd(a, nb);
+}
+/* a·k and a/k for a double k, to double-double accuracy. */
+static inline synth_dd synth_dd_mul(synth_dd a, double k)
+{
+    synth_dd r = synth_dd_add_product((synth_dd){0, 0}, a.hi, k);
+    return synth_dd_add(r, a.lo * k);
+}
+static inline synth_dd synth_dd_div(synth_dd a, double k)
+{
+    double q1 = a.hi / k;
+    synth_dd rem = synth_dd_sub(a, synth_dd_mul((synth_dd){q1, 0}, k));
+    return synth_dd_add((synth_dd){q1, 0}, synth_dd_value(rem) / k);
+}
 
 /* ------------------------------------------------------------ first passage ------- */
 
@@ -359,7 +376,6 @@ void synth_fp_touch(dac_synth_engine *e, int x, int y);
 /* Time (from now) of the next domain exit, INFINITY when none. */
 double synth_fp_next(dac_synth_engine *e, int *metal);
 void synth_fp_exit(dac_synth_engine *e, int metal);
-void synth_fp_advance(dac_synth_engine *e, double dt);
 void synth_fp_burst_all(dac_synth_engine *e);
 size_t synth_fp_active(const synth_fp *fp);
 void synth_fp_rates_changed(dac_synth_engine *e, const double *old_k);

@@ -7,6 +7,9 @@
 #ifndef DAC_SYNTH_TEST_H
 #define DAC_SYNTH_TEST_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "dac_test.h"
 
 #include "dac/synth.h"
