@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 
     double t0 = now_s();
     dac_stem_sim *sim = NULL;
-    if (dac_stem_sim_create(&sim, &o, W, H)) {
+    if (dac_stem_sim_create(&o, W, H, &sim)) {
         fprintf(stderr, "stem_simulate: %s\n", dac_last_error());
         return 1;
     }

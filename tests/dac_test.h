@@ -21,4 +21,30 @@ static inline void assert_near_at(double a, double b, double tol, const char *fi
     }
 }
 
+/* A whole file (NUL-terminated) and its length; NULL when it cannot be read. */
+#include <stdio.h>
+#include <stdlib.h>
+static inline char *dac_test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+        n += got;
+        if (cap - n < 2) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
 #endif

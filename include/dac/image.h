@@ -15,6 +15,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* Sample type of the source file (kept for metadata and round trips). */
 typedef enum {
@@ -47,9 +48,9 @@ typedef struct dac_image {
     dac_image_meta *meta;
 } dac_image;
 
-dac_image *dac_image_create(size_t width, size_t height); /* zeroed pixels */
+int dac_image_create(size_t width, size_t height, dac_image **out); /* zeroed pixels */
 void dac_image_free(dac_image *img);
-dac_image *dac_image_copy(const dac_image *img);
+int dac_image_copy(const dac_image *img, dac_image **out);
 int dac_image_meta_set(dac_image *img, const char *key, const char *value);
 const char *dac_image_meta_get(const dac_image *img, const char *key);
 const char *dac_sample_type_name(dac_sample_type t); /* "uint16", "float32", … */
@@ -103,6 +104,7 @@ int dac_image_write_png(const char *path, const dac_image *img, const dac_png_op
 int dac_image_write_png_rgb(const char *path, size_t width, size_t height,
                             const unsigned char *rgb);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,5 @@
 /*
- * dac/stem.h — incoherent HAADF-STEM image simulation (domain.md §3).
+ * dac/stem.h — incoherent HAADF-STEM image simulation (docs/science.md §3).
  *
  * The image is I(r) = Σ_j σ_j P(r − r_j) + σ_C n_C t(r) ⊛ P, in detected electrons per
  * pixel after multiplying by dose × pixel area, then shot noise, detector gain/offset/
@@ -32,6 +32,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 /* ------------------------------------------------------------------ probe --------- */
 
@@ -51,7 +52,7 @@ void dac_stem_probe_options_default(dac_stem_probe_options *opt);
  * round and the OTF real. */
 typedef struct dac_stem_probe dac_stem_probe;
 
-int dac_stem_probe_create(dac_stem_probe **out, const dac_stem_probe_options *opt);
+int dac_stem_probe_create(const dac_stem_probe_options *opt, dac_stem_probe **out);
 void dac_stem_probe_free(dac_stem_probe *probe);
 /* Electron wavelength used, Å. */
 double dac_stem_probe_wavelength_A(const dac_stem_probe *probe);
@@ -156,8 +157,8 @@ int dac_stem_truth_write_csv(const char *path, const dac_stem_truth *t);
 typedef struct dac_stem_sim dac_stem_sim;
 
 /* Plans everything for images of width × height pixels under opt (copied). */
-int dac_stem_sim_create(dac_stem_sim **out, const dac_stem_options *opt, size_t width,
-                        size_t height);
+int dac_stem_sim_create(const dac_stem_options *opt, size_t width, size_t height,
+                        dac_stem_sim **out);
 void dac_stem_sim_free(dac_stem_sim *sim);
 void dac_stem_sim_set_progress(dac_stem_sim *sim, dac_progress_fn fn, void *user_data);
 const dac_stem_probe *dac_stem_sim_probe(const dac_stem_sim *sim);
@@ -188,6 +189,7 @@ int dac_stem_sim_write(const dac_stem_sim *sim, const dac_image *image,
 /* Horizontal shift (px) of scan line `row` in the last render: jitter + drift. */
 double dac_stem_sim_line_shift(const dac_stem_sim *sim, size_t row);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
 /*
  * dac/synth.h — kinetic Monte Carlo of the synthesis of dual-atom catalysts
- * (docs/synth.md; domain.md §2).
+ * (docs/synth.md; docs/science.md §2).
  *
  * One lattice engine runs the three routes of the review (Zhong et al., Acc. Chem. Res.
  * 2025, 58, 1379): conventional co-pyrolysis (metal released at random from its salt),
@@ -32,6 +32,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
 
 #define DAC_SYNTH_MAX_METALS 2
 #define DAC_SYNTH_MAX_SEGMENTS 32
@@ -234,6 +235,7 @@ int dac_synth_sweep(const dac_synth_sweep_options *opt, const char *out_csv,
                     const dac_provenance *prov, dac_progress_fn progress, void *user_data,
                     size_t *runs);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* getopt_long's failure as a usage error naming the option as typed: c is ':' (a
+ * missing value: optstrings start with ':') or '?' (unknown). Commands set opterr = 0
+ * so that getopt's own message is never printed next to this one. Returns 2. */
+int cli_bad_option(const char *cmd, int c, char **argv);
 /* Parses a number option strictly; on failure prints a usage error naming the option
  * and returns 2, else 0. */
 int cli_parse_double(const char *cmd, const char *option, const char *text, double *value);

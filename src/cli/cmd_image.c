@@ -117,14 +117,15 @@ static int cmd_info(int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
         else if (c == 'h') {
             print_help(stdout);
             return 0;
         } else
-            return cli_usage_error("image info", "unknown option");
+            return cli_bad_option("image info", c, argv);
     }
     if (argc - optind != 1)
         return cli_usage_error("image info", "expected one FILE");
@@ -156,13 +157,14 @@ static int two_values(int argc, char **argv, const char *option, double v[2])
 /* uint16 TIFF with a range: values LO..HI become 0..65535 (a copy is changed). */
 static int write_tiff_mapped(const char *out, const dac_image *img, double lo, double hi)
 {
-    dac_image *copy = dac_image_copy(img);
-    if (!copy)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    dac_image *copy;
+    int st = dac_image_copy(img, &copy);
+    if (st != DAC_OK)
+        return st;
     size_t n = copy->width * copy->height;
     for (size_t i = 0; i < n; i++)
         copy->pixels[i] = (float)((copy->pixels[i] - lo) / (hi - lo) * 65535.0);
-    int st = dac_image_write_tiff(out, copy, DAC_SAMPLE_U16);
+    st = dac_image_write_tiff(out, copy, DAC_SAMPLE_U16);
     dac_image_free(copy);
     return st;
 }
@@ -183,7 +185,8 @@ static int cmd_convert(int argc, char **argv)
     double range[2] = {0, 0}, pct[2] = {0, 0};
     int has_range = 0, has_pct = 0, has_type = 0, has_bits = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 't':
             has_type = 1;
@@ -192,14 +195,14 @@ static int cmd_convert(int argc, char **argv)
             else if (!strcmp(optarg, "uint16"))
                 type = DAC_SAMPLE_U16;
             else
-                return cli_usage_error("image convert", "--type: expected float32 or uint16, got '%s'", optarg);
+                return cli_usage_error("image convert", "option --type: expected float32 or uint16, got '%s'", optarg);
             break;
         case 'b':
             has_bits = 1;
             if (cli_parse_long("image convert", "--bits", optarg, &bits))
                 return 2;
             if (bits != 8 && bits != 16)
-                return cli_usage_error("image convert", "--bits: expected 8 or 16, got %ld", bits);
+                return cli_usage_error("image convert", "option --bits: expected 8 or 16, got %ld", bits);
             break;
         case 'r':
             if (two_values(argc, argv, "--range", range))
@@ -210,14 +213,14 @@ static int cmd_convert(int argc, char **argv)
             if (two_values(argc, argv, "--percentiles", pct))
                 return 2;
             if (pct[0] < 0 || pct[1] > 100)
-                return cli_usage_error("image convert", "--percentiles: expected 0 <= LO < HI <= 100");
+                return cli_usage_error("image convert", "option --percentiles: expected 0 <= LO < HI <= 100");
             has_pct = 1;
             break;
         case 'h':
             print_help(stdout);
             return 0;
         default:
-            return cli_usage_error("image convert", "unknown option");
+            return cli_bad_option("image convert", c, argv);
         }
     }
     if (argc - optind != 2)

@@ -1,10 +1,10 @@
 /*
  * cmd_stem_count.c — `dac stem count IMAGE… -o OUTDIR` and `dac stem score DET TRUTH`.
  *
- * count: read images, detect and refine blobs (library: count_detect.c), count atoms
- * per blob (count_mixture.c), group sites (count_sites.c), statistics (count_stats.c),
- * write the outputs (count_output.c). score: match detections to truth (score.c).
- * No science here: options, file handling and messages only.
+ * count: read the images and hand them to the library's counter (dac_stem_counter:
+ * detection, classification, sites, statistics, the result set). score: read the two
+ * point files and match them (dac_stem_score). No science and no writer here: options,
+ * reading inputs and messages only.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ static void count_help(FILE *f)
         "purity, Wilson/bootstrap intervals and the chance-pair correction.\n\n"
         "options:\n"
         "  -o, --output DIR          output folder (created): atoms.csv, sites.csv,\n"
-        "                            summary.json, overlay.png, pair_hist.svg\n"
+        "                            summary.json, pair_hist.svg, overlay_IMAGE.png\n"
         "      --pixel Å             pixel size (overrides the file's calibration)\n"
         "      --pair-max Å          atoms closer than this form one site (3.5)\n"
         "      --elements A[,B]      metal element(s), e.g. Ni or Zn,Ru\n"
@@ -40,6 +41,7 @@ static void count_help(FILE *f)
         "      --background-sigma Å  smooth background σ (2.0)\n"
         "      --min-atom-fraction F reject blobs fainter than F × a typical atom (0.5)\n"
         "      --no-refine           skip the least-squares Gaussian refinement\n"
+        "      --no-overlay          no overlay images (batch work)\n"
         "  -q, --quiet               errors only\n"
         "  -h, --help                this help\n\n"
         "Defaults and their sources: docs/stem-count.md.\n");
@@ -47,39 +49,45 @@ static void count_help(FILE *f)
 
 enum {
     O_PIXEL = 256, O_PAIR_MAX, O_ELEMENTS, O_MASK, O_SEED, O_FWHM, O_FA, O_BG, O_FRAC, O_NOREF,
-    O_MAXD, O_JSON, O_OVERLAY
+    O_MAXD, O_JSON, O_OVERLAY, O_NO_OVERLAY
 };
 
 typedef struct {
     dac_stem_count_params p;
-    double pixel_A; /* 0 = from the files */
     const char *out, *mask;
-    char elements[2][4];
+    char elements[2][8];
     int n_elements;
+    int no_overlay;
     uint64_t seed;
 } count_args;
 
-/* Relative HAADF cross-section of an element: the table's value, or the simulator's
- * c·Z^1.9 fit for elements the table lacks (the same σ dac stem simulate renders with). */
-static double element_sigma(const char *symbol)
-{
-    dac_stem_options o;
-    dac_stem_options_default(&o);
-    return 1e4 * dac_stem_sigma_A2(&o, dac_element_by_symbol(symbol)->Z);
-}
-
 static int parse_elements(const char *text, count_args *a)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%s", text);
+    const char *C = "stem count";
     a->n_elements = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (a->n_elements == 2 || !dac_element_by_symbol(tok))
-            return cli_usage_error("stem count", "option --elements: expected one or two element "
-                                                 "symbols like Ni or Zn,Ru, got '%s'", text);
-        snprintf(a->elements[a->n_elements++], sizeof a->elements[0], "%s", tok);
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, ",");
+        char sym[8];
+        if (a->n_elements == 2 || len == 0 || len >= sizeof sym)
+            return cli_usage_error(C, "option --elements: expected one or two element symbols "
+                                      "like Ni or Zn,Ru, got '%s'", text);
+        memcpy(sym, p, len);
+        sym[len] = '\0';
+        if (!dac_element_by_symbol(sym))
+            return cli_usage_error(C, "option --elements: unknown element '%s' in '%s'", sym, text);
+        snprintf(a->elements[a->n_elements++], sizeof a->elements[0], "%s", sym);
+        p += len + (p[len] == ',');
     }
-    return a->n_elements ? 0 : cli_usage_error("stem count", "option --elements: empty");
+    return a->n_elements ? 0 : cli_usage_error(C, "option --elements: empty");
+}
+
+/* --pixel: a size > 0 in Å. 0 is not "from the file" when typed: it is a mistake. */
+static int parse_pixel(const char *cmd, const char *text, double *px)
+{
+    int st = cli_parse_double(cmd, "--pixel", text, px);
+    if (st == 0 && (!(*px > 0) || !isfinite(*px)))
+        return cli_usage_error(cmd, "option --pixel: expected a pixel size > 0 in Å, got '%s'", text);
+    return st;
 }
 
 static int parse_count_args(int argc, char **argv, count_args *a, int *done)
@@ -91,18 +99,21 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         {"probe-fwhm", required_argument, 0, O_FWHM}, {"false-alarms", required_argument, 0, O_FA},
         {"background-sigma", required_argument, 0, O_BG},
         {"min-atom-fraction", required_argument, 0, O_FRAC}, {"no-refine", no_argument, 0, O_NOREF},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"no-overlay", no_argument, 0, O_NO_OVERLAY},
+        {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *C = "stem count";
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qvh", opts, NULL)) != -1) {
         int st = 0;
         switch (c) {
         case 'o': a->out = optarg; break;
         case 'q': cli_quiet = 1; break;
+        case 'v': break;
         case 'h': count_help(stdout); *done = 1; return 0;
-        case O_PIXEL: st = cli_parse_double(C, "--pixel", optarg, &a->pixel_A); break;
+        case O_PIXEL: st = parse_pixel(C, optarg, &a->p.pixel_A); break;
         case O_PAIR_MAX: st = cli_parse_double(C, "--pair-max", optarg, &a->p.pair_max_A); break;
         case O_ELEMENTS: st = parse_elements(optarg, a); break;
         case O_MASK: a->mask = strcmp(optarg, "auto") ? optarg : NULL; break;
@@ -112,8 +123,8 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         case O_BG: st = cli_parse_double(C, "--background-sigma", optarg, &a->p.background_sigma_A); break;
         case O_FRAC: st = cli_parse_double(C, "--min-atom-fraction", optarg, &a->p.min_atom_fraction); break;
         case O_NOREF: a->p.refine = 0; break;
-        case ':': return cli_usage_error(C, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        case O_NO_OVERLAY: a->no_overlay = 1; break;
+        default: return cli_bad_option(C, c, argv);
         }
         if (st)
             return st;
@@ -122,23 +133,9 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         return cli_usage_error(C, "expected at least one IMAGE");
     if (!a->out)
         return cli_usage_error(C, "-o OUTDIR is required");
-    if (a->pixel_A != 0 && !(a->pixel_A > 0))
-        return cli_usage_error(C, "option --pixel: expected a size > 0 in Å");
     if (!(a->p.pair_max_A > 0) || !isfinite(a->p.pair_max_A))
         return cli_usage_error(C, "option --pair-max: expected a finite distance > 0 in Å");
-    if (!isfinite(a->pixel_A))
-        return cli_usage_error(C, "option --pixel: expected a finite size > 0 in Å");
     return 0;
-}
-
-static int ensure_dir(const char *dir)
-{
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
-        struct stat sb;
-        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return DAC_OK;
-    }
-    return dac_error(DAC_ERR_RUNTIME, "%s: cannot create output folder: %s", dir, strerror(errno));
 }
 
 static int read_mask(const char *path, size_t w, size_t h, unsigned char **mask)
@@ -164,156 +161,6 @@ static int read_mask(const char *path, size_t w, size_t h, unsigned char **mask)
     return DAC_OK;
 }
 
-/* Everything one run holds, freed in one place. */
-typedef struct {
-    size_t m;
-    dac_image **img;
-    dac_stem_detection **det;
-    dac_stem_mixture *mix;
-    double *pixel;
-    dac_stem_blob *blobs;
-    size_t n_blobs;
-    dac_stem_site *sites;
-    size_t n_sites;
-    dac_stem_count_image *stat_in;
-} count_run;
-
-static void run_free(count_run *r)
-{
-    for (size_t k = 0; k < r->m; k++) {
-        if (r->img)
-            dac_image_free(r->img[k]);
-        if (r->det)
-            dac_stem_detection_free(r->det[k]);
-    }
-    free(r->img), free(r->det), free(r->mix), free(r->pixel), free(r->blobs), free(r->sites);
-    free(r->stat_in);
-}
-
-/* Detects, classifies and groups one image; appends to r->blobs / r->sites. */
-static int process_image(count_run *r, size_t k, const char *path, const count_args *a)
-{
-    int st = dac_image_read(path, DAC_IMAGE_FORMAT_AUTO, &r->img[k]);
-    if (st != DAC_OK)
-        return st;
-    dac_image *im = r->img[k];
-    double px = a->pixel_A > 0 ? a->pixel_A : im->pixel_size_A[0];
-    if (!(px > 0))
-        return dac_error(DAC_ERR_INPUT, "%s: no pixel size in the file; give it with --pixel (Å)", path);
-    if (a->pixel_A == 0 && im->pixel_size_A[1] > 0 && fabs(im->pixel_size_A[1] - px) > 1e-3 * px)
-        dac_warn("%s: pixel sizes differ along x (%g Å) and y (%g Å); using x", path, px,
-                 im->pixel_size_A[1]);
-    r->pixel[k] = px;
-    dac_stem_count_params p = a->p;
-    p.pixel_A = px;
-    double sig[2] = {1, 1};
-    for (int e = 0; e < a->n_elements; e++)
-        sig[e] = element_sigma(a->elements[e]);
-    /* The amplitude test compares candidates with the frame's typical atom; in a
-     * heteronuclear sample that may be the heavy one, so the floor is scaled to the
-     * lighter element, or every light atom (Zn beside Ru) would be rejected. */
-    if (a->n_elements == 2)
-        p.min_atom_fraction *= fmin(sig[0], sig[1]) / fmax(sig[0], sig[1]);
-    unsigned char *mask = NULL;
-    if (a->mask && (st = read_mask(a->mask, im->width, im->height, &mask)) != DAC_OK)
-        return st;
-    st = dac_stem_count_detect(im->pixels, im->width, im->height, mask, &p, &r->det[k]);
-    free(mask);
-    if (st != DAC_OK)
-        return st;
-    dac_stem_detection *d = r->det[k];
-    st = dac_stem_count_mixture(d->blobs, d->n_blobs, p.max_atoms_per_blob, sig,
-                                a->n_elements ? a->n_elements : 1, &r->mix[k]);
-    if (st == DAC_OK && a->n_elements == 2 && !r->mix[k].elements_separable)
-        dac_warn("%s: %s and %s cannot be told apart by intensity here (cross-section ratio %.2f "
-                 "against a blob-intensity scatter of %.0f %%); elements left blank", path,
-                 a->elements[0], a->elements[1], r->mix[k].sigma_ratio,
-                 100 * r->mix[k].spread / (r->mix[k].unit_intensity > 0 ? r->mix[k].unit_intensity : 1));
-    if (st == DAC_OK && d->n_blobs >= 8 && !r->mix[k].counts_atoms)
-        dac_warn("%s: blob intensities scatter by %.0f %% of one atom: too noisy to count atoms "
-                 "per blob, every blob counted as one atom (unresolved pairs are missed)", path,
-                 100 * r->mix[k].spread / r->mix[k].unit_intensity);
-    for (size_t i = 0; i < d->n_blobs; i++)
-        d->blobs[i].image = (int)k;
-    dac_stem_site *s = NULL;
-    size_t ns = 0;
-    if (st == DAC_OK)
-        st = dac_stem_count_sites(d->blobs, d->n_blobs, px, p.pair_max_A, (long)r->n_sites, &s, &ns);
-    for (size_t j = 0; j < ns; j++)
-        s[j].image = (int)k;
-    dac_stem_blob *nb = st == DAC_OK ? realloc(r->blobs, sizeof *nb * (r->n_blobs + d->n_blobs + 1)) : NULL;
-    dac_stem_site *nsites = nb ? realloc(r->sites, sizeof *nsites * (r->n_sites + ns + 1)) : NULL;
-    if (nb)
-        r->blobs = nb;
-    if (nsites)
-        r->sites = nsites;
-    if (st == DAC_OK && (!nb || !nsites))
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
-    if (st == DAC_OK) {
-        if (d->n_blobs)
-            memcpy(r->blobs + r->n_blobs, d->blobs, sizeof *nb * d->n_blobs);
-        if (ns)
-            memcpy(r->sites + r->n_sites, s, sizeof *s * ns);
-        r->n_blobs += d->n_blobs;
-        r->n_sites += ns;
-    }
-    free(s);
-    return st;
-}
-
-/* OUTDIR/name and a temporary beside it (same folder, so rename is atomic); refuses a
- * folder standing where the file goes. */
-static int output_names(const char *dir, const char *name, char **final, char **tmp)
-{
-    size_t len = strlen(dir) + strlen(name) + 64;
-    *final = malloc(len), *tmp = malloc(len);
-    if (!*final || !*tmp)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    snprintf(*final, len, "%s/%s", dir, name);
-    snprintf(*tmp, len, "%s/.%s.%ld.part", dir, name, (long)getpid());
-    struct stat sb;
-    if (stat(*final, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return dac_error(DAC_ERR_RUNTIME, "%s: a folder is in the way of the output file", *final);
-    return DAC_OK;
-}
-
-/* Renames the written temporaries when st is DAC_OK, removes them otherwise, and removes
- * overlay_N.png left by an earlier run with more images. */
-static int commit_outputs(const char *dir, char **final, char **tmp, size_t n, size_t m, int st)
-{
-    for (size_t i = 0; st == DAC_OK && final && tmp && i < n; i++)
-        if (rename(tmp[i], final[i]) != 0)
-            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot write: %s", final[i], strerror(errno));
-    for (size_t i = 0; tmp && i < n; i++)
-        if (tmp[i])
-            remove(tmp[i]); /* already renamed: fails harmlessly */
-    for (size_t k = m + 1; st == DAC_OK; k++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/overlay_%zu.png", dir, k);
-        if (remove(path) != 0)
-            break;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (final)
-            free(final[i]);
-        if (tmp)
-            free(tmp[i]);
-    }
-    free(final), free(tmp);
-    return st;
-}
-
-/* Errors raised inside the library may name only a field; prefix the image file. */
-static void name_image_in_error(const char *path, int st)
-{
-    const char *msg = dac_last_error();
-    if (strstr(msg, path))
-        return;
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", msg);
-    dac_error(st, "%s: %s", path, buf);
-}
-
 /* The same file given twice counts its atoms twice and makes the images look more
  * alike than they are (the interval narrows): say so. */
 static void warn_repeated_images(char **paths, size_t m)
@@ -332,64 +179,28 @@ static void warn_repeated_images(char **paths, size_t m)
         }
 }
 
-static int write_outputs(count_run *r, const count_args *a, char **names)
+static int add_image(dac_stem_counter *counter, const char *path, const count_args *a)
 {
-    const char *el[2] = {a->elements[0], a->elements[1]};
-    int st = ensure_dir(a->out);
-    size_t off = 0;
-    for (size_t k = 0; st == DAC_OK && k < r->m; k++) {
-        size_t ns = 0;
-        while (off + ns < r->n_sites && r->sites[off + ns].image == (int)k)
-            ns++;
-        r->stat_in[k] = (dac_stem_count_image){r->sites + off, ns, r->det[k]->blobs, r->det[k]->n_blobs,
-                                               r->det[k]->support, r->det[k]->width,
-                                               r->det[k]->height, r->pixel[k]};
-        off += ns;
-    }
-    dac_stem_count_stats stats;
+    dac_image *im = NULL;
+    unsigned char *mask = NULL;
+    int st = dac_image_read(path, DAC_IMAGE_FORMAT_AUTO, &im);
+    if (st == DAC_OK && a->mask)
+        st = read_mask(a->mask, im->width, im->height, &mask);
     if (st == DAC_OK)
-        st = dac_stem_count_statistics(r->stat_in, r->m, a->p.pair_max_A, a->seed, 0, &stats);
-    /* The outputs are one set: each goes to a temporary first, and all are renamed
-     * only when all were written (a failure leaves the previous set untouched). */
-    size_t n_out = 4 + r->m;
-    char **final = calloc(n_out, sizeof *final), **tmp = calloc(n_out, sizeof *tmp);
-    if (st == DAC_OK && (!final || !tmp))
-        st = dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == DAC_OK && i < n_out; i++) {
-        char name[64];
-        if (i < 4)
-            snprintf(name, sizeof name, "%s", (const char *[]){"atoms.csv", "sites.csv", "summary.json",
-                                                               "pair_hist.svg"}[i]);
-        else if (i == 4)
-            snprintf(name, sizeof name, "overlay.png");
-        else
-            snprintf(name, sizeof name, "overlay_%zu.png", i - 3);
-        st = output_names(a->out, name, &final[i], &tmp[i]);
-    }
-    if (st == DAC_OK)
-        st = dac_stem_count_write_atoms_csv(tmp[0], r->blobs, r->n_blobs, r->pixel,
-                                            a->n_elements ? el : NULL, a->n_elements);
-    if (st == DAC_OK)
-        st = dac_stem_count_write_sites_csv(tmp[1], r->sites, r->n_sites, r->pixel);
-    if (st == DAC_OK)
-        st = dac_stem_count_write_summary(tmp[2], &stats, &a->p,
-                                          (const dac_stem_detection *const *)r->det,
-                                          (const char *const *)names, r->m, r->mix, el,
-                                          a->n_elements, a->seed);
-    for (size_t k = 0; st == DAC_OK && k < r->m; k++)
-        st = dac_stem_count_write_overlay(tmp[4 + k], r->img[k]->pixels, r->img[k]->width,
-                                          r->img[k]->height, r->blobs, r->n_blobs, r->sites, (int)k,
-                                          r->pixel[k]);
-    if (st == DAC_OK)
-        st = dac_stem_count_write_pair_hist_svg(tmp[3], &stats);
-    st = commit_outputs(a->out, final, tmp, n_out, r->m, st);
-    if (st == DAC_OK && !cli_quiet)
-        printf("%zu image(s): %zu atoms in %zu sites (%zu single, %zu pair, %zu cluster); "
-               "site purity %.3f [%.3f, %.3f], chance-corrected %.3f (%.1f chance pairs expected)\n",
-               r->m, stats.n_atoms, stats.n_sites, stats.n_single, stats.n_pair, stats.n_cluster,
-               stats.purity_site, stats.site_ci95[0], stats.site_ci95[1], stats.purity_corrected_site,
-               stats.chance_pairs_expected);
+        st = dac_stem_counter_add_image(counter, im, mask, path);
+    free(mask);
+    dac_image_free(im);
     return st;
+}
+
+static void print_summary(const dac_stem_counter *counter)
+{
+    const dac_stem_count_stats *s = dac_stem_counter_stats(counter);
+    printf("%zu image(s): %zu atoms in %zu sites (%zu single, %zu pair, %zu cluster); "
+           "site purity %.3f [%.3f, %.3f], chance-corrected %.3f (%.1f chance pairs expected)\n",
+           s->n_images, s->n_atoms, s->n_sites, s->n_single, s->n_pair, s->n_cluster,
+           s->purity_site, s->site_ci95[0], s->site_ci95[1], s->purity_corrected_site,
+           s->chance_pairs_expected);
 }
 
 int cmd_stem_count(int argc, char **argv)
@@ -400,30 +211,33 @@ int cmd_stem_count(int argc, char **argv)
     int done = 0, rc = parse_count_args(argc, argv, &a, &done);
     if (rc || done)
         return rc;
-    count_run r = {0};
-    r.m = (size_t)(argc - optind);
-    r.img = calloc(r.m, sizeof *r.img);
-    r.det = calloc(r.m, sizeof *r.det);
-    r.mix = calloc(r.m, sizeof *r.mix);
-    r.pixel = calloc(r.m, sizeof *r.pixel);
-    r.stat_in = calloc(r.m, sizeof *r.stat_in);
-    int st = (r.img && r.det && r.mix && r.pixel && r.stat_in) ? DAC_OK
-                                                             : dac_error(DAC_ERR_NOMEM, "out of memory");
-    /* One step per image: counting a 4096² frame takes a second or two. */
-    cli_progress *bar = r.m > 1 ? cli_progress_create("count", cli_quiet) : NULL;
-    for (size_t k = 0; st == DAC_OK && k < r.m; k++) {
-        cli_progress_update((double)k / (double)r.m, bar);
-        st = process_image(&r, k, argv[optind + (int)k], &a);
-        if (st != DAC_OK)
-            name_image_in_error(argv[optind + (int)k], st);
-    }
+    size_t m = (size_t)(argc - optind);
+    char **paths = argv + optind;
+    dac_stem_counter *counter = NULL;
+    int st = dac_stem_counter_create(&a.p, &counter);
+    const char *el[2] = {a.elements[0], a.elements[1]};
+    if (st == DAC_OK && a.n_elements)
+        st = dac_stem_counter_set_elements(counter, el, a.n_elements);
     if (st == DAC_OK)
-        warn_repeated_images(argv + optind, r.m);
+        dac_stem_counter_set_overlays(counter, !a.no_overlay);
+    /* One step per image: counting a 4096² frame takes a second or two. */
+    cli_progress *bar = m > 1 ? cli_progress_create("count", cli_quiet) : NULL;
+    for (size_t k = 0; st == DAC_OK && k < m; k++) {
+        cli_progress_update((double)k / (double)m, bar);
+        st = add_image(counter, paths[k], &a);
+    }
     cli_progress_update(1.0, bar);
     cli_progress_free(bar);
     if (st == DAC_OK)
-        st = write_outputs(&r, &a, argv + optind);
-    run_free(&r);
+        warn_repeated_images(paths, m);
+    if (st == DAC_OK)
+        st = dac_stem_counter_finish(counter, a.seed);
+    dac_provenance prov = cli_provenance(1, a.seed, m, (const char *const *)paths);
+    if (st == DAC_OK)
+        st = dac_stem_counter_write(counter, a.out, &prov);
+    if (st == DAC_OK && !cli_quiet)
+        print_summary(counter);
+    dac_stem_counter_free(counter);
     if (st != DAC_OK)
         return cli_fail(st);
     cli_print_warnings();
@@ -431,6 +245,12 @@ int cmd_stem_count(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ score -------- */
+
+static int has_png_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && !strcasecmp(path + n - 4, ".png");
+}
 
 static void score_help(FILE *f)
 {
@@ -448,42 +268,6 @@ static void score_help(FILE *f)
         "      --overlay IMAGE OUT.png  draw IMAGE with matched detections green, false\n"
         "                         positives red, missed truths blue (smaller circles)\n"
         "  -h, --help             this help\n");
-}
-
-/* Pixel size from a file with both x_px and x_A columns (x_A = (x_px + 0.5)·pixel, the
- * convention of atoms.csv and truth.csv); 0 if none. */
-static double pixel_from_file(const char *path)
-{
-    double a = 0, b = 0, pxv = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    char line[4096];
-    int ipx = -1, iA = -1;
-    if (fgets(line, sizeof line, f)) {
-        int col = 0;
-        for (char *t = strtok(line, ",\r\n"); t; t = strtok(NULL, ",\r\n"), col++) {
-            if (!strcmp(t, "x_px"))
-                ipx = col;
-            if (!strcmp(t, "x_A"))
-                iA = col;
-        }
-    }
-    while (ipx >= 0 && iA >= 0 && fgets(line, sizeof line, f)) {
-        int col = 0;
-        for (char *t = strtok(line, ",\r\n"); t; t = strtok(NULL, ",\r\n"), col++) {
-            if (col == ipx)
-                a = strtod(t, NULL);
-            if (col == iA)
-                b = strtod(t, NULL);
-        }
-        if (fabs(a) > 1) {
-            pxv = b / (a + 0.5);
-            break;
-        }
-    }
-    fclose(f);
-    return pxv > 0 ? pxv : 0;
 }
 
 /* The scoring drawn on the image; positions outside the image are an input error
@@ -524,7 +308,7 @@ int cmd_stem_score(int argc, char **argv)
         int st = 0;
         switch (c) {
         case 'h': score_help(stdout); return 0;
-        case O_PIXEL: st = cli_parse_double(C, "--pixel", optarg, &pixel); break;
+        case O_PIXEL: st = parse_pixel(C, optarg, &pixel); break;
         case O_MAXD: st = cli_parse_double(C, "--max-distance", optarg, &maxd); break;
         case O_JSON: json = 1; break;
         case O_OVERLAY: /* two values: the image, then the PNG to write */
@@ -532,21 +316,23 @@ int cmd_stem_score(int argc, char **argv)
                 return cli_usage_error(C, "--overlay needs IMAGE and OUT.png");
             ov_image = optarg, ov_out = argv[optind++];
             break;
-        case ':': return cli_usage_error(C, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(C, c, argv);
         }
         if (st)
             return st;
     }
     if (argc - optind != 2)
         return cli_usage_error(C, "expected DETECTED.csv and TRUTH.csv");
-    if (!(maxd > 0) || (pixel != 0 && !(pixel > 0)))
-        return cli_usage_error(C, "--max-distance and --pixel must be > 0 (Å)");
+    if (!(maxd > 0) || !isfinite(maxd))
+        return cli_usage_error(C, "option --max-distance: expected a distance > 0 in Å");
+    if (ov_out && !has_png_name(ov_out))
+        return cli_usage_error(C, "option --overlay: the overlay is a PNG image; name it *.png, "
+                                  "got '%s'", ov_out);
     const char *det_path = argv[optind], *tru_path = argv[optind + 1];
     if (pixel == 0)
-        pixel = pixel_from_file(det_path);
+        pixel = dac_stem_points_pixel_A(det_path);
     if (pixel == 0)
-        pixel = pixel_from_file(tru_path);
+        pixel = dac_stem_points_pixel_A(tru_path);
     if (pixel == 0) {
         dac_error(DAC_ERR_INPUT, "%s, %s: no pixel size (no x_A column); give it with --pixel (Å)",
                   det_path, tru_path);
@@ -568,16 +354,10 @@ int cmd_stem_score(int argc, char **argv)
     free(d), free(t), free(match);
     if (st != DAC_OK)
         return cli_fail(st);
-    if (json)
-        printf("{\"n_detected\": %zu, \"n_truth\": %zu, \"n_matched\": %zu, \"precision\": %.6f, "
-               "\"recall\": %.6f, \"f1\": %.6f, \"rms_distance_A\": %.6f, \"max_distance_A\": %g, "
-               "\"pixel_A\": %g, \"mean_offset_A\": [%.6f, %.6f]}\n",
-               r.n_detected, r.n_truth, r.n_matched, r.precision, r.recall, r.f1,
-               r.rms_distance * pixel, maxd, pixel, r.mean_dx * pixel, r.mean_dy * pixel);
-    else
-        printf("detected %zu, truth %zu, matched %zu within %g Å: precision %.3f recall %.3f "
-               "F1 %.3f, RMS distance %.3f Å (mean offset %+.3f, %+.3f Å)\n",
-               r.n_detected, r.n_truth, r.n_matched, maxd, r.precision, r.recall, r.f1,
-               r.rms_distance * pixel, r.mean_dx * pixel, r.mean_dy * pixel);
+    const char *inputs[2] = {det_path, tru_path};
+    dac_provenance prov = cli_provenance(0, 0, 2, inputs);
+    st = dac_stem_score_write(stdout, &r, pixel, maxd, json, &prov);
+    if (st != DAC_OK)
+        return cli_fail(st);
     return 0;
 }

@@ -117,8 +117,7 @@ static int parse(const char *cmd, int argc, char **argv, const struct option *op
             if (!st && (a->threads < 0 || a->threads > 4096))
                 st = cli_usage_error(cmd, "option --threads: expected 0 (all) … 4096, got '%s'", optarg);
             break;
-        case ':': return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(cmd, c, argv);
         }
         if (st)
             return st;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <getopt.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -88,6 +89,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (c == ':')
+        return cli_usage_error(cmd, "option '%s' needs a value", arg);
+    if (optopt > 0 && optopt < 128 && strncmp(arg, "--", 2) != 0)
+        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+    return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int cli_parse_double(const char *cmd, const char *option, const char *text, double *value)
 {
     if (dac_parse_double(text, value) != DAC_OK)
@@ -142,6 +153,28 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* -q and -v are global options wherever they stand, after the command too
+     * (`dac stem count a.tif -o out -q`): take them out of the command's arguments
+     * before its own parser sees them. Nothing after "--" is touched. */
+    int n = i + 1 < argc ? i + 1 : argc;
+    for (int k = n; k < argc; k++) {
+        const char *a = argv[k];
+        if (!strcmp(a, "--")) {
+            while (k < argc)
+                argv[n++] = argv[k++];
+            break;
+        }
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            level = level == CLI_LOG_QUIET ? level : CLI_LOG_INFO + (level >= CLI_LOG_INFO);
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            level = CLI_LOG_QUIET;
+            cli_quiet = 1;
+        } else {
+            argv[n++] = argv[k];
+        }
+    }
+    argc = n;
+    argv[argc] = NULL;
     cli_log_set_level(level);
     if (i >= argc) {
         print_help(stderr);

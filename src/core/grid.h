@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "core/uf.h"
+
 typedef struct dac_grid dac_grid;
 
 typedef struct {
@@ -46,10 +48,18 @@ void dac_grid_free(dac_grid *g);
  * periodic images are reported). */
 int dac_grid_neighbors(const dac_grid *g, size_t i, double radius, dac_grid_visit_fn fn,
                        void *user_data);
-/* Every point within radius (≤ the cutoff) of the position q (dim doubles). */
+/* Every point within radius (≤ the cutoff) of the position q (dim doubles), which may
+ * lie anywhere (outside the cell or the points' box) but, like the points, less than
+ * 10^9 cells away along a periodic axis (DAC_ERR_USAGE). */
 int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_visit_fn fn,
                    void *user_data);
 
 size_t dac_grid_size(const dac_grid *g);
+
+/* Single-linkage clustering: joins in uf (initialised for the grid's n points) every
+ * pair of points closer than radius (≤ the cutoff), periodic images included. The
+ * groups of "atoms within the pair distance" (sites), "blobs whose fit windows
+ * overlap" and the chance-pair Monte Carlo are all this. */
+int dac_grid_link(const dac_grid *g, double radius, dac_uf *uf);
 
 #endif

@@ -169,7 +169,7 @@ typedef struct {
 static void note_failure(run_state *r, size_t index, int status, const char *msg)
 {
 #ifdef _OPENMP
-#pragma omp critical(dac_sweep_failure)
+#pragma omp critical
 #endif
     {
         if (index < r->fail_index) {

@@ -19,23 +19,26 @@
 #include "core/select.h"
 #include "image/image_internal.h"
 
-dac_image *dac_image_create(size_t width, size_t height)
+int dac_image_create(size_t width, size_t height, dac_image **out)
 {
+    *out = NULL;
     if (width == 0 || height == 0 || width > DAC_IMAGE_MAX_SIDE || height > DAC_IMAGE_MAX_SIDE ||
         width * height > DAC_IMAGE_MAX_PIXELS)
-        return NULL;
+        return dac_error(DAC_ERR_USAGE, "image: %zu x %zu pixels is not a size dac handles (1 to "
+                         "%zu per side, %zu in all)", width, height, DAC_IMAGE_MAX_SIDE,
+                         DAC_IMAGE_MAX_PIXELS);
     dac_image *img = calloc(1, sizeof *img);
-    if (!img)
-        return NULL;
-    img->pixels = calloc(width * height, sizeof *img->pixels);
-    if (!img->pixels) {
+    if (img)
+        img->pixels = calloc(width * height, sizeof *img->pixels);
+    if (!img || !img->pixels) {
         free(img);
-        return NULL;
+        return dac_error(DAC_ERR_NOMEM, "image: out of memory for %zu x %zu pixels", width, height);
     }
     img->width = width;
     img->height = height;
     img->sample_type = DAC_SAMPLE_F32;
-    return img;
+    *out = img;
+    return DAC_OK;
 }
 
 void dac_image_free(dac_image *img)
@@ -51,11 +54,13 @@ void dac_image_free(dac_image *img)
     free(img);
 }
 
-dac_image *dac_image_copy(const dac_image *img)
+int dac_image_copy(const dac_image *img, dac_image **out)
 {
-    dac_image *c = dac_image_create(img->width, img->height);
-    if (!c)
-        return NULL;
+    dac_image *c;
+    *out = NULL;
+    int st = dac_image_create(img->width, img->height, &c);
+    if (st != DAC_OK)
+        return st;
     memcpy(c->pixels, img->pixels, img->width * img->height * sizeof *c->pixels);
     c->pixel_size_A[0] = img->pixel_size_A[0];
     c->pixel_size_A[1] = img->pixel_size_A[1];
@@ -64,11 +69,12 @@ dac_image *dac_image_copy(const dac_image *img)
     c->original_min = img->original_min;
     c->original_max = img->original_max;
     for (size_t i = 0; i < img->n_meta; i++)
-        if (dac_image_meta_set(c, img->meta[i].key, img->meta[i].value) != DAC_OK) {
+        if ((st = dac_image_meta_set(c, img->meta[i].key, img->meta[i].value)) != DAC_OK) {
             dac_image_free(c);
-            return NULL;
+            return st;
         }
-    return c;
+    *out = c;
+    return DAC_OK;
 }
 
 int dac_image_meta_set(dac_image *img, const char *key, const char *value)
@@ -225,8 +231,7 @@ int image_alloc_checked(const char *name, size_t width, size_t height,
     int st = image_check_size(name, width, height, bytes_per_pixel, available);
     if (st)
         return st;
-    *out = dac_image_create(width, height);
-    if (!*out)
+    if (dac_image_create(width, height, out) != DAC_OK)
         return dac_error(DAC_ERR_NOMEM, "%s: out of memory for %zu x %zu pixels", name, width,
                          height);
     return DAC_OK;

@@ -461,8 +461,8 @@ static uint64_t available_bytes(TIFF *tif, size_t file_len, uint64_t ratio)
  * NULL): see read_scanlines and read_tiles. The caller has checked the size caps. */
 static dac_image *image_shell(size_t width, size_t height)
 {
-    dac_image *img = dac_image_create(width, 1);
-    if (img) {
+    dac_image *img = NULL;
+    if (dac_image_create(width, 1, &img) == DAC_OK) {
         free(img->pixels);
         img->pixels = NULL;
         img->height = height;

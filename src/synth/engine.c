@@ -22,7 +22,7 @@
 double synth_prefactor(double given_per_s, double kT_eV)
 {
     /* Transition-state theory attempt frequency k_B T / h unless the recipe gives one
-     * (domain.md §4; the issue's default). */
+     * (docs/science.md §4; the issue's default). */
     return given_per_s > 0 ? given_per_s : kT_eV / DAC_H_EV_S;
 }
 

@@ -11,7 +11,7 @@
  *              Pt and Ru > 100 meV.
  *  [Morse]     M. D. Morse, Chem. Rev. 86, 1049 (1986): dimer energies D0 (Ni2 2.07,
  *              Cu2 2.01, Ru2 3.29, Pt2 3.71 eV), quoted in docs/synth.md for comparison.
- *  [TST]       transition-state theory, prefactor k_B T / h (domain.md §4).
+ *  [TST]       transition-state theory, prefactor k_B T / h (docs/science.md §4).
  *  [issue 8]   a metal in a vacancy/N4 pocket binds by several eV (Au in a graphene
  *              divacancy: escape > 4 eV).
  *  [review]    Zhong et al., Acc. Chem. Res. 58, 1379 (2025): Ni2-N7 / Ni2-N5C2 / Ni2-N3C4
@@ -76,7 +76,7 @@ void dac_synth_params_default(dac_synth_params *p)
     /* Hollow sites of graphene form a triangular lattice with the graphene lattice
      * constant, 2.46 Å (Castro Neto et al., Rev. Mod. Phys. 81, 109 (2009)). */
     p->spacing_A = 2.46;
-    /* M–N4-like pockets: four shell atoms, all N when fresh (domain.md §2). */
+    /* M–N4-like pockets: four shell atoms, all N when fresh (docs/science.md §2). */
     p->pocket_shell_N = 4;
     /* The dual pocket a Ni2 complex leaves behind: seven shell atoms, all N, as in the
      * Ni2-N7 made at 700 °C [review]. */

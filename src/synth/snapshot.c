@@ -188,12 +188,8 @@ int synth_geometry_check(const synth_lattice *g, const int *Z, size_t n)
 
 /* ------------------------------------------------------------ structure ----------- */
 
-/* The one place that makes a structure (the struct API is moving to out-parameters). */
-static int new_structure(size_t n, dac_structure **out)
-{
-    *out = dac_structure_create(n);
-    return *out ? DAC_OK : dac_error(DAC_ERR_NOMEM, "synth: out of memory for a structure of %zu atoms", n);
-}
+/* The one place that makes a structure. */
+static int new_structure(size_t n, dac_structure **out) { return dac_structure_create(n, out); }
 
 static size_t shell_atoms_written(const dac_synth_engine *e, const synth_pocket *pk, unsigned *occ)
 {

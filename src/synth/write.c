@@ -12,7 +12,7 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "core/outset.h"
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 #include "synth/synth_internal.h"
 
 static void add_counts(cJSON *root, const dac_synth_result *r)
@@ -132,7 +132,7 @@ static int write_structure(dac_outset *set, const char *name, const dac_structur
 {
     FILE *f;
     int st = dac_outset_open(set, name, &f);
-    return st ? st : dac_io_write_extxyz(f, s);
+    return st ? st : struct_write_extxyz(f, s);
 }
 
 static int write_members(const dac_synth_engine *e, dac_outset *set, const dac_provenance *prov)

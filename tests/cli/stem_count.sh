@@ -33,28 +33,39 @@ check '[ $? -eq 0 ] && [ -s "$T/a.tif" ]' "simulate failed (needed as input)"
 "$DAC" stem count "$T/a.tif" -o "$T/out" --seed 5 -q
 rc=$?
 check '[ $rc -eq 0 ]' "count exited $rc"
-for f in atoms.csv sites.csv summary.json overlay.png pair_hist.svg; do
+for f in atoms.csv sites.csv summary.json overlay_a.png pair_hist.svg pair_hist.png pair_hist.csv pair_hist.gp; do
     check '[ -s "$T/out/$f" ]' "missing output $f"
 done
-check 'head -1 "$T/out/atoms.csv" | grep -qx "x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,site"' \
+check 'head -1 "$T/out/atoms.csv" | grep -qx "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,site"' \
     "atoms.csv header"
+# sites.csv: a distance only for pairs of two resolved atoms; empty (not 0) otherwise.
+check 'awk -F, "\$3 == \"single\" && \$10 != \"\" { bad = 1 } END { exit bad }" "$T/out/sites.csv"' \
+    "sites.csv: singles must have an empty distance_A"
+check 'awk -F, "\$3 == \"pair\" && \$10 > 2 { ok = 1 } END { exit !ok }" "$T/out/sites.csv"' \
+    "sites.csv: the resolved pair needs its distance"
 check '[ $(($(wc -l < "$T/out/atoms.csv") - 1)) -eq 6 ]' "expected 6 atoms"
 check '[ $(grep -c ",pair," "$T/out/sites.csv") -eq 1 ]' "expected one pair site"
-for k in n_images n_atoms counts single pair cluster density_per_nm2 purity site_ci95 atom_ci95 \
-         chance_pairs_expected purity_corrected pair_distance_A mean sd hist; do
+for k in record provenance n_images n_atoms counts single pair cluster density_per_nm2 purity \
+         site_ci95 atom_ci95 chance_pairs expected_monte_carlo expected_analytic_csr \
+         used_by_correction purity_corrected pair_distance_A mean sd hist; do
     check 'grep -q "\"$k\"" "$T/out/summary.json"' "summary.json lacks key $k"
 done
 check 'grep -q "<svg" "$T/out/pair_hist.svg"' "pair_hist.svg is not SVG"
 
-# Same seed, same bytes.
+# Same seed, same bytes (summary.json: apart from the command line, which names -o).
 "$DAC" stem count "$T/a.tif" -o "$T/out2" --seed 5 -q
-for f in atoms.csv sites.csv summary.json; do
+for f in atoms.csv sites.csv overlay_a.png; do
     check 'cmp -s "$T/out/$f" "$T/out2/$f"' "$f differs for the same seed"
 done
+nocl() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["provenance"]["command_line"]; print(json.dumps(d))' "$1"; }
+check '[ "$(nocl "$T/out/summary.json")" = "$(nocl "$T/out2/summary.json")" ]' "summary.json differs for the same seed"
+# Undefined statistics are null with a reason, never 0: one single atom has no pairs.
+check 'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d[\"pair_distance_A\"]; assert p[\"n\"] == 1 and p[\"sd\"] is None and \"sd\" in p[\"null_reasons\"], p" "$T/out/summary.json"' \
+    "pair_distance_A.sd of one pair must be null with a reason"
 
 # Scorer: against the simulator's truth, as JSON; and against ,X,Y labels.
 s=$("$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --json)
-check '[ $? -eq 0 ] && echo "$s" | grep -q "\"f1\": 1.000000"' "score vs truth: $s"
+check '[ $? -eq 0 ] && echo "$s" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"f1\"] == 1 and d[\"record\"] == \"dac stem score\", d"' "score vs truth: $s"
 awk -F, 'NR > 1 { printf "%d,%d,%d\n", NR - 1, int($1 + 0.5), int($2 + 0.5) } BEGIN { print " ,X,Y" }' \
     "$T/a.truth.csv" > "$T/labels.csv"
 s=$("$DAC" stem score "$T/out/atoms.csv" "$T/labels.csv" --pixel 0.2)
@@ -66,12 +77,26 @@ check '[ $? -eq 3 ]' "score without any pixel size should exit 3"
 awk -F, 'NR > 1 { printf "%d,%.4f,%.4f\n", NR - 1, $1 + 1, $2 } BEGIN { print " ,X,Y" }' \
     "$T/a.truth.csv" > "$T/labels_shift.csv"
 s=$("$DAC" stem score "$T/out/atoms.csv" "$T/labels_shift.csv" --pixel 0.2 --json)
-check 'echo "$s" | sed "s/.*mean_offset_A\": \[//; s/\].*//; s/,/ /" |
-       awk "{ exit !(\$1 > -0.25 && \$1 < -0.15 && \$2 > -0.05 && \$2 < 0.05) }"' "mean offset of shifted labels: $s"
+check 'echo "$s" | python3 -c "import json,sys; x,y=json.load(sys.stdin)[\"mean_offset_A\"]; assert -0.25 < x < -0.15 and -0.05 < y < 0.05, (x, y)"' \
+    "mean offset of shifted labels: $s"
 # The scoring overlay on the image: a PNG; positions outside the image are refused
 # (wrong image for the files); --overlay needs two values.
 "$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --overlay "$T/a.tif" "$T/score.png" > /dev/null
 check '[ $? -eq 0 ] && [ "$(head -c 4 "$T/score.png" | tail -c 3)" = "PNG" ]' "score overlay is not a PNG"
+# A PNG is not written under another name (it used to land in OUT.tif).
+"$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --overlay "$T/a.tif" "$T/score.tif" 2> "$T/err.txt" > /dev/null
+rc=$?
+check '[ $rc -eq 2 ] && [ ! -e "$T/score.tif" ] && grep -q "png" "$T/err.txt"' "--overlay OUT.tif must be refused: $(cat "$T/err.txt")"
+# --pixel 0 is a mistake, not "from the file".
+"$DAC" stem score "$T/out/atoms.csv" "$T/a.truth.csv" --pixel 0 2> "$T/err.txt" > /dev/null
+rc=$?
+check '[ $rc -eq 2 ] && grep -q -- "--pixel" "$T/err.txt"' "score --pixel 0 must be refused: $(cat "$T/err.txt")"
+"$DAC" stem count "$T/a.tif" -o "$T/opx0" --pixel 0 2> "$T/err.txt"
+rc=$?
+check '[ $rc -eq 2 ] && grep -q -- "--pixel" "$T/err.txt" && [ ! -e "$T/opx0" ]' "count --pixel 0 must be refused: $(cat "$T/err.txt")"
+# A pixel size off by 10 (nm typed for Å) gives a loud warning about the pixel size.
+"$DAC" stem count "$T/a.tif" -o "$T/opx10" --pixel 0.02 2> "$T/err.txt" > /dev/null
+check 'grep -q "PIXEL SIZE IS PROBABLY WRONG" "$T/err.txt"' "pixel size 10× too small: no warning: $(cat "$T/err.txt")"
 
 # A 16×16 float32 TIFF without any calibration, written byte by byte: constant 1.0,
 # optionally with one NaN pixel.
@@ -141,7 +166,7 @@ check '[ $? -eq 0 ] && [ "$(grep -c ",single," "$T/oni/sites.csv"),$(grep -c ",p
 s=$("$DAC" stem score "$T/oni/atoms.csv" "$T/ni.truth.csv")
 check 'echo "$s" | grep -q "detected 58, truth 58, matched 58"' "Ni sites score: $s"
 
-# Heteronuclear ZnRu (domain.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
+# Heteronuclear ZnRu (docs/science.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
 # (2.6 Å), 5 Zn and 4 Ru singles. σ_Ru/σ_Zn = 2.09, so a lone Ru looks like two Zn by
 # intensity alone: with --elements Zn,Ru every atom must be found (the faint-blob test
 # scaled to the lighter element) and named, and Ru must not be counted as Zn2.
@@ -183,19 +208,21 @@ check '[ "$(grep -c ",Zn," "$T/oznru/atoms.csv"),$(grep -c ",Ru," "$T/oznru/atom
 # any file of the set changes; a rerun with fewer images removes the stale overlay_N.png.
 "$DAC" stem count "$T/a.tif" "$T/a.tif" "$T/a.tif" -o "$T/oset" --seed 5 2> "$T/dup.txt" >/dev/null
 rc=$?
-check '[ $rc -eq 0 ] && [ -s "$T/oset/overlay_3.png" ] && grep -q "given twice" "$T/dup.txt"' \
-    "three images (same file): overlay_3.png and a repeated-file warning expected: $(cat "$T/dup.txt")"
+check '[ $rc -eq 0 ] && [ -s "$T/oset/overlay_a_3.png" ] && grep -q "given twice" "$T/dup.txt"' \
+    "three images (same file): overlay_a_3.png and a repeated-file warning expected: $(cat "$T/dup.txt")"
+check '[ "$(cut -d, -f1 "$T/oset/atoms.csv" | sort -u | tr "\n" " ")" = "0 1 2 image " ]' \
+    "atoms.csv of three images needs the image column: $(cut -d, -f1 "$T/oset/atoms.csv" | sort -u | tr "\n" " ")"
 check 'grep -q "Wilson on pooled counts" "$T/oset/summary.json"' "fewer than 5 images should use Wilson"
 "$DAC" stem count "$T/a.tif" -o "$T/oset" --seed 5 -q
-check '[ $? -eq 0 ] && [ ! -e "$T/oset/overlay_2.png" ] && [ ! -e "$T/oset/overlay_3.png" ]' \
-    "stale overlay_2/3.png left after a one-image rerun"
+check '[ $? -eq 0 ] && [ ! -e "$T/oset/overlay_a_2.png" ] && [ ! -e "$T/oset/overlay_a_3.png" ]' \
+    "stale overlay_a_2/3.png left after a one-image rerun"
 cp "$T/oset/atoms.csv" "$T/atoms_before.csv"
 rm "$T/oset/summary.json" && mkdir "$T/oset/summary.json"
 "$DAC" stem count "$T/ni.tif" -o "$T/oset" -q 2> "$T/err.txt"
 rc=$?
 check '[ $rc -eq 1 ] && cmp -s "$T/atoms_before.csv" "$T/oset/atoms.csv" && grep -q summary.json "$T/err.txt"' \
     "folder in the way: exit $rc, atoms.csv must be unchanged: $(cat "$T/err.txt")"
-check '[ -z "$(ls -A "$T/oset" | grep part)" ]' "temporaries left: $(ls -A "$T/oset")"
+check '[ -z "$(ls -A "$T/oset" | grep dac-tmp)" ]' "temporaries left: $(ls -A "$T/oset")"
 # Errors raised while processing an image name the image file.
 printf 'not an image' > "$T/junk.mrc"
 "$DAC" stem count "$T/a.tif" "$T/junk.mrc" -o "$T/ojunk" -q 2> "$T/err.txt"
@@ -204,8 +231,8 @@ check '[ $rc -ne 0 ] && grep -q "junk.mrc" "$T/err.txt"' "error should name the 
 # A huge --pair-max keeps the histogram small with few ticks; a non-finite one is refused.
 "$DAC" stem count "$T/a.tif" -o "$T/ohuge" --pair-max 1e10 -q
 rc=$?
-check '[ $rc -eq 0 ] && [ "$(wc -c < "$T/ohuge/pair_hist.svg")" -lt 20000 ] && [ "$(grep -c "<text" "$T/ohuge/pair_hist.svg")" -le 16 ]' \
-    "pair_hist.svg with --pair-max 1e10: $(wc -c < "$T/ohuge/pair_hist.svg") bytes"
+check '[ $rc -eq 0 ] && [ "$(wc -c < "$T/ohuge/pair_hist.svg")" -lt 60000 ] && [ "$(grep -c "<text" "$T/ohuge/pair_hist.svg")" -le 40 ]' \
+    "pair_hist.svg with --pair-max 1e10: $(wc -c < "$T/ohuge/pair_hist.svg") bytes, $(grep -c "<text" "$T/ohuge/pair_hist.svg") texts"
 "$DAC" stem count "$T/a.tif" -o "$T/onan" --pair-max nan -q 2>/dev/null
 check '[ $? -eq 2 ]' "--pair-max nan should be a usage error"
 

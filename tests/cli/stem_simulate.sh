@@ -181,5 +181,9 @@ check '[ $? -eq 0 ]' "--help does not say --view A,B,C is Cartesian"
 "$DAC" stem simulate --help | grep -q "support-thickness"
 check '[ $? -eq 0 ]' "--help"
 
+# A bare file name (no folder) writes into the current folder.
+(cd "$T" && "$DAC" stem simulate "$IN" -o bare.tif --dose inf -q) && [ -s "$T/bare.tif" ] && [ -s "$T/bare.json" ]
+check '[ $? -eq 0 ]' "-o bare.tif (no folder in the path) must work"
+
 echo "stem_simulate.sh: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -32,7 +32,8 @@ static const char *path_in_scratch(const char *name)
 /* 7 × 5 (odd sizes catch row/column mix-ups) with distinct values, 0.3 Å × 0.6 Å. */
 static dac_image *sample_image(void)
 {
-    dac_image *img = dac_image_create(7, 5);
+    dac_image *img;
+    assert_int_equal(dac_image_create(7, 5, &img), DAC_OK);
     for (size_t i = 0; i < 35; i++)
         img->pixels[i] = (float)(i * 1000 + 0.25);
     img->pixel_size_A[0] = 0.3;
@@ -124,7 +125,8 @@ static void test_png8_stretch(void **state)
 {
     (void)state;
     /* 200 pixels 0..199: the 0.5/99.5 % stretch maps value 1 → 0 and 198 → 255. */
-    dac_image *img = dac_image_create(20, 10);
+    dac_image *img;
+    assert_int_equal(dac_image_create(20, 10, &img), DAC_OK);
     for (size_t i = 0; i < 200; i++)
         img->pixels[i] = (float)i;
     img->pixel_size_A[0] = img->pixel_size_A[1] = 0.5;
@@ -425,13 +427,16 @@ static void test_units_and_helpers(void **state)
     assert_int_equal(dac_image_meta_set(img, "k", "1"), 0);
     assert_int_equal(dac_image_meta_set(img, "k", "2"), 0);
     assert_int_equal(img->n_meta, 1);
-    dac_image *c = dac_image_copy(img);
+    dac_image *c;
+    assert_int_equal(dac_image_copy(img, &c), DAC_OK);
     assert_string_equal(dac_image_meta_get(c, "k"), "2");
     assert_null(dac_image_meta_get(c, "nope"));
     assert_memory_equal(c->pixels, img->pixels, 35 * sizeof(float));
     dac_image_free(c);
     dac_image_free(img);
-    assert_null(dac_image_create(0, 5));
+    dac_image *none = (dac_image *)1;
+    assert_int_equal(dac_image_create(0, 5, &none), DAC_ERR_USAGE);
+    assert_null(none);
 }
 
 static void expect_bad(const unsigned char *d, size_t len, dac_image_format f, const char *fragment)
@@ -520,7 +525,8 @@ static void test_percentiles(void **state)
     dac_rng_seed(&rng, 7);
     for (int trial = 0; trial < 20; trial++) {
         size_t w = 1 + dac_rng_below(&rng, 60), h = 1 + dac_rng_below(&rng, 40);
-        dac_image *img = dac_image_create(w, h);
+        dac_image *img;
+    assert_int_equal(dac_image_create(w, h, &img), DAC_OK);
         for (size_t i = 0; i < w * h; i++)
             img->pixels[i] = (float)(trial % 2 ? dac_rng_below(&rng, 5) : dac_rng_normal(&rng));
         float *sorted = malloc(w * h * sizeof *sorted);
@@ -536,7 +542,8 @@ static void test_percentiles(void **state)
         free(sorted);
         dac_image_free(img);
     }
-    dac_image *img = dac_image_create(3, 1);
+    dac_image *img;
+    assert_int_equal(dac_image_create(3, 1, &img), DAC_OK);
     img->pixels[0] = NAN;
     img->pixels[1] = 2;
     img->pixels[2] = 1;

@@ -13,7 +13,7 @@
 
 #include "dac/core.h"
 #include "dac/stem.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 /* Atoms of integrated intensity `counts` and FWHM fwhm_A on a background that ramps
  * from 50 to 250 counts across the frame (a thick, uneven support), Poisson noise. */
@@ -67,8 +67,8 @@ static void test_atom_width_measured(void **state)
         dac_stem_count_params p;
         dac_stem_count_params_default(&p);
         p.pixel_A = pixel;
-        dac_stem_detection *d;
-        assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+        count_detection *d;
+        assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
         assert_true(fabs(d->atom_fwhm_A / fwhm[t] - 1) < 0.1);
         assert_int_equal(d->n_blobs, n);
         double ss = 0;
@@ -79,7 +79,7 @@ static void test_atom_width_measured(void **state)
             ss += best * best;
         }
         assert_true(sqrt(ss / (double)n) * pixel < 0.1);
-        dac_stem_detection_free(d);
+        count_detection_free(d);
         free(img);
     }
 }
@@ -100,7 +100,7 @@ static void test_refine_shift_limit(void **state)
         memset(&b, 0, sizeof b);
         b.x_px = 43.0, b.y_px = 40.0, b.amplitude = 2000, b.sigma_px = s, b.snr = 6;
         b.n_atoms = 1, b.element = -1, b.site = -1;
-        assert_int_equal(dac_stem_count_refine(img, w, h, &b, 1, s, limited ? s : 0), DAC_OK);
+        assert_int_equal(count_refine(img, w, h, &b, 1, s, limited ? s : 0), DAC_OK);
         assert_true(b.refined);
         assert_true(b.intensity > 0);
         if (limited)
@@ -127,19 +127,19 @@ static void test_shot_noise_z(void **state)
     dac_stem_count_params_default(&p);
     p.pixel_A = pixel;
     p.shot_noise_z = 1;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
-    assert_int_equal(d->noise.model, DAC_STEM_NOISE_SHOT);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_int_equal(d->noise.model, COUNT_NOISE_SHOT);
     assert_true(fabs(d->noise.gain - 1) < 0.1);
     assert_true(fabs(d->noise.offset) < 10); /* a 50–250 count ramp: 10 counts is 5 % */
     assert_true(d->noise_excess > 0.9 && d->noise_excess < 1.2);
     assert_int_equal(d->n_blobs, n);
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     /* Off by default: then no excess factor is measured. */
     p.shot_noise_z = 0;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
-    assert_true(d->noise_excess == 0 && d->noise.model == DAC_STEM_NOISE_SHOT);
-    dac_stem_detection_free(d);
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    assert_true(d->noise_excess == 0 && d->noise.model == COUNT_NOISE_SHOT);
+    count_detection_free(d);
     free(img);
 }
 
@@ -147,10 +147,10 @@ static void test_threshold_is_bonferroni_tail(void **state)
 {
     (void)state;
     /* P(Z > z) = α/N: for α/N = 0.05/1 the one-sided Gaussian quantile is 1.6449. */
-    assert_true(fabs(dac_stem_count_threshold_z(0.05, 1) - 1.644854) < 1e-4);
+    assert_true(fabs(count_threshold_z(0.05, 1) - 1.644854) < 1e-4);
     /* More tests, higher threshold (multiple testing). */
-    assert_true(dac_stem_count_threshold_z(0.1, 1e5) > dac_stem_count_threshold_z(0.1, 1e3));
-    double z = dac_stem_count_threshold_z(0.1, 1e5);
+    assert_true(count_threshold_z(0.1, 1e5) > count_threshold_z(0.1, 1e3));
+    double z = count_threshold_z(0.1, 1e5);
     assert_true(fabs(0.5 * erfc(z / sqrt(2.0)) - 1e-6) < 1e-9);
 }
 
@@ -165,8 +165,8 @@ static void test_finds_atoms_on_a_gradient(void **state)
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = pixel;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
     assert_int_equal(d->n_blobs, n);
     double sx[12];
     for (size_t i = 0; i < n; i++)
@@ -182,7 +182,7 @@ static void test_finds_atoms_on_a_gradient(void **state)
         /* Aperture intensity within 15 % of the drawn 3000 counts. */
         assert_true(fabs(d->blobs[i].intensity - 3000) < 450);
     }
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     free(img);
 }
 
@@ -194,12 +194,12 @@ static void test_noise_alone_gives_few_false_alarms(void **state)
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = 0.2;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
     /* Stated rate 0.001/nm² over 26 nm² → 0.03 expected; Poisson P(N ≥ 2) < 10⁻³. */
     assert_true(d->n_blobs <= 1);
     assert_true(d->support_area_nm2 > 26 && d->support_area_nm2 < 26.3);
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     free(img);
 }
 
@@ -213,20 +213,20 @@ static void test_constant_and_bad_images(void **state)
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = 0.2;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
     assert_int_equal(d->n_blobs, 0);
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     img[100] = NAN;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
     assert_null(d);
     assert_non_null(strstr(dac_last_error(), "NaN"));
     img[100] = 5.0f;
     p.pixel_A = 0;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
     assert_non_null(strstr(dac_last_error(), "--pixel"));
     p.pixel_A = 0.2;
-    assert_int_equal(dac_stem_count_detect(img, 4, 4, NULL, &p, &d), DAC_ERR_INPUT);
+    assert_int_equal(count_detect(img, 4, 4, NULL, &p, &d), DAC_ERR_INPUT);
     free(img);
 }
 
@@ -243,8 +243,8 @@ static void test_support_mask_excludes_vacuum(void **state)
             img[y * w + x] = (float)dac_rng_poisson(&rng, x < w / 2 ? 2 : 400);
     unsigned char *mask = malloc(w * h);
     float *bg = malloc(sizeof *bg * w * h);
-    assert_int_equal(dac_stem_count_blur(img, w, h, 10, bg), DAC_OK);
-    assert_int_equal(dac_stem_count_support_auto(bg, w, h, mask), DAC_OK);
+    assert_int_equal(count_blur(img, w, h, 10, bg), DAC_OK);
+    assert_int_equal(count_support_auto(bg, w, h, mask), DAC_OK);
     size_t in_left = 0, in_right = 0;
     for (size_t y = 0; y < h; y++)
         for (size_t x = 0; x < w; x++) {
@@ -290,8 +290,8 @@ static void test_half_vacuum_frame(void **state)
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = pixel;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
     assert_true(d->support_area_nm2 < 0.55 * (double)(w * h) * pixel * pixel / 100);
     assert_true(d->threshold_z < 1.1 * d->threshold_z_gauss);
     assert_int_equal(d->n_blobs, n);
@@ -301,7 +301,7 @@ static void test_half_vacuum_frame(void **state)
             best = fmin(best, hypot(d->blobs[i].x_px - xy[2 * k], d->blobs[i].y_px - xy[2 * k + 1]));
         assert_true(best * pixel < 0.3);
     }
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     free(img);
 }
 
@@ -340,13 +340,13 @@ static void test_decoys_raise_threshold_for_symmetric_tails(void **state)
     dac_stem_count_params_default(&p);
     p.pixel_A = pixel;
     p.refine = 0;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_OK);
     assert_true(n_bright > 20);
     assert_true(d->n_decoys > 10);
     assert_true(d->threshold_z > d->threshold_z_gauss + 2);
     assert_true(d->n_blobs < n_bright / 2);
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     free(img);
 }
 
@@ -364,22 +364,22 @@ static void test_impossible_pixel_size(void **state)
         img[i] = (float)dac_rng_poisson(&rng, 100);
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
-    dac_stem_detection *d = NULL;
+    count_detection *d = NULL;
     const double bad[2] = {1e-6, 5.0}; /* background 2e6 px; atom 0.2 px FWHM */
     for (int t = 0; t < 2; t++) {
         p.pixel_A = bad[t];
-        assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
+        assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_ERR_INPUT);
         assert_null(d);
         assert_non_null(strstr(dac_last_error(), "pixel size"));
     }
     p.pixel_A = 0.2;
     p.min_atom_fraction = -1;
-    assert_int_equal(dac_stem_count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
+    assert_int_equal(count_detect(img, w, h, NULL, &p, &d), DAC_ERR_USAGE);
     assert_non_null(strstr(dac_last_error(), "min atom fraction"));
     /* σ = 500 px on a 64 px row: the mirrored image is periodic, a constant stays. */
     for (size_t i = 0; i < w * h; i++)
         img[i] = 7.0f;
-    assert_int_equal(dac_stem_count_blur(img, 16, 4, 500, out), DAC_OK);
+    assert_int_equal(count_blur(img, 16, 4, 500, out), DAC_OK);
     for (size_t i = 0; i < 64; i++)
         assert_true(fabs(out[i] - 7.0) < 1e-3);
     free(img), free(out);
@@ -394,7 +394,7 @@ static void test_blur_keeps_mean_and_matches_gaussian_width(void **state)
     img[100 * w + 100] = 1.0f;
     const double sig[] = {2.0, 12.0};
     for (int k = 0; k < 2; k++) {
-        assert_int_equal(dac_stem_count_blur(img, w, h, sig[k], out), DAC_OK);
+        assert_int_equal(count_blur(img, w, h, sig[k], out), DAC_OK);
         double sum = 0, m2 = 0;
         for (size_t y = 0; y < h; y++)
             for (size_t x = 0; x < w; x++) {
@@ -444,14 +444,14 @@ static void render_group(int pt_frame, uint64_t seed)
     if (!pt_frame)
         pt[n++] = (dac_stem_point){cx, cy, sig};
     dac_stem_sim *sim;
-    assert_int_equal(dac_stem_sim_create(&sim, &opt, w, h), DAC_OK);
+    assert_int_equal(dac_stem_sim_create(&opt, w, h, &sim), DAC_OK);
     dac_image *img;
     assert_int_equal(dac_stem_sim_render_points(sim, pt, n, seed, &img), DAC_OK);
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     p.pixel_A = pixel;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img->pixels, w, h, NULL, &p, &d), DAC_OK);
+    count_detection *d;
+    assert_int_equal(count_detect(img->pixels, w, h, NULL, &p, &d), DAC_OK);
     assert_int_equal(d->n_blobs, n);
     if (!pt_frame) /* the filter merges the tetrahedron: atoms come from the residual */
         assert_true(d->n_residual >= 1);
@@ -476,7 +476,7 @@ static void render_group(int pt_frame, uint64_t seed)
         double ratio = d->blobs[match[k]].intensity / median;
         assert_true(ratio > 0.8 && ratio < 1.2);
     }
-    dac_stem_detection_free(d);
+    count_detection_free(d);
     dac_image_free(img);
     dac_stem_sim_free(sim);
 }

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 /* An image of gain·Poisson(n(x)) + offset with the mean count n rising from n_lo at the
  * left edge to n_hi at the right (a thickness ramp of the support). */
@@ -40,9 +40,9 @@ static void test_gain_and_offset_recovered(void **state)
     (void)state;
     size_t w = 512, h = 256;
     float *img = ramp_image(w, h, 5, 60, 1000.0, 20000.0, 7);
-    dac_stem_noise_model m;
-    assert_int_equal(dac_stem_count_noise_model(img, w, h, NULL, &m), DAC_OK);
-    assert_int_equal(m.model, DAC_STEM_NOISE_SHOT);
+    count_noise_model m;
+    assert_int_equal(count_noise_calibrate(img, w, h, NULL, &m), DAC_OK);
+    assert_int_equal(m.model, COUNT_NOISE_SHOT);
     assert_true(fabs(m.gain / 1000.0 - 1) < 0.05);
     /* The offset is an extrapolation to zero signal, 5 electrons below the darkest
      * block: within one electron (measured 0.44; the median of a block's χ² variance
@@ -51,9 +51,9 @@ static void test_gain_and_offset_recovered(void **state)
     assert_true(fabs(m.electrons_median - 32.5) < 2.5);
     /* The predicted variance at a level follows the line, floored at the smallest
      * measured variance below the calibrated range. */
-    double v = dac_stem_noise_variance(&m, 20000.0 + 1000.0 * 30);
+    double v = count_noise_variance(&m, 20000.0 + 1000.0 * 30);
     assert_true(fabs(v / (1000.0 * 1000.0 * 30) - 1) < 0.08);
-    assert_true(dac_stem_noise_variance(&m, 0) >= m.var_min);
+    assert_true(count_noise_variance(&m, 0) >= m.var_min);
     free(img);
 }
 
@@ -64,10 +64,10 @@ static void test_uniform_image_constant_model(void **state)
     (void)state;
     size_t w = 256, h = 256;
     float *img = ramp_image(w, h, 40, 40, 2.0, 100.0, 11);
-    dac_stem_noise_model m;
-    assert_int_equal(dac_stem_count_noise_model(img, w, h, NULL, &m), DAC_OK);
-    assert_int_equal(m.model, DAC_STEM_NOISE_CONSTANT);
-    assert_true(fabs(dac_stem_noise_variance(&m, 180.0) / (4.0 * 40) - 1) < 0.1);
+    count_noise_model m;
+    assert_int_equal(count_noise_calibrate(img, w, h, NULL, &m), DAC_OK);
+    assert_int_equal(m.model, COUNT_NOISE_CONSTANT);
+    assert_true(fabs(count_noise_variance(&m, 180.0) / (4.0 * 40) - 1) < 0.1);
     free(img);
 }
 
@@ -77,9 +77,9 @@ static void test_invalid_models(void **state)
 {
     (void)state;
     float small[16 * 16] = {0};
-    dac_stem_noise_model m;
-    assert_int_equal(dac_stem_count_noise_model(small, 16, 16, NULL, &m), DAC_OK);
-    assert_int_equal(m.model, DAC_STEM_NOISE_INVALID);
+    count_noise_model m;
+    assert_int_equal(count_noise_calibrate(small, 16, 16, NULL, &m), DAC_OK);
+    assert_int_equal(m.model, COUNT_NOISE_INVALID);
     /* Noise amplitude shrinking as the level rises. */
     size_t w = 512, h = 256;
     dac_rng rng;
@@ -88,8 +88,8 @@ static void test_invalid_models(void **state)
     for (size_t y = 0; y < h; y++)
         for (size_t x = 0; x < w; x++)
             img[y * w + x] = (float)(1000.0 + 10.0 * (double)x + (600.0 - (double)x) * 0.5 * dac_rng_normal(&rng));
-    assert_int_equal(dac_stem_count_noise_model(img, w, h, NULL, &m), DAC_OK);
-    assert_int_equal(m.model, DAC_STEM_NOISE_INVALID);
+    assert_int_equal(count_noise_calibrate(img, w, h, NULL, &m), DAC_OK);
+    assert_int_equal(m.model, COUNT_NOISE_INVALID);
     free(img);
 }
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 static void test_matching_is_optimal_not_greedy(void **state)
 {
@@ -91,14 +91,14 @@ static void test_sites_from_atom_counts(void **state)
         b[i].x_px = x[i], b[i].n_atoms = na[i], b[i].intensity = na[i];
     dac_stem_site *s;
     size_t ns;
-    assert_int_equal(dac_stem_count_sites(b, 7, 0.5, 3.5, 10, &s, &ns), DAC_OK);
+    assert_int_equal(count_sites(b, 7, 0.5, 3.5, 10, &s, &ns), DAC_OK);
     assert_int_equal(ns, 4);
     assert_int_equal(b[0].site, b[1].site);
     assert_int_equal(s[b[0].site - 10].kind, DAC_SITE_PAIR);
     assert_true(fabs(s[b[0].site - 10].distance_A - 2.5) < 1e-9);
     assert_int_equal(s[b[2].site - 10].kind, DAC_SITE_SINGLE);
     assert_int_equal(s[b[3].site - 10].kind, DAC_SITE_PAIR);
-    assert_true(s[b[3].site - 10].distance_A == 0); /* unresolved */
+    assert_true(isnan(s[b[3].site - 10].distance_A)); /* unresolved: no distance */
     assert_int_equal(s[b[5].site - 10].kind, DAC_SITE_CLUSTER);
     assert_int_equal(s[b[5].site - 10].n_atoms, 3);
     free(s);
@@ -116,20 +116,20 @@ static void test_mixture_counts_doubles(void **state)
         b[i].intensity = 100.0 * m + 8.0 * sqrt((double)m) * dac_rng_normal(&rng);
     }
     double pt = 85.7;
-    dac_stem_mixture mix;
-    assert_int_equal(dac_stem_count_mixture(b, 100, 3, &pt, 1, &mix), DAC_OK);
+    count_mixture mix;
+    assert_int_equal(count_classify(b, 100, 3, &pt, 1, &mix), DAC_OK);
     assert_true(fabs(mix.unit_intensity - 100) < 3);
     int wrong = 0;
     for (int i = 0; i < 100; i++)
         wrong += b[i].n_atoms != (i < 80 ? 1 : 2);
     assert_true(wrong <= 1);
-    /* Two elements with σ ratio 2.1 (Ru/Zn, domain.md §3): separable. Co/Ni (1.07):
+    /* Two elements with σ ratio 2.1 (Ru/Zn, docs/science.md §3): separable. Co/Ni (1.07):
      * not, and the mixture says so. Single atoms only (max 1 atom per blob): a merged
      * Zn–Zn blob (2 × 14.2) cannot be told from one Ru (29.7) by intensity at all. */
     for (int i = 0; i < 100; i++)
         b[i].intensity = (i < 50 ? 14.2 : 29.7) * (1 + 0.05 * dac_rng_normal(&rng));
     double znru[2] = {14.2, 29.7}, coni[2] = {11.7, 12.5};
-    assert_int_equal(dac_stem_count_mixture(b, 100, 1, znru, 2, &mix), DAC_OK);
+    assert_int_equal(count_classify(b, 100, 1, znru, 2, &mix), DAC_OK);
     assert_true(mix.elements_separable);
     int ok = 0;
     for (int i = 0; i < 100; i++)
@@ -137,7 +137,7 @@ static void test_mixture_counts_doubles(void **state)
     assert_true(ok >= 95);
     for (int i = 0; i < 100; i++)
         b[i].intensity = (i < 50 ? 11.7 : 12.5) * (1 + 0.08 * dac_rng_normal(&rng));
-    assert_int_equal(dac_stem_count_mixture(b, 100, 1, coni, 2, &mix), DAC_OK);
+    assert_int_equal(count_classify(b, 100, 1, coni, 2, &mix), DAC_OK);
     assert_false(mix.elements_separable);
 }
 

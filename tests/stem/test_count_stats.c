@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 static void test_wilson_known_values(void **state)
 {
@@ -20,13 +20,13 @@ static void test_wilson_known_values(void **state)
     double ci[2];
     /* Wilson (1927) interval for 8/10 at z = 1.96: [0.4902, 0.9433] (Newcombe 1998,
      * Stat. Med. 17, 857, table I, method 3). */
-    dac_stem_wilson(8, 10, 1.959964, ci);
+    count_wilson(8, 10, 1.959964, ci);
     assert_true(fabs(ci[0] - 0.4902) < 5e-4 && fabs(ci[1] - 0.9433) < 5e-4);
     /* 0/10: lower bound 0, upper 0.2775. */
-    dac_stem_wilson(0, 10, 1.959964, ci);
+    count_wilson(0, 10, 1.959964, ci);
     assert_true(ci[0] == 0 && fabs(ci[1] - 0.2775) < 5e-4);
-    dac_stem_wilson(0, 0, 1.96, ci);
-    assert_true(ci[0] == 0 && ci[1] == 1);
+    count_wilson(0, 0, 1.96, ci); /* no trials: undefined, not [0, 1] */
+    assert_true(isnan(ci[0]) && isnan(ci[1]));
 }
 
 /* Sites placed uniformly at random in a w×h frame, all singles. */
@@ -42,13 +42,13 @@ static dac_stem_site *random_singles(size_t n, size_t w, size_t h, uint64_t seed
     }
     dac_stem_site *s;
     size_t ns;
-    assert_int_equal(dac_stem_count_sites(b, n, 1.0, 3.5, 0, &s, &ns), DAC_OK);
+    assert_int_equal(count_sites(b, n, 1.0, 3.5, 0, &s, &ns), DAC_OK);
     *blobs = b;
     (void)ns;
     return s;
 }
 
-/* Chance pairs (domain.md §3): for a Poisson process of density λ the expected number
+/* Chance pairs (docs/science.md §3): for a Poisson process of density λ the expected number
  * of isolated two-point components is (N/2)∫₀ʳ λ2πs·exp(−λU(s))ds. Checked against
  * random placement: averaged over many frames, observed pairs of pure singles match
  * both the analytic value and the Monte Carlo expectation; the corrected purity of a
@@ -65,9 +65,9 @@ static void test_chance_pairs_of_random_singles(void **state)
         size_t nsites = 0;
         for (size_t i = 0; i < n; i++)
             nsites = (size_t)b[i].site + 1 > nsites ? (size_t)b[i].site + 1 : nsites;
-        dac_stem_count_image im = {s, nsites, b, n, NULL, w, h, 1.0};
+        count_image im = {s, nsites, b, n, NULL, w, h, 1.0};
         dac_stem_count_stats st;
-        assert_int_equal(dac_stem_count_statistics(&im, 1, 3.5, 5, 100, &st), DAC_OK);
+        assert_int_equal(count_statistics(&im, 1, 3.5, 5, 100, &st), DAC_OK);
         obs += (double)st.n_pair;
         mc += st.chance_pairs_expected;
         csr += st.chance_pairs_csr;
@@ -94,11 +94,11 @@ static void test_same_seed_same_numbers_and_bootstrap(void **state)
         n1 = (size_t)b1[i].site + 1 > n1 ? (size_t)b1[i].site + 1 : n1;
     for (size_t i = 0; i < 200; i++)
         n2 = (size_t)b2[i].site + 1 > n2 ? (size_t)b2[i].site + 1 : n2;
-    dac_stem_count_image im[2] = {{s1, n1, b1, 300, NULL, 200, 200, 1.0}, {s2, n2, b2, 200, NULL, 200, 200, 1.0}};
+    count_image im[2] = {{s1, n1, b1, 300, NULL, 200, 200, 1.0}, {s2, n2, b2, 200, NULL, 200, 200, 1.0}};
     dac_stem_count_stats a, c, d;
-    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 42, 50, &a), DAC_OK);
-    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 42, 50, &c), DAC_OK);
-    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 43, 50, &d), DAC_OK);
+    assert_int_equal(count_statistics(im, 2, 3.5, 42, 50, &a), DAC_OK);
+    assert_int_equal(count_statistics(im, 2, 3.5, 42, 50, &c), DAC_OK);
+    assert_int_equal(count_statistics(im, 2, 3.5, 43, 50, &d), DAC_OK);
     assert_memory_equal(&a, &c, sizeof a);
     assert_true(a.chance_pairs_expected != d.chance_pairs_expected);
     assert_int_equal(a.ci_method, 0); /* two images: too few for the bootstrap, Wilson */
@@ -128,7 +128,7 @@ static dac_stem_site *random_population(size_t n_single, size_t n_pair, double s
         }
     }
     dac_stem_site *s;
-    assert_int_equal(dac_stem_count_sites(b, n, 1.0, 3.5, 0, &s, ns), DAC_OK);
+    assert_int_equal(count_sites(b, n, 1.0, 3.5, 0, &s, ns), DAC_OK);
     *blobs = b, *nb = n;
     return s;
 }
@@ -138,9 +138,9 @@ static double corrected_site_purity(size_t n_single, size_t n_pair, size_t w, ui
     dac_stem_blob *b;
     size_t nb, ns;
     dac_stem_site *s = random_population(n_single, n_pair, 2.6, w, w, seed, &b, &nb, &ns);
-    dac_stem_count_image im = {s, ns, b, nb, NULL, w, w, 1.0};
+    count_image im = {s, ns, b, nb, NULL, w, w, 1.0};
     dac_stem_count_stats st;
-    assert_int_equal(dac_stem_count_statistics(&im, 1, 3.5, seed, 0, &st), DAC_OK);
+    assert_int_equal(count_statistics(&im, 1, 3.5, seed, 0, &st), DAC_OK);
     /* The population keeps the observed number of atoms. */
     assert_true(fabs(st.est_single + 2 * st.est_pair + 3 * st.est_cluster - (double)nb) <
                 0.02 * (double)nb + 3 * st.est_cluster + 1e-9);
@@ -148,15 +148,15 @@ static double corrected_site_purity(size_t n_single, size_t n_pair, size_t w, ui
     return st.purity_corrected_site;
 }
 
-/* The chance correction must neither invent pairs among random singles (domain.md §3:
- * chance pairs grow as 1 − exp(−λπr²), 0.004 → 0.32 of atoms from 0.1 to 2 atoms/nm²
+/* The chance correction must neither invent pairs among random singles (docs/science.md §3:
+ * chance pairs grow as 1 − exp(−λπr²), 0.038 → 0.54 of atoms from 0.1 to 2 atoms/nm²
  * at 3.5 Å) nor lose real ones. The reviewer's failure: at 1.9–2 atoms/nm² the old
  * fixed point gave 0.07–0.08 and wandered with the iteration count. */
 static void test_correction_of_random_singles_and_known_pairs(void **state)
 {
     (void)state;
     /* Frames of 1 Å pixels; atoms/nm² = n / (w² / 100). */
-    const struct { size_t n, w; } dens[3] = {{400, 2000}, {900, 300}, {1800, 300}};
+    const struct { size_t n, w; } dens[3] = {{400, 632}, {900, 300}, {1800, 300}}; /* 0.1, 1, 2 per nm² */
     for (int d = 0; d < 3; d++) {
         double mean = 0;
         for (uint64_t seed = 1; seed <= 4; seed++)
@@ -179,17 +179,17 @@ static void test_few_images_use_wilson(void **state)
     dac_stem_blob *b;
     size_t nb, ns;
     dac_stem_site *s = random_population(150, 30, 2.6, 200, 200, 9, &b, &nb, &ns);
-    dac_stem_count_image im[5];
+    count_image im[5];
     for (int k = 0; k < 5; k++)
-        im[k] = (dac_stem_count_image){s, ns, b, nb, NULL, 200, 200, 1.0};
+        im[k] = (count_image){s, ns, b, nb, NULL, 200, 200, 1.0};
     dac_stem_count_stats st;
-    assert_int_equal(dac_stem_count_statistics(im, 2, 3.5, 1, 20, &st), DAC_OK);
+    assert_int_equal(count_statistics(im, 2, 3.5, 1, 20, &st), DAC_OK);
     assert_int_equal(st.ci_method, 0);
     double ci[2];
-    dac_stem_wilson((double)st.n_pair, (double)st.n_sites, 1.959964, ci);
+    count_wilson((double)st.n_pair, (double)st.n_sites, 1.959964, ci);
     assert_true(st.site_ci95[1] - st.site_ci95[0] > 0.05);
     assert_true(fabs(st.site_ci95[0] - ci[0]) < 1e-12 && fabs(st.site_ci95[1] - ci[1]) < 1e-12);
-    assert_int_equal(dac_stem_count_statistics(im, 5, 3.5, 1, 20, &st), DAC_OK);
+    assert_int_equal(count_statistics(im, 5, 3.5, 1, 20, &st), DAC_OK);
     assert_int_equal(st.ci_method, 1);
     free(b), free(s);
 }
@@ -197,13 +197,15 @@ static void test_few_images_use_wilson(void **state)
 static void test_empty_input_is_valid(void **state)
 {
     (void)state;
-    dac_stem_count_image im = {NULL, 0, NULL, 0, NULL, 100, 100, 0.2};
+    count_image im = {NULL, 0, NULL, 0, NULL, 100, 100, 0.2};
     dac_stem_count_stats st;
-    assert_int_equal(dac_stem_count_statistics(&im, 1, 3.5, 1, 0, &st), DAC_OK);
+    assert_int_equal(count_statistics(&im, 1, 3.5, 1, 0, &st), DAC_OK);
     assert_int_equal(st.n_atoms, 0);
-    assert_true(st.purity_site == 0 && st.chance_pairs_expected == 0);
+    /* No sites: purity undefined (NaN, written as null), not 0. */
+    assert_true(isnan(st.purity_site) && isnan(st.purity_atom) && st.chance_pairs_expected == 0);
+    assert_true(isnan(st.pair_distance_mean_A) && isnan(st.clark_evans));
     assert_true(fabs(st.support_area_nm2 - 4.0) < 1e-9);
-    assert_true(dac_stem_chance_pairs_csr(0, 1, 3.5, 1) == 0);
+    assert_true(count_chance_pairs_csr(0, 1, 3.5, 1) == 0);
 }
 
 int main(void)

@@ -19,12 +19,12 @@ static dac_stem_probe *airy(double kv, double alpha_mrad)
     o.alpha_mrad = alpha_mrad;
     o.source_fwhm_A = 0;
     dac_stem_probe *p = NULL;
-    assert_int_equal(dac_stem_probe_create(&p, &o), DAC_OK);
+    assert_int_equal(dac_stem_probe_create(&o, &p), DAC_OK);
     return p;
 }
 
 /* Law: the aberration-free probe is an Airy disc, I ∝ [2J1(v)/v]², v = 2πα r/λ, whose
- * FWHM is 0.514 λ/α (domain.md §3; Born & Wolf §8.5.2). λ relativistic. */
+ * FWHM is 0.514 λ/α (docs/science.md §3; Born & Wolf §8.5.2). λ relativistic. */
 static void test_airy_fwhm(void **state)
 {
     (void)state;
@@ -91,7 +91,7 @@ static void test_gaussian_probe(void **state)
     dac_stem_probe_options_default(&o);
     o.gaussian_fwhm_A = 0.8;
     dac_stem_probe *p = NULL;
-    assert_int_equal(dac_stem_probe_create(&p, &o), DAC_OK);
+    assert_int_equal(dac_stem_probe_create(&o, &p), DAC_OK);
     double fwhm = 0;
     assert_int_equal(dac_stem_probe_fwhm(p, &fwhm), DAC_OK);
     assert_true(fabs(fwhm - 0.8) < 1e-3);
@@ -110,12 +110,12 @@ static void test_defocus_and_source_broaden(void **state)
     dac_stem_probe_options_default(&o);
     o.source_fwhm_A = 0;
     dac_stem_probe *p0 = NULL, *p1 = NULL, *p2 = NULL;
-    assert_int_equal(dac_stem_probe_create(&p0, &o), DAC_OK);
+    assert_int_equal(dac_stem_probe_create(&o, &p0), DAC_OK);
     o.defocus_A = 50;
-    assert_int_equal(dac_stem_probe_create(&p1, &o), DAC_OK);
+    assert_int_equal(dac_stem_probe_create(&o, &p1), DAC_OK);
     o.defocus_A = 0;
     o.source_fwhm_A = 0.7;
-    assert_int_equal(dac_stem_probe_create(&p2, &o), DAC_OK);
+    assert_int_equal(dac_stem_probe_create(&o, &p2), DAC_OK);
     double f0, f2;
     assert_int_equal(dac_stem_probe_fwhm(p0, &f0), DAC_OK);
     assert_int_equal(dac_stem_probe_fwhm(p2, &f2), DAC_OK);
@@ -138,15 +138,15 @@ static void test_bad_options(void **state)
     dac_stem_probe *p = (dac_stem_probe *)&o;
     dac_stem_probe_options_default(&o);
     o.alpha_mrad = 0;
-    assert_int_equal(dac_stem_probe_create(&p, &o), DAC_ERR_USAGE);
+    assert_int_equal(dac_stem_probe_create(&o, &p), DAC_ERR_USAGE);
     assert_null(p);
     dac_stem_probe_options_default(&o);
     o.voltage_kV = NAN;
-    assert_int_equal(dac_stem_probe_create(&p, &o), DAC_ERR_USAGE);
+    assert_int_equal(dac_stem_probe_create(&o, &p), DAC_ERR_USAGE);
     dac_stem_probe_options_default(&o);
     o.defocus_A = 4000; /* needs a probe grid beyond the limit */
     o.alpha_mrad = 100;
-    assert_int_equal(dac_stem_probe_create(&p, &o), DAC_ERR_USAGE);
+    assert_int_equal(dac_stem_probe_create(&o, &p), DAC_ERR_USAGE);
     assert_true(dac_last_error()[0] != '\0');
 }
 

@@ -35,7 +35,7 @@ static void round_trip(dac_synth_engine *e, const char *path)
     dac_structure *s, *back;
     assert_int_equal(dac_synth_engine_result(e, &r), DAC_OK);
     assert_int_equal(dac_synth_engine_snapshot(e, &s), DAC_OK);
-    assert_int_equal(dac_struct_write(path, DAC_FORMAT_EXTXYZ, s), DAC_OK);
+    assert_int_equal(dac_struct_write(path, DAC_FORMAT_EXTXYZ, s, 0), DAC_OK);
     assert_int_equal(dac_struct_read(path, DAC_FORMAT_AUTO, &back), DAC_OK);
     dac_site_analysis *A;
     assert_int_equal(dac_struct_analyze(back, NULL, &A), DAC_OK);

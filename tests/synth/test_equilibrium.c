@@ -10,7 +10,7 @@
  *    E[k anchored] = Σ k C(N_p,k) C(N_f,M−k) w^k / Σ C(N_p,k) C(N_f,M−k) w^k, w = e^{B/kT};
  *  - one bond ε between two atoms on N sites: P(bonded) = z w / (z w + N − 1 − z), w = e^{ε/kT}.
  * Random placement without diffusion at coverage θ leaves an atom with no occupied
- * neighbour with probability (1 − θ)^z (domain.md §2; exactly Π_j (N−M−j)/(N−1−j)).
+ * neighbour with probability (1 − θ)^z (docs/science.md §2; exactly Π_j (N−M−j)/(N−1−j)).
  * Every comparison is within four standard errors (batch means) and a stated bound.
  */
 #include "synth_test.h"

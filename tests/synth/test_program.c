@@ -2,7 +2,7 @@
  * test_program.c — the temperature program and denitrogenation kinetics.
  *
  * Law: a first-order loss at k(T) = (k_B T/h) e^{−E/k_B T} leaves the fraction
- * S = exp(−∫k(T(t))dt) (any kinetics text; the Arrhenius/Eyring form is domain.md §4).
+ * S = exp(−∫k(T(t))dt) (any kinetics text; the Arrhenius/Eyring form is docs/science.md §4).
  * The engine cuts ramps into piecewise-constant steps at their mid temperatures; the
  * integral is then the midpoint rule, whose error falls as step² (checked: halving the
  * step divides the error by 4 ± 0.5), and at the default 5 K step a 5 K/min ramp is

@@ -1,10 +1,8 @@
 /*
  * test_recipe.c — reading recipes: the examples, units in every key, overrides, and
- * bad input refused with the file, the line and the key (exit 3 in the CLI), and every
- * seed of the recipe fuzzer's corpus read without a crash.
+ * bad input refused with the file, the line and the key (exit 3 in the CLI). The recipe
+ * fuzzer's seeds are replayed by tests/fuzz/test_corpus.c.
  */
-#include <dirent.h>
-
 #include "synth_test.h"
 
 static const char *base =
@@ -165,37 +163,10 @@ static void test_engine_refuses(void **state)
     assert_non_null(strstr(dac_last_error(), "/nonexistent/recipe.yaml"));
 }
 
-static void test_corpus(void **state)
-{
-    (void)state;
-    const char *src = getenv("DAC_SOURCE_DIR");
-    if (!src)
-        skip();
-    char dir[2048];
-    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_synth_recipe", src);
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    size_t n = 0;
-    for (struct dirent *d; (d = readdir(dp));) {
-        if (d->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
-        dac_synth_params p;
-        int st = dac_synth_recipe_read(path, NULL, 0, &p);
-        assert_true(st == DAC_OK || st == DAC_ERR_INPUT || st == DAC_ERR_NOMEM);
-        if (st == DAC_OK)
-            assert_int_equal(dac_synth_params_check(&p), DAC_OK);
-        n++;
-    }
-    closedir(dp);
-    assert_true(n >= 8);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_base), cmocka_unit_test(test_overrides),
                                        cmocka_unit_test(test_examples), cmocka_unit_test(test_bad_input),
-                                       cmocka_unit_test(test_engine_refuses), cmocka_unit_test(test_corpus)};
+                                       cmocka_unit_test(test_engine_refuses)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * test_walk.c — a lone walker, with and without the first-passage acceleration.
  *
- * Law (domain.md §2): a continuous-time random walk on a 2-D lattice with z neighbours
+ * Law (docs/science.md §2): a continuous-time random walk on a 2-D lattice with z neighbours
  * at distance a and hop rate Γ per direction has ⟨r²(t)⟩ = zΓa² t = 4Dt, D = zΓa²/4,
  * at every t (each hop adds a² on average and hops are Poisson at rate zΓ). Checked
  * within 3 % on the triangular and the square lattice; with first-passage jumps the

@@ -3,7 +3,7 @@
  * level that the atom detector in count_detect.c stands on.
  *
  * Why these choices: real supports are thick and uneven, so the background varies
- * more than an atom's signal (domain.md §3). A Gaussian of a few Å to nm follows the
+ * more than an atom's signal (docs/science.md §3). A Gaussian of a few Å to nm follows the
  * support's thickness but not an atom (an atom of FWHM ≈ 0.8 Å loses < 2 % of its
  * amplitude to a background of σ = 8 Å). Near a vacuum edge a plain convolution would
  * smear the bright support into the vacuum and produce a ridge of false detections;
@@ -21,7 +21,7 @@
 
 #include "core/select.h"
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 /* Mirrored index into [0, n): …2 1 0 | 0 1 2 … n−1 | n−1 n−2 …. The reflection has
  * period 2n, so any i maps in O(1), however far the kernel reaches past the row. */
@@ -168,7 +168,7 @@ static void upsample(const float *s, size_t sw, size_t sh, size_t b, size_t w, s
     free(xa), free(fx);
 }
 
-int dac_stem_count_blur(const float *in, size_t w, size_t h, double sigma_px, float *out)
+int count_blur(const float *in, size_t w, size_t h, double sigma_px, float *out)
 {
     if (!in || !out || w == 0 || h == 0 || !(sigma_px > 0))
         return dac_error(DAC_ERR_USAGE, "stem count blur: empty image or sigma <= 0");
@@ -192,14 +192,14 @@ int dac_stem_count_blur(const float *in, size_t w, size_t h, double sigma_px, fl
     return st;
 }
 
-int dac_stem_count_background(const float *img, size_t w, size_t h, const unsigned char *mask,
+int count_background(const float *img, size_t w, size_t h, const unsigned char *mask,
                               double sigma_px, float *out)
 {
     size_t n = w * h, n_in = 0;
     for (size_t i = 0; mask && i < n; i++)
         n_in += mask[i] != 0;
     if (!mask || n_in == n) /* all support: the normalised convolution is a plain one */
-        return dac_stem_count_blur(img, w, h, sigma_px, out);
+        return count_blur(img, w, h, sigma_px, out);
     float *num = malloc(sizeof *num * n), *den = malloc(sizeof *den * n);
     float *bn = malloc(sizeof *bn * n), *bd = malloc(sizeof *bd * n);
     int st = (num && den && bn && bd) ? DAC_OK
@@ -212,9 +212,9 @@ int dac_stem_count_background(const float *img, size_t w, size_t h, const unsign
             num[i] = in ? img[i] : 0.0f;
             den[i] = in ? 1.0f : 0.0f;
         }
-        st = dac_stem_count_blur(num, w, h, sigma_px, bn);
+        st = count_blur(num, w, h, sigma_px, bn);
         if (st == DAC_OK)
-            st = dac_stem_count_blur(den, w, h, sigma_px, bd);
+            st = count_blur(den, w, h, sigma_px, bd);
         for (size_t i = 0; st == DAC_OK && i < n; i++)
             if ((mask[i] != 0) == cls)
                 out[i] = bd[i] > 1e-6f ? bn[i] / bd[i] : img[i];
@@ -264,7 +264,7 @@ static void fill_holes(float *g, size_t gw, size_t gh)
     }
 }
 
-int dac_stem_count_local_mad(const float *in, size_t w, size_t h, const unsigned char *mask,
+int count_local_mad(const float *in, size_t w, size_t h, const unsigned char *mask,
                              size_t block, float *out)
 {
     if (block < 4)
@@ -301,7 +301,7 @@ int dac_stem_count_local_mad(const float *in, size_t w, size_t h, const unsigned
     return DAC_OK;
 }
 
-int dac_stem_count_support_auto(const float *bg, size_t w, size_t h, unsigned char *mask)
+int count_support_auto(const float *bg, size_t w, size_t h, unsigned char *mask)
 {
     size_t n = w * h;
     float lo = FLT_MAX, hi = -FLT_MAX;

@@ -2,7 +2,7 @@
  * count_detect.c — finding atoms: matched filter, local z-score, a threshold set by a
  * stated false-alarm rate, non-maximum suppression; then refinement (count_refine.c).
  *
- * The test per candidate (domain.md §3, "a statistical test, not one global
+ * The test per candidate (docs/science.md §3, "a statistical test, not one global
  * threshold"): the background-subtracted image is filtered with a Gaussian of the
  * atom's size (the matched filter for a Gaussian blob in white noise), and each
  * filtered value is divided by the local robust spread of the filtered image (block
@@ -23,14 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grid.h"
 #include "core/select.h"
+#include "core/sort.h"
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 #define FWHM_PER_SIGMA 2.3548200450309493 /* 2·sqrt(2 ln 2) */
 /* Bounds of the measured atom image FWHM (Å). Below 0.5 Å is finer than the best
  * aberration-corrected probes (≈ 0.6 Å at 300 kV): such a fit is noise. Above 2.0 Å, twice
- * the nominal upper end of domain.md §3, a frame is defocused or drifting, or the blobs
+ * the nominal upper end of docs/science.md §3, a frame is defocused or drifting, or the blobs
  * are clusters (assumption). */
 #define WIDTH_MIN_A 0.5
 #define WIDTH_MAX_A 2.0
@@ -39,7 +41,7 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
 {
     memset(p, 0, sizeof *p);
     p->pixel_A = 0;
-    /* domain.md §3: atom images ≈ 0.7–1.0 Å FWHM (probe plus source size); the upper end,
+    /* docs/science.md §3: atom images ≈ 0.7–1.0 Å FWHM (probe plus source size); the upper end,
      * because thick supports and small defocus errors broaden rather than sharpen. */
     p->probe_fwhm_A = 1.0;
     /* The matched filter is 1.5× wider than the atom. In white noise this costs 8 % of
@@ -55,7 +57,7 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
      * enough to follow shot noise growing with support thickness (assumption). */
     p->noise_block_A = 20.0;
     /* Stated false-alarm rate: 0.001 per nm² of support, 1 % of the lowest loading of
-     * interest (0.1 atoms/nm², domain.md §3), so false atoms cannot fake pairs or
+     * interest (0.1 atoms/nm², docs/science.md §3), so false atoms cannot fake pairs or
      * purity even in sparse samples. */
     p->false_alarms_per_nm2 = 0.001;
     /* Two atoms closer than ~one FWHM cannot be resolved (Rayleigh-like criterion); they
@@ -75,7 +77,7 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
     p->shot_noise_z = 0;
 }
 
-double dac_stem_count_threshold_z(double false_alarms, double n_tests)
+double count_threshold_z(double false_alarms, double n_tests)
 {
     if (!(n_tests >= 1))
         n_tests = 1;
@@ -96,7 +98,7 @@ double dac_stem_count_threshold_z(double false_alarms, double n_tests)
     return 0.5 * (lo + hi);
 }
 
-void dac_stem_detection_free(dac_stem_detection *d)
+void count_detection_free(count_detection *d)
 {
     if (!d)
         return;
@@ -108,17 +110,17 @@ void dac_stem_detection_free(dac_stem_detection *d)
 
 /* Support area, resolution elements and the Gaussian-tail threshold for n_support
  * pixels of support. */
-static void set_area(dac_stem_detection *d, const dac_stem_count_params *p, size_t n_support)
+static void set_area(count_detection *d, const dac_stem_count_params *p, size_t n_support)
 {
     d->support_area_nm2 = (double)n_support * p->pixel_A * p->pixel_A / 100.0;
     double fwhm_px = p->probe_fwhm_A / p->pixel_A;
     d->n_resolution_elements = (double)n_support / (DAC_PI * fwhm_px * fwhm_px / 4.0);
-    d->threshold_z = dac_stem_count_threshold_z(p->false_alarms_per_nm2 * d->support_area_nm2,
+    d->threshold_z = count_threshold_z(p->false_alarms_per_nm2 * d->support_area_nm2,
                                                 d->n_resolution_elements);
     d->threshold_z_gauss = d->threshold_z;
 }
 
-static int check_params(const dac_stem_count_params *p)
+int count_check_params(const dac_stem_count_params *p)
 {
     if (!(p->pixel_A > 0) || !isfinite(p->pixel_A))
         return dac_error(DAC_ERR_USAGE, "stem count: pixel size unknown; give it with --pixel (Å)");
@@ -271,58 +273,56 @@ static int local_maxima(const float *z, const float *test, size_t w, size_t h,
     return DAC_OK;
 }
 
-static const float *sort_key;
-static int by_z_desc(const void *a, const void *b)
+/* Pixel indices by z, highest first, ties by index (dac_sort context: the z map). */
+static int by_z_desc(const void *a, const void *b, void *ctx)
 {
-    float za = sort_key[*(const size_t *)a], zb = sort_key[*(const size_t *)b];
+    const float *z = ctx;
+    float za = z[*(const size_t *)a], zb = z[*(const size_t *)b];
     if (za != zb)
         return za < zb ? 1 : -1;
     size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
     return ia < ib ? -1 : ia > ib;
 }
 
-/* Greedy non-maximum suppression by z within radius r (pixels), using a cell grid. */
+typedef struct {
+    const unsigned char *kept;
+} nms_ctx;
+
+static int kept_neighbour(const dac_grid_hit *h, void *ud)
+{
+    return ((const nms_ctx *)ud)->kept[h->index]; /* non-zero stops the query */
+}
+
+/* Greedy non-maximum suppression by z within radius r (pixels): the candidates in
+ * descending z, each kept unless a kept one lies closer than r (core's cell grid).
+ * On failure to allocate, no suppression (the maxima are still valid). */
 static size_t suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r)
 {
-    sort_key = z;
-    qsort(idx, m, sizeof *idx, by_z_desc);
-    if (r <= 0 || m == 0)
+    (void)h;
+    if (dac_sort(idx, m, sizeof *idx, by_z_desc, (void *)z) != DAC_OK || r <= 0 || m == 0) {
+        dac_error_clear();
         return m;
-    double cell = r > 1 ? r : 1;
-    size_t gw = (size_t)(w / cell) + 1, gh = (size_t)(h / cell) + 1;
-    long *head = malloc(sizeof *head * gw * gh), *next = malloc(sizeof *next * m);
-    if (!head || !next) {
-        free(head), free(next);
-        return m; /* no suppression rather than failure; maxima are still valid */
     }
-    for (size_t i = 0; i < gw * gh; i++)
-        head[i] = -1;
-    size_t kept = 0;
-    for (size_t k = 0; k < m; k++) {
-        double x = (double)(idx[k] % w), y = (double)(idx[k] / w);
-        long cx = (long)(x / cell), cy = (long)(y / cell);
-        int ok = 1;
-        for (long gy = cy - 1; gy <= cy + 1 && ok; gy++)
-            for (long gx = cx - 1; gx <= cx + 1 && ok; gx++) {
-                if (gx < 0 || gy < 0 || gx >= (long)gw || gy >= (long)gh)
-                    continue;
-                for (long j = head[gy * (long)gw + gx]; j >= 0; j = next[j]) {
-                    double dx = (double)(idx[j] % w) - x, dy = (double)(idx[j] / w) - y;
-                    if (dx * dx + dy * dy < r * r) {
-                        ok = 0;
-                        break;
-                    }
-                }
-            }
-        if (!ok)
-            continue;
-        idx[kept] = idx[k];
-        next[kept] = head[cy * (long)gw + cx];
-        head[cy * (long)gw + cx] = (long)kept;
-        kept++;
+    double *xy = malloc(sizeof *xy * 2 * m);
+    unsigned char *kept = calloc(m, 1);
+    dac_grid *g = NULL;
+    for (size_t k = 0; xy && k < m; k++)
+        xy[2 * k] = (double)(idx[k] % w), xy[2 * k + 1] = (double)(idx[k] / w);
+    if (!xy || !kept || dac_grid_create(2, xy, m, NULL, NULL, r, &g) != DAC_OK) {
+        free(xy), free(kept);
+        dac_error_clear();
+        return m;
     }
-    free(head), free(next);
-    return kept;
+    nms_ctx c = {kept};
+    size_t n_kept = 0;
+    for (size_t k = 0; k < m; k++)
+        if (dac_grid_neighbors(g, k, r, kept_neighbour, &c) == 0) {
+            kept[k] = 1;
+            idx[n_kept++] = idx[k];
+        }
+    dac_grid_free(g);
+    free(xy), free(kept);
+    return n_kept;
 }
 
 static int check_pixels(const float *img, size_t w, size_t n, int *constant)
@@ -337,12 +337,6 @@ static int check_pixels(const float *img, size_t w, size_t n, int *constant)
     }
     *constant = !(hi > lo);
     return DAC_OK;
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y;
 }
 
 #define SPREAD_SAMPLES 262144 /* median to ≈ 0.3 %: ample for a scale factor */
@@ -369,12 +363,12 @@ static double robust_sigma(const float *z, size_t n, const unsigned char *mask, 
  * robust spread over the support — the local *shape* of the noise follows the physics,
  * its overall *size* the data. 0 when it cannot be used. */
 static int shot_z(const float *f, const float *level, size_t w, size_t h, const unsigned char *mask,
-                  double s_f, dac_stem_detection *d, float *z, float *noise)
+                  double s_f, count_detection *d, float *z, float *noise)
 {
     size_t n = w * h;
     double k = 1.0 / (2.0 * sqrt(DAC_PI) * s_f);
     for (size_t i = 0; i < n; i++)
-        z[i] = (float)(f[i] / (k * sqrt(dac_stem_noise_variance(&d->noise, level[i]))));
+        z[i] = (float)(f[i] / (k * sqrt(count_noise_variance(&d->noise, level[i]))));
     float *scratch = malloc(sizeof *scratch * (n < SPREAD_SAMPLES ? n : SPREAD_SAMPLES + 1));
     if (!scratch)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
@@ -387,7 +381,7 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
         z[i] = (float)(z[i] / tau);
     if (noise)
         for (size_t i = 0; i < n; i++)
-            noise[i] = (float)(k * tau * sqrt(dac_stem_noise_variance(&d->noise, level[i])));
+            noise[i] = (float)(k * tau * sqrt(count_noise_variance(&d->noise, level[i])));
     return DAC_OK;
 }
 
@@ -397,18 +391,18 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
  * the cheap pyramid path, so the expensive small-σ filter runs once per image. */
 static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
                       const unsigned char *mask, double s_comb, double s_f, size_t block, int shot,
-                      dac_stem_detection *d, float *bgf, float *f, float *z, float *noise)
+                      count_detection *d, float *bgf, float *f, float *z, float *noise)
 {
-    int st = dac_stem_count_background(input, w, h, mask, s_comb, bgf);
+    int st = count_background(input, w, h, mask, s_comb, bgf);
     if (st != DAC_OK)
         return st;
     for (size_t i = 0; i < w * h; i++)
         f[i] = fimg[i] - bgf[i];
-    if (shot && d->noise.model != DAC_STEM_NOISE_INVALID) {
+    if (shot && d->noise.model != COUNT_NOISE_INVALID) {
         if ((st = shot_z(f, bgf, w, h, mask, s_f, d, z, noise)) != DAC_OK || d->noise_excess > 0)
             return st;
     }
-    if ((st = dac_stem_count_local_mad(f, w, h, mask, block, z)) != DAC_OK)
+    if ((st = count_local_mad(f, w, h, mask, block, z)) != DAC_OK)
         return st;
     if (noise)
         memcpy(noise, z, sizeof *noise * w * h);
@@ -421,24 +415,24 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
  * are replaced by the first background estimate so atoms and clusters do not lift the
  * background around them. fimg and res are scratch (w*h). */
 static int robust_background(const float *img, size_t w, size_t h, const unsigned char *mask,
-                             const dac_stem_count_params *p, int bg_ready, dac_stem_detection *d,
+                             const dac_stem_count_params *p, int bg_ready, count_detection *d,
                              float *res, float *fimg, float *f, float *z, float *noise)
 {
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
     double s_comb = sqrt(s_bg * s_bg + s_f * s_f);
     size_t block = (size_t)(p->noise_block_A / p->pixel_A + 0.5);
-    int st = dac_stem_count_blur(img, w, h, s_f, fimg);
+    int st = count_blur(img, w, h, s_f, fimg);
     if (st == DAC_OK)
         st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z, NULL);
     float *bg = d->background;
     if (st == DAC_OK && !bg_ready) /* bg_ready: the support step already made it */
-        st = dac_stem_count_background(img, w, h, mask, s_bg, bg);
+        st = count_background(img, w, h, mask, s_bg, bg);
     if (st != DAC_OK)
         return st;
     for (size_t i = 0; i < w * h; i++)
         res[i] = z[i] > 3.0f ? bg[i] : img[i];
-    if ((st = dac_stem_count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
+    if ((st = count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
     /* res (the clipped image) is both input and output here: copy it out first. */
     float *clipped = malloc(sizeof *clipped * w * h);
@@ -455,7 +449,7 @@ static int robust_background(const float *img, size_t w, size_t h, const unsigne
  * clearly significant blobs (z ≥ max(5, threshold + 1)); with fewer than 5 of them
  * the test is skipped (nothing to compare with). idx is sorted by z, descending. */
 static size_t reject_faint(size_t *idx, size_t m, const float *f, const float *z,
-                           dac_stem_detection *d, double fraction)
+                           count_detection *d, double fraction)
 {
     double strong = fmax(5.0, d->threshold_z + 1.0);
     size_t ns = 0;
@@ -468,8 +462,7 @@ static size_t reject_faint(size_t *idx, size_t m, const float *f, const float *z
         return m;
     for (size_t k = 0; k < ns; k++)
         v[k] = f[idx[k]];
-    qsort(v, ns, sizeof *v, cmp_float);
-    d->unit_amplitude = v[ns / 2];
+    d->unit_amplitude = dac_select_float(v, ns, ns / 2);
     free(v);
     size_t kept = 0;
     for (size_t k = 0; k < m; k++)
@@ -479,10 +472,9 @@ static size_t reject_faint(size_t *idx, size_t m, const float *f, const float *z
     return kept;
 }
 
-static int cmp_double_desc(const void *a, const void *b)
+static int cmp_double_desc(const void *a, const void *b, void *ctx)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
+    return dac_compare_double(b, a, ctx);
 }
 
 /* Empirical false-alarm control with decoys. Noise and support texture are symmetric
@@ -510,7 +502,7 @@ static double decoy_level(const double *dz, size_t k, double t_gauss, double n_r
 }
 
 static int decoy_threshold(const float *z, const float *zn, const float *f, float *scratch, size_t w, size_t h,
-                           const unsigned char *search, double n_res, dac_stem_detection *d,
+                           const unsigned char *search, double n_res, count_detection *d,
                            const dac_stem_count_params *p, size_t *m, size_t *idx)
 {
     size_t n = w * h, nd = 0, *didx = NULL;
@@ -536,7 +528,10 @@ static int decoy_threshold(const float *z, const float *zn, const float *f, floa
     for (size_t j = 0; j < nd; j++)
         if (d->unit_amplitude <= 0 || -f[didx[j]] >= p->min_atom_fraction * d->unit_amplitude)
             dz[k++] = -z[didx[j]];
-    qsort(dz, k, sizeof *dz, cmp_double_desc);
+    if (dac_sort(dz, k, sizeof *dz, cmp_double_desc, NULL) != DAC_OK) {
+        free(dz), free(didx);
+        return DAC_ERR_NOMEM;
+    }
     d->threshold_z = decoy_level(dz, k, d->threshold_z, n_res);
     d->n_decoys = k;
     size_t kept = 0;
@@ -583,7 +578,7 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
  * (count_refine.c). The nominal σ is the floor because the filter is built on it:
  * maxima of close pairs are pulled together on that scale, and the fit must be able to
  * undo it. */
-static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_detection *d,
+static int refine_with_width(const float *img, size_t w, size_t h, count_detection *d,
                              const dac_stem_count_params *p, double s_p, const float *f,
                              const float *noise, const unsigned char *search)
 {
@@ -591,7 +586,8 @@ static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_dete
     double s = 0, lo = WIDTH_MIN_A / FWHM_PER_SIGMA / p->pixel_A;
     double hi = WIDTH_MAX_A / FWHM_PER_SIGMA / p->pixel_A;
     double strong = fmax(5.0, d->threshold_z + 1.0); /* as in reject_faint */
-    int st = dac_stem_count_atom_width(img, w, h, d->blobs, m, s_p, strong, &s);
+    int st = count_atom_width(img, w, h, d->blobs, m, s_p, strong, &s);
+    d->atom_fwhm_measured_A = s > 0 ? s * FWHM_PER_SIGMA * p->pixel_A : NAN;
     if (s > 0) {
         s_p = s > hi ? hi : s < lo ? lo : s;
         for (size_t i = 0; i < m; i++)
@@ -600,31 +596,31 @@ static int refine_with_width(const float *img, size_t w, size_t h, dac_stem_dete
     d->atom_fwhm_A = s_p * FWHM_PER_SIGMA * p->pixel_A;
     double s_nom = p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
     if (st == DAC_OK)
-        st = dac_stem_count_refine(img, w, h, d->blobs, m, s_p, fmax(s_p, s_nom));
+        st = count_refine(img, w, h, d->blobs, m, s_p, fmax(s_p, s_nom));
     if (st == DAC_OK)
-        st = dac_stem_count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
+        st = count_split(img, w, h, &d->blobs, &d->n_blobs, s_p);
     /* Atoms hidden beside brighter ones: detection on the residual (count_residual.c)
      * with the first pass's statistic, threshold and amplitude test. Three rounds:
      * each round can only reveal atoms whose light the previous model explained wrongly,
      * and on the test scenes nothing is added after the second (assumption, as DAOPHOT's
      * usual two or three passes). */
-    dac_stem_residual_params rp = {f, noise, search,
+    count_residual_params rp = {f, noise, search,
                                    p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A,
                                    d->threshold_z, d->unit_amplitude, p->min_atom_fraction,
                                    p->min_separation_A / p->pixel_A,
                                    p->false_alarms_per_nm2 * p->pixel_A * p->pixel_A / 100.0, s_p,
                                    fmax(s_p, s_nom), 3};
     if (st == DAC_OK && noise)
-        st = dac_stem_count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
+        st = count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
                                      &d->n_residual_decoys);
     return st;
 }
 
-int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
-                          const dac_stem_count_params *p, dac_stem_detection **out)
+int count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                          const dac_stem_count_params *p, count_detection **out)
 {
     *out = NULL;
-    int st = check_params(p);
+    int st = count_check_params(p);
     if (st != DAC_OK)
         return st;
     if (!img || w < 8 || h < 8)
@@ -635,7 +631,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     int constant = 0;
     if ((st = check_pixels(img, w, n, &constant)) != DAC_OK)
         return st;
-    dac_stem_detection *d = calloc(1, sizeof *d);
+    count_detection *d = calloc(1, sizeof *d);
     float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
     float *noise = p->refine ? malloc(sizeof *noise * n) : NULL;
     unsigned char *search = malloc(n);
@@ -651,12 +647,13 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
     }
     d->width = w, d->height = h, d->pixel_A = p->pixel_A;
     d->atom_fwhm_A = p->probe_fwhm_A; /* until measured (refinement) */
+    d->atom_fwhm_measured_A = NAN;
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_p = p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
     if (support)
         memcpy(d->support, support, n);
-    else if ((st = dac_stem_count_blur(img, w, h, s_bg, d->background)) != DAC_OK ||
-             (st = dac_stem_count_support_auto(d->background, w, h, d->support)) != DAC_OK)
+    else if ((st = count_blur(img, w, h, s_bg, d->background)) != DAC_OK ||
+             (st = count_support_auto(d->background, w, h, d->support)) != DAC_OK)
         goto done;
     size_t n_support = 0;
     for (size_t i = 0; i < n; i++)
@@ -666,7 +663,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
         memcpy(d->background, img, sizeof(float) * n);
         goto done;
     }
-    if ((st = dac_stem_count_noise_model(img, w, h, d->support, &d->noise)) != DAC_OK)
+    if ((st = count_noise_calibrate(img, w, h, d->support, &d->noise)) != DAC_OK)
         goto done;
     float *fimg = malloc(sizeof *fimg * n);
     st = fimg ? robust_background(img, w, h, d->support, p, !support && n_support == n, d, res,
@@ -711,7 +708,7 @@ int dac_stem_count_detect(const float *img, size_t w, size_t h, const unsigned c
 done:
     free(res), free(f), free(z), free(idx), free(noise), free(search);
     if (st != DAC_OK) {
-        dac_stem_detection_free(d);
+        count_detection_free(d);
         return st;
     }
     *out = d;

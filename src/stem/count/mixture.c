@@ -1,7 +1,7 @@
 /*
  * count_mixture.c — how many atoms is a blob: a mixture model of integrated intensities.
  *
- * HAADF is nearly incoherent (domain.md §3): a blob holding m atoms of cross-section σ
+ * HAADF is nearly incoherent (docs/science.md §3): a blob holding m atoms of cross-section σ
  * has ≈ m·σ·c integrated intensity, c a scale set by dose and detector. Two atoms closer
  * than the resolution (a pair seen end-on) make one blob of ~2× the intensity, so blobs
  * are classified by intensity, not by peak count. The model: components at multiples
@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/sort.h"
+#include "stem/count/count_internal.h"
 
 #define MAX_COMPONENTS 8
 
@@ -25,12 +26,6 @@ typedef struct {
     int n_atoms;
     int element;  /* element index for single atoms; -1 for mixed/multi */
 } component;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int build_components(component *c, int max_atoms, const double *sig, int n_el, double *ratio)
 {
@@ -44,7 +39,7 @@ static int build_components(component *c, int max_atoms, const double *sig, int 
         if (max_atoms >= 2) {
             /* When σ_B ≈ 2σ_A (Ru/Zn = 2.09) a lone B atom and an end-on A2 pair have the
              * same intensity. A resolved pair is the norm: a pair of d ≥ 2.5 Å projects
-             * under ~0.5 Å with probability 1 − √(1 − (0.5/d)²) ≈ 2 % (domain.md §3), so
+             * under ~0.5 Å with probability 1 − √(1 − (0.5/d)²) ≈ 2 % (docs/science.md §3), so
              * the single B atom is the reading kept and the A2 component dropped. */
             if (fabs(2 - r) >= 0.25)
                 c[k++] = (component){2, 2, -1};
@@ -121,8 +116,8 @@ static double run_em(const double *x, size_t n, const component *comp, int K, in
     return ll;
 }
 
-int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
-                           int n_elements, dac_stem_mixture *out)
+int count_classify(dac_stem_blob *blobs, size_t n, int max_atoms, const double *haadf_sigma,
+                           int n_elements, count_mixture *out)
 {
     memset(out, 0, sizeof *out);
     out->n_elements = n_elements;
@@ -141,7 +136,10 @@ int dac_stem_count_mixture(dac_stem_blob *blobs, size_t n, int max_atoms, const 
     }
     for (size_t i = 0; i < n; i++)
         x[i] = blobs[i].intensity;
-    qsort(x, n, sizeof *x, cmp_double);
+    if (dac_sort(x, n, sizeof *x, dac_compare_double, NULL) != DAC_OK) {
+        free(x);
+        return DAC_ERR_NOMEM;
+    }
     /* The scale starts at the median blob, since single atoms dominate. EM finds a local
      * optimum, and with two elements the median blob may be either kind: then start
      * from each reading of the quartiles and median as either single-atom component and

@@ -26,7 +26,9 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/select.h"
+#include "core/sort.h"
+#include "stem/count/count_internal.h"
 
 #define CAL_BLOCK 16 /* px; 196 interior residuals per block: variance to ±10 % */
 #define CAL_BINS 16  /* quantile bins of block means */
@@ -35,16 +37,9 @@ typedef struct {
     float mean, var;
 } block_mv;
 
-static int by_mean(const void *a, const void *b)
+static int by_mean(const void *a, const void *b, void *ctx)
 {
-    float x = ((const block_mv *)a)->mean, y = ((const block_mv *)b)->mean;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_f(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y;
+    return dac_compare_float(&((const block_mv *)a)->mean, &((const block_mv *)b)->mean, ctx);
 }
 
 /* Mean and pixel-scale residual variance of each block fully inside the mask. */
@@ -72,8 +67,8 @@ static size_t measure_blocks(const float *img, size_t w, size_t h, const unsigne
     return nb;
 }
 
-int dac_stem_count_noise_model(const float *img, size_t w, size_t h, const unsigned char *mask,
-                               dac_stem_noise_model *m)
+int count_noise_calibrate(const float *img, size_t w, size_t h, const unsigned char *mask,
+                               count_noise_model *m)
 {
     memset(m, 0, sizeof *m);
     size_t cap = (w / CAL_BLOCK) * (h / CAL_BLOCK);
@@ -90,21 +85,22 @@ int dac_stem_count_noise_model(const float *img, size_t w, size_t h, const unsig
         free(b), free(v);
         return DAC_OK;
     }
-    qsort(b, nb, sizeof *b, by_mean);
+    if (dac_sort(b, nb, sizeof *b, by_mean, NULL) != DAC_OK) {
+        free(b), free(v);
+        return DAC_ERR_NOMEM;
+    }
     double b_median_mean = b[nb / 2].mean;
     double xm[CAL_BINS], ym[CAL_BINS];
     for (int k = 0; k < CAL_BINS; k++) {
         size_t lo = nb * (size_t)k / CAL_BINS, hi = nb * (size_t)(k + 1) / CAL_BINS;
         for (size_t j = lo; j < hi; j++)
             v[j - lo] = b[j].var;
-        qsort(v, hi - lo, sizeof *v, cmp_f);
-        ym[k] = v[(hi - lo) / 2];
+        ym[k] = dac_select_float(v, hi - lo, (hi - lo) / 2);
         xm[k] = b[(lo + hi) / 2].mean;
     }
     for (size_t j = 0; j < nb; j++)
         v[j] = b[j].var;
-    qsort(v, nb, sizeof *v, cmp_f);
-    m->var_median = v[nb / 2];
+    m->var_median = dac_select_float(v, nb, nb / 2);
     m->var_min = ym[0];
     for (int k = 1; k < CAL_BINS; k++)
         m->var_min = fmin(m->var_min, ym[k]);
@@ -119,23 +115,23 @@ int dac_stem_count_noise_model(const float *img, size_t w, size_t h, const unsig
      * precision of one bin's variance, else the line is noise. */
     double spread = xm[CAL_BINS - 1] - xm[0];
     if (!(m->var_median > 0)) {
-        m->model = DAC_STEM_NOISE_INVALID;
+        m->model = COUNT_NOISE_INVALID;
     } else if (!(vx > 0) || spread * spread < 0.04 * mx * mx) {
-        m->model = DAC_STEM_NOISE_CONSTANT;
+        m->model = COUNT_NOISE_CONSTANT;
     } else if (cxy > 0) {
         m->gain = cxy / vx;
         m->offset = mx - my / m->gain;
         m->electrons_median = (b_median_mean - m->offset) / m->gain;
-        m->model = DAC_STEM_NOISE_SHOT;
+        m->model = COUNT_NOISE_SHOT;
     } else {
-        m->model = DAC_STEM_NOISE_INVALID; /* variance falling with signal: not shot noise */
+        m->model = COUNT_NOISE_INVALID; /* variance falling with signal: not shot noise */
     }
     return DAC_OK;
 }
 
-double dac_stem_noise_variance(const dac_stem_noise_model *m, double mean)
+double count_noise_variance(const count_noise_model *m, double mean)
 {
-    if (m->model == DAC_STEM_NOISE_CONSTANT)
+    if (m->model == COUNT_NOISE_CONSTANT)
         return m->var_median;
     double v = m->gain * (mean - m->offset);
     /* Below the darkest calibrated level (vacuum) the line is extrapolated; never

@@ -12,10 +12,10 @@
  * count_detect.c) is redone with the centres held at their starts, so a faint atom is
  * not drawn onto a noise bump and its intensity is still measured by the fit.
  *
- * dac_stem_count_refine_groups refits only the groups holding flagged blobs (the atoms
+ * count_refine_groups refits only the groups holding flagged blobs (the atoms
  * added from the residual, count_residual.c, and their neighbours).
  *
- * The atom width itself is measured here too (dac_stem_count_atom_width): the median
+ * The atom width itself is measured here too (count_atom_width): the median
  * σ of free-width fits to isolated, clearly significant blobs.
  */
 #include <math.h>
@@ -23,7 +23,10 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/grid.h"
+#include "core/sort.h"
+#include "core/uf.h"
+#include "stem/count/count_internal.h"
 
 #define MAX_GROUP 8 /* larger groups (clusters) are fitted blob by blob */
 
@@ -299,65 +302,50 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
     return DAC_OK;
 }
 
-static size_t uf_find(size_t *parent, size_t i)
+/* Order of blobs by group, then index (dac_sort context: each blob's group label). */
+static int by_group(const void *a, const void *b, void *ctx)
 {
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
+    const size_t *group = ctx;
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    if (group[ia] != group[ib])
+        return group[ia] < group[ib] ? -1 : 1;
+    return (ia > ib) - (ia < ib);
 }
 
-static const size_t *group_root;
-static int by_root(const void *a, const void *b)
+/* order = 0…n−1 sorted by group, then index. */
+static int sort_by_group(size_t *order, size_t n, size_t *group)
 {
-    size_t ra = group_root[*(const size_t *)a], rb = group_root[*(const size_t *)b];
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
-/* Union-find of blobs closer than 2 window radii (their windows overlap), via a grid. */
-static int link_groups(const dac_stem_blob *b, size_t n, size_t w, size_t h, double reach, size_t *root)
-{
-    size_t *parent = malloc(sizeof *parent * n);
-    double cell = reach;
-    size_t gw = (size_t)(w / cell) + 1, gh = (size_t)(h / cell) + 1;
-    long *head = malloc(sizeof *head * gw * gh), *next = malloc(sizeof *next * n);
-    if (!parent || !head || !next) {
-        free(parent), free(head), free(next);
-        return DAC_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < gw * gh; i++)
-        head[i] = -1;
-    for (size_t i = 0; i < n; i++) {
-        parent[i] = i;
-        long cx = (long)(b[i].x_px / cell), cy = (long)(b[i].y_px / cell);
-        cx = cx < 0 ? 0 : cx >= (long)gw ? (long)gw - 1 : cx;
-        cy = cy < 0 ? 0 : cy >= (long)gh ? (long)gh - 1 : cy;
-        for (long gy = cy - 1; gy <= cy + 1; gy++)
-            for (long gx = cx - 1; gx <= cx + 1; gx++) {
-                if (gx < 0 || gy < 0 || gx >= (long)gw || gy >= (long)gh)
-                    continue;
-                for (long j = head[gy * (long)gw + gx]; j >= 0; j = next[j]) {
-                    double dx = b[j].x_px - b[i].x_px, dy = b[j].y_px - b[i].y_px;
-                    if (dx * dx + dy * dy < reach * reach)
-                        parent[uf_find(parent, (size_t)j)] = uf_find(parent, i);
-                }
-            }
-        next[i] = head[cy * (long)gw + cx];
-        head[cy * (long)gw + cx] = (long)i;
-    }
     for (size_t i = 0; i < n; i++)
-        root[i] = uf_find(parent, i);
-    free(parent), free(head), free(next);
-    return DAC_OK;
+        order[i] = i;
+    return dac_sort(order, n, sizeof *order, by_group, group);
 }
 
-int dac_stem_count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs, size_t n,
+/* Groups of blobs closer than `reach` (their fit windows overlap): group[i] numbers
+ * them 0, 1, … through core's cell grid and union-find. */
+static int link_groups(const dac_stem_blob *b, size_t n, double reach, size_t *group)
+{
+    double *xy = malloc(sizeof *xy * 2 * n);
+    dac_grid *g = NULL;
+    dac_uf uf = {0};
+    int st = xy ? dac_uf_init(&uf, n) : DAC_ERR_NOMEM;
+    for (size_t i = 0; xy && i < n; i++)
+        xy[2 * i] = b[i].x_px, xy[2 * i + 1] = b[i].y_px;
+    if (st == DAC_OK)
+        st = dac_grid_create(2, xy, n, NULL, NULL, reach, &g);
+    if (st == DAC_OK)
+        st = dac_grid_link(g, reach, &uf);
+    if (st == DAC_OK)
+        dac_uf_labels(&uf, group);
+    dac_grid_free(g);
+    dac_uf_free(&uf);
+    free(xy);
+    return st;
+}
+
+int count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs, size_t n,
                           double sigma_px_guess, double max_shift_px)
 {
-    return dac_stem_count_refine_groups(img, w, h, blobs, n, sigma_px_guess, max_shift_px, NULL);
+    return count_refine_groups(img, w, h, blobs, n, sigma_px_guess, max_shift_px, NULL);
 }
 
 /* 1 when any blob of the group order[s..e) is flagged (or no flags are given). */
@@ -371,7 +359,7 @@ static int group_flagged(const size_t *order, size_t s, size_t e, const unsigned
     return 0;
 }
 
-int dac_stem_count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
+int count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
                                  size_t n, double sigma_px_guess, double max_shift_px,
                                  const unsigned char *only)
 {
@@ -386,14 +374,10 @@ int dac_stem_count_refine_groups(const float *img, size_t w, size_t h, dac_stem_
     dac_stem_blob *tmp = malloc(sizeof *tmp * MAX_GROUP);
     int st = DAC_OK;
     if (!root || !order || !seen || !tmp ||
-        link_groups(blobs, n, w, h, 2 * c.radius, root) != DAC_OK) {
+        link_groups(blobs, n, 2 * c.radius, root) != DAC_OK || sort_by_group(order, n, root)) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (refinement of %zu blobs)", n);
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    group_root = root;
-    qsort(order, n, sizeof *order, by_root);
     for (size_t s = 0; s < n && st == DAC_OK;) {
         size_t e = s;
         while (e < n && root[order[e]] == root[order[s]])
@@ -424,58 +408,40 @@ done:
     return st;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int any_hit(const dac_grid_hit *h, void *ud)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static const dac_stem_blob *xsort_blobs;
-static int by_x(const void *a, const void *b)
-{
-    double xa = xsort_blobs[*(const size_t *)a].x_px, xb = xsort_blobs[*(const size_t *)b].x_px;
-    if (xa != xb)
-        return xa < xb ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    (void)h, (void)ud;
+    return 1; /* one neighbour is enough: stop the query */
 }
 
 /* Indices of the blobs with snr ≥ min_z and no other blob within `reach` (a neighbour
- * inside the window would widen the fit), in index order; via a sort by x. */
-static size_t isolated(const dac_stem_blob *b, size_t n, double min_z, double reach, size_t *ord,
-                       size_t *out)
+ * inside the window would widen the fit), in index order. */
+static int isolated(const dac_stem_blob *b, size_t n, double min_z, double reach, size_t *out,
+                    size_t *k)
 {
-    for (size_t i = 0; i < n; i++)
-        ord[i] = i;
-    xsort_blobs = b;
-    qsort(ord, n, sizeof *ord, by_x);
-    size_t k = 0;
-    for (size_t r = 0; r < n; r++) {
-        const dac_stem_blob *c = &b[ord[r]];
-        if (c->snr < min_z)
-            continue;
-        int alone = 1;
-        for (size_t q = r; q-- > 0 && alone && c->x_px - b[ord[q]].x_px < reach;)
-            alone = hypot(b[ord[q]].x_px - c->x_px, b[ord[q]].y_px - c->y_px) >= reach;
-        for (size_t q = r + 1; q < n && alone && b[ord[q]].x_px - c->x_px < reach; q++)
-            alone = hypot(b[ord[q]].x_px - c->x_px, b[ord[q]].y_px - c->y_px) >= reach;
-        if (alone)
-            out[k++] = ord[r];
-    }
-    qsort(out, k, sizeof *out, cmp_size);
-    return k;
+    *k = 0;
+    if (n == 0)
+        return DAC_OK;
+    double *xy = malloc(sizeof *xy * 2 * n);
+    dac_grid *g = NULL;
+    int st = xy ? DAC_OK : DAC_ERR_NOMEM;
+    for (size_t i = 0; xy && i < n; i++)
+        xy[2 * i] = b[i].x_px, xy[2 * i + 1] = b[i].y_px;
+    if (st == DAC_OK)
+        st = dac_grid_create(2, xy, n, NULL, NULL, reach, &g);
+    for (size_t i = 0; st == DAC_OK && i < n; i++)
+        if (b[i].snr >= min_z && dac_grid_neighbors(g, i, reach, any_hit, NULL) == 0)
+            out[(*k)++] = i;
+    dac_grid_free(g);
+    free(xy);
+    return st;
 }
 
 /* At most this many fits for the median width: with a per-blob scatter of ~15 % its
  * standard error is then < 1.5 % (1.25·15 %/√256), and a 5000-atom frame stays fast. */
 #define WIDTH_FITS 256
 
-int dac_stem_count_atom_width(const float *img, size_t w, size_t h, const dac_stem_blob *blobs,
+int count_atom_width(const float *img, size_t w, size_t h, const dac_stem_blob *blobs,
                               size_t n, double sigma_px_guess, double min_z, double *sigma_px)
 {
     *sigma_px = 0;
@@ -483,14 +449,13 @@ int dac_stem_count_atom_width(const float *img, size_t w, size_t h, const dac_st
                  NULL, 0, 0};
     unsigned char *seen = calloc(w * h, 1);
     double *v = malloc(sizeof *v * WIDTH_FITS);
-    size_t *ord = malloc(sizeof *ord * (n ? n : 1)), *cand = malloc(sizeof *cand * (n ? n : 1));
+    size_t *cand = malloc(sizeof *cand * (n ? n : 1));
     int st = DAC_OK;
-    size_t k = 0;
-    if (!seen || !v || !ord || !cand) {
+    size_t k = 0, nc = 0;
+    if (!seen || !v || !cand || isolated(blobs, n, min_z, 2 * c.radius, cand, &nc) != DAC_OK) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory (atom width)");
         goto done;
     }
-    size_t nc = isolated(blobs, n, min_z, 2 * c.radius, ord, cand);
     size_t stride = (nc + WIDTH_FITS - 1) / WIDTH_FITS;
     for (size_t r = 0; r < nc && st == DAC_OK; r += stride ? stride : 1) {
         dac_stem_blob b = blobs[cand[r]];
@@ -501,12 +466,11 @@ int dac_stem_count_atom_width(const float *img, size_t w, size_t h, const dac_st
         else if (b.refined && k < WIDTH_FITS)
             v[k++] = b.sigma_px;
     }
-    if (st == DAC_OK && k >= 5) {
-        qsort(v, k, sizeof *v, cmp_double);
+    if (st == DAC_OK && k >= 5 && (st = dac_sort(v, k, sizeof *v, dac_compare_double, NULL)) == DAC_OK) {
         *sigma_px = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
     }
 done:
-    free(seen), free(v), free(ord), free(cand), free(c.pix);
+    free(seen), free(v), free(cand), free(c.pix);
     return st;
 }
 
@@ -548,7 +512,7 @@ static int try_split(fit_ctx *c, const dac_stem_blob *b, unsigned char *seen, da
     return found;
 }
 
-int dac_stem_count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, size_t *n,
+int count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, size_t *n,
                          double sigma_px_guess)
 {
     fit_ctx c = {img, w, h, fmax(3.5 * sigma_px_guess, 4.0), sigma_px_guess, 0, 0, 0, NULL, 0, 0};

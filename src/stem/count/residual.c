@@ -31,7 +31,8 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/sort.h"
+#include "stem/count/count_internal.h"
 
 #define TOUCHED 1 /* the filtered model reaches this pixel */
 #define CLAIMED 2 /* within min_sep of a blob: a maximum here is already explained */
@@ -42,7 +43,7 @@
  * at the pixels listed in `list`, so a round on a large frame costs the touched area,
  * not the frame), and row/column factors of the separable Gaussian. */
 typedef struct {
-    const dac_stem_residual_params *rp;
+    const count_residual_params *rp;
     size_t w, h;
     float *fm;
     unsigned char *fl;
@@ -85,7 +86,7 @@ static int claim(rctx *c, double x, double y, double r, unsigned char bit)
  * the first pass into a significant one (and an atom of similar brightness that far,
  * 3σ of the filtered blob, is a maximum of its own already); 4√v searched 1.8× the
  * pixels for the same result on every test frame and on the dev images. */
-static double reach(const dac_stem_residual_params *rp, const dac_stem_blob *b, double *v)
+static double reach(const count_residual_params *rp, const dac_stem_blob *b, double *v)
 {
     double s = b->sigma_px > 0 ? b->sigma_px : rp->sigma_px;
     *v = s * s + rp->s_f * rp->s_f;
@@ -96,7 +97,7 @@ static double reach(const dac_stem_residual_params *rp, const dac_stem_blob *b, 
  * the pixels (TOUCHED, plus SEARCH for a blob that changed). */
 static int render_blob(rctx *c, const dac_stem_blob *b, unsigned char bits)
 {
-    const dac_stem_residual_params *rp = c->rp;
+    const count_residual_params *rp = c->rp;
     double s = b->sigma_px > 0 ? b->sigma_px : rp->sigma_px, v;
     double r = reach(rp, b, &v), sep2 = rp->min_sep_px * rp->min_sep_px;
     double peak = b->amplitude > 0 ? b->amplitude * s * s / v : 0;
@@ -185,7 +186,7 @@ static int render_model(rctx *c, const dac_stem_blob *b, size_t n, const unsigne
 /* z of the residual times sign (+1: targets, −1: decoys). */
 static double zres(const rctx *c, size_t i, double sign)
 {
-    const dac_stem_residual_params *rp = c->rp;
+    const count_residual_params *rp = c->rp;
     return rp->noise[i] > 0 ? sign * ((double)rp->f[i] - c->fm[i]) / rp->noise[i] : 0.0;
 }
 
@@ -208,8 +209,9 @@ typedef struct {
     double z;
 } cand;
 
-static int by_z(const void *a, const void *b)
+static int by_z(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     const cand *x = a, *y = b;
     if (x->z != y->z)
         return x->z < y->z ? 1 : -1;
@@ -238,7 +240,7 @@ static int push(cand_list *l, size_t i, double z)
  * (targets, t) and of −z (decoys, d) passing the threshold and the amplitude test. */
 static int scan(rctx *c, cand_list *t, cand_list *d)
 {
-    const dac_stem_residual_params *rp = c->rp;
+    const count_residual_params *rp = c->rp;
     double amp = rp->unit_amplitude > 0 ? rp->min_fraction * rp->unit_amplitude : -HUGE_VAL;
     for (size_t k = 0; k < c->n_list; k++) {
         size_t i = c->list[k];
@@ -264,8 +266,8 @@ static int scan(rctx *c, cand_list *t, cand_list *d)
  * weaker maxima beside it are suppressed (the first pass's NMS). */
 static int suppress(rctx *c, cand_list *l, unsigned char bit)
 {
-    if (l->n)
-        qsort(l->v, l->n, sizeof *l->v, by_z);
+    if (l->n && dac_sort(l->v, l->n, sizeof *l->v, by_z, NULL) != DAC_OK)
+        return DAC_ERR_NOMEM;
     size_t kept = 0;
     for (size_t k = 0; k < l->n; k++) {
         if (c->fl[l->v[k].i] & bit)
@@ -287,7 +289,7 @@ static int suppress(rctx *c, cand_list *l, unsigned char bit)
  * support area passes. Never lowered below the first pass's threshold. */
 static int find_new(rctx *c, cand **out, size_t *nout, size_t *n_decoys)
 {
-    const dac_stem_residual_params *rp = c->rp;
+    const count_residual_params *rp = c->rp;
     cand_list t = {NULL, 0, 0}, d = {NULL, 0, 0};
     size_t area = 0;
     for (size_t k = 0; k < c->n_list; k++) {
@@ -314,7 +316,7 @@ static int find_new(rctx *c, cand **out, size_t *nout, size_t *n_decoys)
 
 /* Appends the candidates as blobs (amplitude from the filtered peak: a Gaussian of σ
  * seen through the filter peaks at A·σ²/(σ²+σ_f²)) and flags them for the refit. */
-static int add_blobs(const dac_stem_residual_params *rp, size_t w, const float *fm, const cand *c,
+static int add_blobs(const count_residual_params *rp, size_t w, const float *fm, const cand *c,
                      size_t m, dac_stem_blob **blobs, size_t *n, unsigned char **flag)
 {
     dac_stem_blob *nb = realloc(*blobs, sizeof *nb * (*n + m));
@@ -356,12 +358,12 @@ static int add_blobs(const dac_stem_residual_params *rp, size_t w, const float *
 /* Refits the groups of the new blobs (saved[n_old..*n) as added); new blobs that come
  * out wider than an atom are moved to *rej and the fit is redone from the saved starts
  * without them, until all kept new blobs pass. *n is updated. */
-static int refit_new(const float *img, size_t w, size_t h, const dac_stem_residual_params *rp,
+static int refit_new(const float *img, size_t w, size_t h, const count_residual_params *rp,
                      dac_stem_blob *b, size_t *n, size_t n_old, dac_stem_blob *saved,
                      unsigned char *flag, dac_stem_blob **rej, size_t *n_rej)
 {
     for (;;) {
-        int st = dac_stem_count_refine_groups(img, w, h, b, *n, rp->sigma_px, rp->max_shift_px,
+        int st = count_refine_groups(img, w, h, b, *n, rp->sigma_px, rp->max_shift_px,
                                               flag);
         if (st != DAC_OK)
             return st;
@@ -387,8 +389,8 @@ static int refit_new(const float *img, size_t w, size_t h, const dac_stem_residu
     }
 }
 
-int dac_stem_count_residual(const float *img, size_t w, size_t h,
-                            const dac_stem_residual_params *rp, dac_stem_blob **blobs, size_t *n,
+int count_residual(const float *img, size_t w, size_t h,
+                            const count_residual_params *rp, dac_stem_blob **blobs, size_t *n,
                             size_t *n_added, size_t *n_decoys)
 {
     size_t decoys = 0, n_rej = 0;

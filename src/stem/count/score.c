@@ -2,7 +2,7 @@
  * score.c — how good is a detector: one-to-one matching of detections to true atom
  * positions within a distance, then precision, recall, F1 and the RMS distance.
  *
- * Matching convention of the reference data (shared/data/README.md, after Mitchell et
+ * Matching convention of the reference data (Mitchell et
  * al., JACS 2022): a maximum one-to-one matching within 1.5 Å, ties resolved by the
  * least total distance (Hungarian algorithm). Detections and truths only compete with
  * others within reach, so the gating graph is cut into connected components and each
@@ -17,9 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/parse.h"
+#include <strings.h>
+
+#include "core/csv.h"
+#include "core/json.h"
+#include "core/grid.h"
+#include "core/uf.h"
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "stem/count/count_internal.h"
 
 /* Hungarian algorithm (Kuhn–Munkres with potentials, O(n²m)) for an n×m cost matrix
  * with n ≤ m; assign[i] = column of row i. */
@@ -72,13 +77,6 @@ static int hungarian(const double *cost, int n, int m, int *assign)
     return DAC_OK;
 }
 
-static size_t find_root(size_t *parent, size_t i)
-{
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
-}
-
 /* Solves one component: rows = detections, cols = truths (either may be the longer). */
 static int solve_component(const double *det, const size_t *di, int nd, const double *tru,
                            const size_t *ti, int nt, double maxd, long *match)
@@ -113,54 +111,40 @@ static int solve_component(const double *det, const size_t *di, int nd, const do
     return st;
 }
 
-int dac_stem_score(const double *det, size_t n_det, const double *tru, size_t n_truth,
-                   double maxd, dac_stem_score_result *out, long *match_out)
+/* Detections and truths within reach of each other: the components of the gating
+ * graph (detections 0…n_det−1, truths n_det…), found with a cell grid of radius maxd. */
+typedef struct {
+    dac_uf *uf;
+    size_t self;   /* the detection queried */
+    size_t offset; /* truth j is element offset + j of the union-find */
+} gate_ctx;
+
+static int gate_visit(const dac_grid_hit *h, void *ud)
 {
-    memset(out, 0, sizeof *out);
-    out->n_detected = n_det, out->n_truth = n_truth;
-    if (!(maxd > 0))
-        return dac_error(DAC_ERR_USAGE, "stem score: maximum distance must be > 0");
-    size_t n = n_det + n_truth;
-    size_t *parent = malloc(sizeof *parent * (n ? n : 1));
-    long *match = match_out ? match_out : malloc(sizeof *match * (n_det ? n_det : 1));
-    size_t *di = malloc(sizeof *di * (n_det ? n_det : 1)), *ti = malloc(sizeof *ti * (n_truth ? n_truth : 1));
-    int st = DAC_OK;
-    if (!parent || !match || !di || !ti) {
-        st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
-        goto done;
+    gate_ctx *g = ud;
+    dac_uf_union(g->uf, g->self, g->offset + h->index);
+    return 0;
+}
+
+static int gating_components(const double *det, size_t n_det, const double *tru, size_t n_truth,
+                             double maxd, dac_uf *uf)
+{
+    int st = dac_uf_init(uf, n_det + n_truth);
+    dac_grid *grid = NULL;
+    if (st == DAC_OK && n_truth)
+        st = dac_grid_create(2, tru, n_truth, NULL, NULL, maxd, &grid);
+    for (size_t i = 0; st == DAC_OK && grid && i < n_det; i++) {
+        gate_ctx g = {uf, i, n_det};
+        /* ≤ maxd gates (the grid's test is strict): a hair more reach. */
+        st = dac_grid_query(grid, det + 2 * i, maxd * (1 + 1e-12), gate_visit, &g);
     }
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
-    for (size_t i = 0; i < n_det; i++)
-        match[i] = -1;
-    /* Gating graph; O(n_det·n_truth) distance checks are cheap next to the matching. */
-    for (size_t i = 0; i < n_det; i++)
-        for (size_t j = 0; j < n_truth; j++) {
-            double dx = det[2 * i] - tru[2 * j], dy = det[2 * i + 1] - tru[2 * j + 1];
-            if (dx * dx + dy * dy <= maxd * maxd)
-                parent[find_root(parent, i)] = find_root(parent, n_det + j);
-        }
-    char *done_root = calloc(n ? n : 1, 1);
-    if (!done_root) {
-        st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
-        goto done;
-    }
-    for (size_t r = 0; r < n && st == DAC_OK; r++) {
-        size_t root = find_root(parent, r);
-        if (done_root[root])
-            continue;
-        done_root[root] = 1;
-        int nd = 0, nt = 0;
-        for (size_t i = 0; i < n_det; i++)
-            if (find_root(parent, i) == root)
-                di[nd++] = i;
-        for (size_t j = 0; j < n_truth; j++)
-            if (find_root(parent, n_det + j) == root)
-                ti[nt++] = j;
-        if (nd && nt && solve_component(det, di, nd, tru, ti, nt, maxd, match) != DAC_OK)
-            st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
-    }
-    free(done_root);
+    dac_grid_free(grid);
+    return st;
+}
+
+static void finish_scores(const double *det, size_t n_det, const double *tru, size_t n_truth,
+                          const long *match, dac_stem_score_result *out)
+{
     double ss = 0;
     for (size_t i = 0; i < n_det; i++)
         if (match[i] >= 0) {
@@ -169,130 +153,209 @@ int dac_stem_score(const double *det, size_t n_det, const double *tru, size_t n_
             ss += dx * dx + dy * dy;
             out->mean_dx += dx, out->mean_dy += dy;
         }
-    if (out->n_matched)
-        out->mean_dx /= (double)out->n_matched, out->mean_dy /= (double)out->n_matched;
-    out->precision = n_det ? (double)out->n_matched / (double)n_det : (n_truth ? 0.0 : 1.0);
-    out->recall = n_truth ? (double)out->n_matched / (double)n_truth : 1.0;
-    out->f1 = out->precision + out->recall > 0
-                  ? 2 * out->precision * out->recall / (out->precision + out->recall)
-                  : 0.0;
-    out->rms_distance = out->n_matched ? sqrt(ss / (double)out->n_matched) : 0.0;
-done:
-    free(parent), free(di), free(ti);
+    double tp = (double)out->n_matched;
+    /* Undefined where the denominator is empty: NaN (null in JSON), never 0 or 1. */
+    out->precision = n_det ? tp / (double)n_det : NAN;
+    out->recall = n_truth ? tp / (double)n_truth : NAN;
+    out->f1 = n_det + n_truth ? 2 * tp / (double)(n_det + n_truth) : NAN;
+    out->rms_distance = tp > 0 ? sqrt(ss / tp) : NAN;
+    out->mean_dx = tp > 0 ? out->mean_dx / tp : NAN;
+    out->mean_dy = tp > 0 ? out->mean_dy / tp : NAN;
+}
+
+int dac_stem_score(const double *det, size_t n_det, const double *tru, size_t n_truth,
+                   double maxd, dac_stem_score_result *out, long *match_out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_detected = n_det, out->n_truth = n_truth;
+    if (!(maxd > 0) || !isfinite(maxd))
+        return dac_error(DAC_ERR_USAGE, "stem score: maximum distance must be > 0");
+    size_t n = n_det + n_truth;
+    long *match = match_out ? match_out : malloc(sizeof *match * (n_det ? n_det : 1));
+    size_t *label = malloc(sizeof *label * (n ? n : 1)), *order = malloc(sizeof *order * (n ? n : 1));
+    size_t *di = malloc(sizeof *di * (n_det ? n_det : 1)), *ti = malloc(sizeof *ti * (n_truth ? n_truth : 1));
+    dac_uf uf = {0};
+    int st = match && label && order && di && ti ? gating_components(det, n_det, tru, n_truth, maxd, &uf)
+                                                 : dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
+    for (size_t i = 0; match && i < n_det; i++)
+        match[i] = -1;
+    size_t n_comp = st == DAC_OK ? dac_uf_labels(&uf, label) : 0;
+    /* Members of each component, in index order: a counting sort by label. */
+    size_t *start = st == DAC_OK ? calloc(n_comp + 2, sizeof *start) : NULL;
+    if (st == DAC_OK && !start)
+        st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
+    for (size_t i = 0; start && i < n; i++)
+        start[label[i] + 2]++;
+    for (size_t c = 1; start && c <= n_comp; c++)
+        start[c + 1] += start[c];
+    for (size_t i = 0; start && i < n; i++) /* start[c+1] runs from c's start to its end */
+        order[start[label[i] + 1]++] = i;
+    for (size_t c = 0; st == DAC_OK && c < n_comp; c++) {
+        int nd = 0, nt = 0;
+        for (size_t q = start[c]; q < start[c + 1]; q++) {
+            if (order[q] < n_det)
+                di[nd++] = order[q];
+            else
+                ti[nt++] = order[q] - n_det;
+        }
+        if (nd && nt && solve_component(det, di, nd, tru, ti, nt, maxd, match) != DAC_OK)
+            st = dac_error(DAC_ERR_NOMEM, "stem score: out of memory");
+    }
+    if (st == DAC_OK)
+        finish_scores(det, n_det, tru, n_truth, match, out);
+    dac_uf_free(&uf);
+    free(start), free(label), free(order), free(di), free(ti);
     if (!match_out)
         free(match);
     return st;
 }
 
-/* Splits a CSV line in place on commas (quotes stripped, no embedded commas needed for
- * the numeric files read here). Returns the number of fields. */
-static int split(char *line, char **field, int max)
+/* The x/y columns of a points file and whether they are in Å. */
+static int point_columns(const dac_csv *csv, long *cx, long *cy, int *in_A)
 {
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '"') {
-            p++;
-            field[n++] = p;
-            while (*p && *p != '"')
-                p++;
-            if (*p)
-                *p++ = '\0';
-            while (*p && *p != ',')
-                p++;
-        } else {
-            field[n++] = p;
-            while (*p && *p != ',')
-                p++;
-        }
-        if (*p != ',')
-            break;
-        *p++ = '\0';
+    static const char *names[3][2] = {{"x_px", "y_px"}, {"x_A", "y_A"}, {"X", "Y"}};
+    for (int k = 0; k < 3; k++) {
+        *cx = dac_csv_column(csv, names[k][0]);
+        *cy = dac_csv_column(csv, names[k][1]);
+        *in_A = k == 1;
+        if (*cx >= 0 && *cy >= 0)
+            return DAC_OK;
     }
-    for (int i = 0; i < n; i++) {
-        size_t l = strlen(field[i]);
-        while (l && (field[i][l - 1] == '\r' || field[i][l - 1] == '\n' || field[i][l - 1] == ' '))
-            field[i][--l] = '\0';
-    }
-    return n;
-}
-
-static int column(char **f, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(f[i], name))
-            return i;
-    return -1;
+    return dac_error(DAC_ERR_INPUT, "%s: expected a header with x_px,y_px or x_A,y_A or X,Y "
+                     "columns", dac_csv_name(csv));
 }
 
 int dac_stem_points_read(const char *path, double pixel_A, double **xy_out, size_t *n_out)
 {
     *xy_out = NULL, *n_out = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return dac_error(DAC_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    char line[4096];
-    char *field[64];
-    int cx = -1, cy = -1, in_A = 0, st = DAC_OK;
-    long lineno = 0;
-    size_t n = 0, cap = 0;
-    double *xy = NULL;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        if (lineno == 1 && !memcmp(line, "\xEF\xBB\xBF", 3))
-            memmove(line, line + 3, strlen(line + 3) + 1);
-        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
-            continue;
-        int nf = split(line, field, 64);
-        if (cx < 0) {
-            if ((cx = column(field, nf, "x_px")) >= 0)
-                cy = column(field, nf, "y_px");
-            else if ((cx = column(field, nf, "x_A")) >= 0)
-                cy = column(field, nf, "y_A"), in_A = 1;
-            else if ((cx = column(field, nf, "X")) >= 0)
-                cy = column(field, nf, "Y");
-            if (cx < 0 || cy < 0) {
-                st = dac_error_at(DAC_ERR_INPUT, path, lineno,
-                                  "expected a header with x_px,y_px or x_A,y_A or X,Y columns");
-                break;
-            }
-            if (in_A && !(pixel_A > 0)) {
-                st = dac_error_at(DAC_ERR_INPUT, path, lineno,
-                                  "positions are in Å (x_A,y_A); give the pixel size with --pixel");
-                break;
-            }
-            continue;
-        }
+    dac_csv *csv;
+    int st = dac_csv_read(path, &csv);
+    if (st != DAC_OK)
+        return st;
+    long cx, cy;
+    int in_A;
+    st = point_columns(csv, &cx, &cy, &in_A);
+    if (st == DAC_OK && in_A && !(pixel_A > 0))
+        st = dac_error(DAC_ERR_INPUT, "%s: positions are in Å (x_A,y_A); give the pixel size with "
+                       "--pixel", path);
+    size_t n = dac_csv_rows(csv);
+    double *xy = st == DAC_OK ? malloc(sizeof *xy * 2 * (n ? n : 1)) : NULL;
+    if (st == DAC_OK && !xy)
+        st = dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
+    for (size_t r = 0; st == DAC_OK && r < n; r++) {
         double x, y;
-        if (cx >= nf || cy >= nf || dac_parse_double(field[cx], &x) != DAC_OK ||
-            dac_parse_double(field[cy], &y) != DAC_OK) {
-            st = dac_error_at(DAC_ERR_INPUT, path, lineno, "expected numbers in columns %d and %d",
-                              cx + 1, cy + 1);
-            break;
+        if ((st = dac_csv_double(csv, r, (size_t)cx, &x)) == DAC_OK &&
+            (st = dac_csv_double(csv, r, (size_t)cy, &y)) == DAC_OK) {
+            /* x_A = (x_px + 0.5)·pixel (atoms.csv and `dac stem simulate`'s truth). */
+            xy[2 * r] = in_A ? x / pixel_A - 0.5 : x;
+            xy[2 * r + 1] = in_A ? y / pixel_A - 0.5 : y;
         }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            double *nx = realloc(xy, sizeof *nx * 2 * nc);
-            if (!nx) {
-                st = dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            xy = nx, cap = nc;
-        }
-        /* x_A = (x_px + 0.5)·pixel (atoms.csv and `dac stem simulate`'s truth). */
-        xy[2 * n] = in_A ? x / pixel_A - 0.5 : x;
-        xy[2 * n + 1] = in_A ? y / pixel_A - 0.5 : y;
-        n++;
     }
-    if (st == DAC_OK && cx < 0)
-        st = dac_error(DAC_ERR_INPUT, "%s: empty file, expected a CSV header", path);
-    fclose(f);
+    dac_csv_free(csv);
     if (st != DAC_OK) {
         free(xy);
         return st;
     }
     *xy_out = xy, *n_out = n;
     return DAC_OK;
+}
+
+double dac_stem_points_pixel_A(const char *path)
+{
+    dac_csv *csv;
+    double px = 0;
+    if (dac_csv_read(path, &csv) != DAC_OK) {
+        dac_error_clear();
+        return 0;
+    }
+    long ip = dac_csv_column(csv, "x_px"), ia = dac_csv_column(csv, "x_A");
+    for (size_t r = 0; ip >= 0 && ia >= 0 && r < dac_csv_rows(csv); r++) {
+        double a, b;
+        if (dac_csv_double(csv, r, (size_t)ip, &a) != DAC_OK ||
+            dac_csv_double(csv, r, (size_t)ia, &b) != DAC_OK)
+            break;
+        /* x_A = (x_px + 0.5)·pixel: any row away from the origin gives the pixel size. */
+        if (fabs(a) > 1) {
+            px = b / (a + 0.5);
+            break;
+        }
+    }
+    dac_csv_free(csv);
+    dac_error_clear();
+    return px > 0 && isfinite(px) ? px : 0;
+}
+
+/* ------------------------------------------------------------------ writers ------ */
+
+static int has_png_extension(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && !strcasecmp(path + n - 4, ".png");
+}
+
+int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, size_t h,
+                                 const double *det, size_t n_det, const double *tru,
+                                 size_t n_truth, const long *match, double pixel_A)
+{
+    if (!has_png_extension(path))
+        return dac_error(DAC_ERR_USAGE, "%s: the overlay is a PNG image; name it *.png", path);
+    count_display disp;
+    int st = count_display_image(img, w, h, &disp);
+    if (st != DAC_OK)
+        return st;
+    unsigned char *rgb = count_display_rgb(&disp);
+    char *hit = calloc(n_truth ? n_truth : 1, 1);
+    free(disp.grey);
+    if (!rgb || !hit) {
+        free(rgb), free(hit);
+        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
+    }
+    static const unsigned char tp[3] = {0, 230, 0}, fp[3] = {255, 40, 40}, fn[3] = {60, 120, 255};
+    double r = fmax(3.0, 1.0 / pixel_A);
+    for (size_t i = 0; i < n_det; i++) {
+        int matched = match && match[i] >= 0 && (size_t)match[i] < n_truth;
+        if (matched) {
+            hit[match[i]] = 1;
+            count_draw_line(rgb, w, h, det[2 * i], det[2 * i + 1], tru[2 * match[i]],
+                            tru[2 * match[i] + 1], tp);
+        }
+        count_draw_circle(rgb, w, h, det[2 * i], det[2 * i + 1], r, matched ? tp : fp);
+    }
+    /* Missed truths as a smaller circle, so a miss next to a false positive shows both. */
+    for (size_t j = 0; j < n_truth; j++)
+        if (!hit[j])
+            count_draw_circle(rgb, w, h, tru[2 * j], tru[2 * j + 1], 0.7 * r, fn);
+    free(hit);
+    st = dac_image_write_png_rgb(path, w, h, rgb);
+    free(rgb);
+    return st;
+}
+
+int dac_stem_score_write(FILE *f, const dac_stem_score_result *r, double pixel_A,
+                         double max_distance_A, int json, const dac_provenance *prov)
+{
+    if (!json) {
+        fprintf(f, "detected %zu, truth %zu, matched %zu within %g Å: precision %.3f recall %.3f "
+                   "F1 %.3f, RMS distance %.3f Å (mean offset %+.3f, %+.3f Å)\n",
+                r->n_detected, r->n_truth, r->n_matched, max_distance_A, r->precision, r->recall,
+                r->f1, r->rms_distance * pixel_A, r->mean_dx * pixel_A, r->mean_dy * pixel_A);
+        return ferror(f) ? dac_error(DAC_ERR_RUNTIME, "write failed") : DAC_OK;
+    }
+    cJSON *j = dac_json_record("dac stem score", prov);
+    if (!j)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    dac_json_count(j, "n_detected", r->n_detected);
+    dac_json_count(j, "n_truth", r->n_truth);
+    dac_json_count(j, "n_matched", r->n_matched);
+    dac_json_number(j, "precision", r->precision, "no detections");
+    dac_json_number(j, "recall", r->recall, "no true atoms");
+    dac_json_number(j, "f1", r->f1, "no detections and no true atoms");
+    dac_json_number(j, "rms_distance_A", r->rms_distance * pixel_A, "no matched atoms");
+    double off[2] = {r->mean_dx * pixel_A, r->mean_dy * pixel_A};
+    dac_json_numbers(j, "mean_offset_A", off, 2, "no matched atoms");
+    dac_json_number(j, "max_distance_A", max_distance_A, NULL);
+    dac_json_number(j, "pixel_A", pixel_A, NULL);
+    int st = dac_json_write(f, j, "score");
+    cJSON_Delete(j);
+    return st;
 }

@@ -4,23 +4,38 @@
  * A site is a connected component of the graph "blobs closer than pair_max_A"
  * (single linkage), and its kind follows the number of atoms it holds — not the number
  * of blobs, because a blob of two unresolved atoms (from the mixture model) is a pair.
- * Found with a cell grid (cell = pair_max) and union–find, so O(n) for sparse images.
+ * Found with core's cell grid and union–find (dac_grid_link), O(n) for sparse images;
+ * sites are numbered in the order of their first blob.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/grid.h"
+#include "core/uf.h"
+#include "stem/count/count_internal.h"
 
-static size_t root_of(size_t *parent, size_t i)
+/* Union-find of the blobs closer than r (pixels), through core's cell grid. */
+static int link_blobs(const dac_stem_blob *b, size_t n, double r, dac_uf *uf)
 {
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
+    double *xy = malloc(sizeof *xy * 2 * n);
+    dac_grid *g = NULL;
+    int st = xy ? dac_uf_init(uf, n) : dac_error(DAC_ERR_NOMEM, "stem count: out of memory");
+    for (size_t i = 0; xy && i < n; i++)
+        xy[2 * i] = b[i].x_px, xy[2 * i + 1] = b[i].y_px;
+    /* ≤ r links (the grid's own test is strict): a hair more reach. */
+    double reach = r * (1 + 1e-12) + 1e-300;
+    if (st == DAC_OK)
+        st = dac_grid_create(2, xy, n, NULL, NULL, reach, &g);
+    if (st == DAC_OK)
+        st = dac_grid_link(g, reach, uf);
+    dac_grid_free(g);
+    free(xy);
+    return st;
 }
 
-int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair_max_A,
+int count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair_max_A,
                          long site_offset, dac_stem_site **sites_out, size_t *n_sites_out)
 {
     *sites_out = NULL, *n_sites_out = 0;
@@ -28,51 +43,19 @@ int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair
         return dac_error(DAC_ERR_USAGE, "stem count sites: pixel size and pair distance must be > 0");
     if (n == 0)
         return DAC_OK;
-    double r = pair_max_A / pixel_A, cell = r > 1 ? r : 1;
-    double xmin = b[0].x_px, ymin = b[0].y_px, xmax = xmin, ymax = ymin;
-    for (size_t i = 0; i < n; i++) {
-        xmin = fmin(xmin, b[i].x_px), xmax = fmax(xmax, b[i].x_px);
-        ymin = fmin(ymin, b[i].y_px), ymax = fmax(ymax, b[i].y_px);
-    }
-    size_t gw = (size_t)((xmax - xmin) / cell) + 1, gh = (size_t)((ymax - ymin) / cell) + 1;
-    if (gw * gh > 4 * n + 16) { /* sparse and wide: coarser cells keep memory O(n) */
-        double scale = sqrt((double)(gw * gh) / (double)(4 * n + 16));
-        cell *= scale;
-        gw = (size_t)((xmax - xmin) / cell) + 1, gh = (size_t)((ymax - ymin) / cell) + 1;
-    }
-    size_t *parent = malloc(sizeof *parent * n), *root_site = malloc(sizeof *root_site * n);
-    long *head = malloc(sizeof *head * gw * gh), *next = malloc(sizeof *next * n);
+    dac_uf uf = {0};
+    size_t *label = malloc(sizeof *label * n);
     dac_stem_site *s = calloc(n, sizeof *s);
-    if (!parent || !root_site || !head || !next || !s) {
-        free(parent), free(root_site), free(head), free(next), free(s);
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (sites of %zu blobs)", n);
+    int st = label && s ? link_blobs(b, n, pair_max_A / pixel_A, &uf)
+                        : dac_error(DAC_ERR_NOMEM, "stem count: out of memory (sites of %zu blobs)", n);
+    if (st != DAC_OK) {
+        dac_uf_free(&uf), free(label), free(s);
+        return st;
     }
-    for (size_t i = 0; i < gw * gh; i++)
-        head[i] = -1;
+    size_t ns = dac_uf_labels(&uf, label);
+    dac_uf_free(&uf);
     for (size_t i = 0; i < n; i++) {
-        parent[i] = i;
-        long cx = (long)((b[i].x_px - xmin) / cell), cy = (long)((b[i].y_px - ymin) / cell);
-        for (long gy = cy - 1; gy <= cy + 1; gy++)
-            for (long gx = cx - 1; gx <= cx + 1; gx++) {
-                if (gx < 0 || gy < 0 || gx >= (long)gw || gy >= (long)gh)
-                    continue;
-                for (long j = head[gy * (long)gw + gx]; j >= 0; j = next[j]) {
-                    double dx = b[j].x_px - b[i].x_px, dy = b[j].y_px - b[i].y_px;
-                    if (dx * dx + dy * dy <= r * r)
-                        parent[root_of(parent, (size_t)j)] = root_of(parent, i);
-                }
-            }
-        next[i] = head[cy * (long)gw + cx];
-        head[cy * (long)gw + cx] = (long)i;
-    }
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++)
-        root_site[i] = (size_t)-1;
-    for (size_t i = 0; i < n; i++) {
-        size_t rt = root_of(parent, i);
-        if (root_site[rt] == (size_t)-1)
-            root_site[rt] = ns++;
-        size_t k = root_site[rt];
+        size_t k = label[i];
         double wgt = b[i].intensity > 0 ? b[i].intensity : 1e-12;
         dac_stem_site *t = &s[k];
         t->image = b[i].image;
@@ -86,7 +69,7 @@ int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair
     for (size_t k = 0; k < ns; k++) {
         s[k].x_px /= s[k].distance_A;
         s[k].y_px /= s[k].distance_A;
-        s[k].distance_A = 0;
+        s[k].distance_A = NAN; /* set below for pairs of two resolved blobs */
         s[k].kind = s[k].n_atoms == 1 ? DAC_SITE_SINGLE : s[k].n_atoms == 2 ? DAC_SITE_PAIR : DAC_SITE_CLUSTER;
     }
     /* Resolved pairs: the distance between their two blobs. */
@@ -106,7 +89,7 @@ int dac_stem_count_sites(dac_stem_blob *b, size_t n, double pixel_A, double pair
             }
         }
     }
-    free(first), free(parent), free(root_site), free(head), free(next);
+    free(first), free(label);
     dac_stem_site *shrunk = realloc(s, sizeof *s * ns);
     *sites_out = shrunk ? shrunk : s;
     *n_sites_out = ns;

@@ -2,7 +2,7 @@
  * count_stats.c — what the counts mean: purity with intervals, and how many "pairs"
  * are atoms that happen to be neighbours.
  *
- * Chance pairs (domain.md §3): sites scattered at random with density λ have a
+ * Chance pairs (docs/science.md §3): sites scattered at random with density λ have a
  * neighbour within r with probability 1 − exp(−λπr²), so a pair count must be
  * corrected. We estimate the true site population (singles, pairs, clusters) with the
  * atom total held at the observed number: only pairs and clusters are free, singles are
@@ -25,7 +25,10 @@
 #include <string.h>
 
 #include "dac/core.h"
-#include "dac/stem_count.h"
+#include "core/grid.h"
+#include "core/sort.h"
+#include "core/uf.h"
+#include "stem/count/count_internal.h"
 
 #define BOOTSTRAP_REPEATS 2000
 /* Fewest images for the bootstrap over images; below, Wilson on pooled counts
@@ -35,10 +38,10 @@
  * est sites, est atoms. */
 #define PER_COLS 6
 
-void dac_stem_wilson(double k, double n, double z, double ci[2])
+void count_wilson(double k, double n, double z, double ci[2])
 {
-    if (!(n > 0)) {
-        ci[0] = 0, ci[1] = 1;
+    if (!(n > 0)) { /* no trials: no interval */
+        ci[0] = ci[1] = NAN;
         return;
     }
     double p = k / n, z2 = z * z;
@@ -57,7 +60,7 @@ static double union_area(double r, double d)
     return 2 * DAC_PI * r * r - lens;
 }
 
-double dac_stem_chance_pairs_csr(double n, double lambda, double r, double coverage)
+double count_chance_pairs_csr(double n, double lambda, double r, double coverage)
 {
     /* E[# isolated 2-components] = (n/2) ∫_0^r λ 2πs exp(−λ U(s)) ds, U = union area. */
     if (!(n > 1) || !(lambda > 0) || !(r > 0))
@@ -72,7 +75,7 @@ double dac_stem_chance_pairs_csr(double n, double lambda, double r, double cover
 }
 
 /* A uniform random point inside the support mask (rejection sampling). */
-static int random_support_point(const dac_stem_count_image *im, dac_rng *rng, double *x, double *y)
+static int random_support_point(const count_image *im, dac_rng *rng, double *x, double *y)
 {
     for (int tries = 0; tries < 100000; tries++) {
         double px = dac_rng_uniform(rng) * (double)im->width, py = dac_rng_uniform(rng) * (double)im->height;
@@ -89,45 +92,30 @@ typedef struct {
     double single, pair, cluster, chance_pairs;
 } site_counts;
 
-/* A cell grid (cell ≥ linking distance) so linking looks at 9 cells, O(n). */
-typedef struct {
-    double cell;
-    size_t gw, gh;
-    long *head, *next;
-} cell_grid;
-
-static size_t uf_root(size_t *parent, size_t i)
+/* Joins in uf every two placed points within r (≤ r) through core's cell grid; points
+ * that found no support (x < −1) stay alone and out of the grid. */
+static int link_points(const double *x, const double *y, size_t n, double r, double *xy,
+                       size_t *placed, dac_uf *uf)
 {
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
-}
-
-static void link_points(const double *x, const double *y, size_t n, double r, size_t w, size_t h,
-                        size_t *parent, cell_grid g)
-{
-    (void)w, (void)h;
-    for (size_t i = 0; i < g.gw * g.gh; i++)
-        g.head[i] = -1;
-    for (size_t i = 0; i < n; i++) {
-        if (x[i] < -1) /* unplaced (no support) */
-            continue;
-        long cx = (long)((x[i] + 0.5) / g.cell), cy = (long)((y[i] + 0.5) / g.cell);
-        cx = cx < 0 ? 0 : cx >= (long)g.gw ? (long)g.gw - 1 : cx;
-        cy = cy < 0 ? 0 : cy >= (long)g.gh ? (long)g.gh - 1 : cy;
-        for (long gy = cy - 1; gy <= cy + 1; gy++)
-            for (long gx = cx - 1; gx <= cx + 1; gx++) {
-                if (gx < 0 || gy < 0 || gx >= (long)g.gw || gy >= (long)g.gh)
-                    continue;
-                for (long j = g.head[gy * (long)g.gw + gx]; j >= 0; j = g.next[j]) {
-                    double dx = x[i] - x[j], dy = y[i] - y[j];
-                    if (dx * dx + dy * dy <= r * r)
-                        parent[uf_root(parent, (size_t)j)] = uf_root(parent, i);
-                }
-            }
-        g.next[i] = g.head[cy * (long)g.gw + cx];
-        g.head[cy * (long)g.gw + cx] = (long)i;
-    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] >= -1) {
+            xy[2 * m] = x[i], xy[2 * m + 1] = y[i];
+            placed[m++] = i;
+        }
+    dac_grid *g = NULL;
+    dac_uf sub = {0};
+    double reach = r * (1 + 1e-12) + 1e-300;
+    int st = dac_uf_init(&sub, m);
+    if (st == DAC_OK && m)
+        st = dac_grid_create(2, xy, m, NULL, NULL, reach, &g);
+    if (st == DAC_OK && g)
+        st = dac_grid_link(g, reach, &sub);
+    for (size_t k = 0; st == DAC_OK && k < m; k++)
+        dac_uf_union(uf, placed[k], placed[dac_uf_find(&sub, k)]);
+    dac_grid_free(g);
+    dac_uf_free(&sub);
+    return st;
 }
 
 /* Site geometry for the Monte Carlo: pairs keep their observed separations (merged
@@ -152,7 +140,7 @@ static size_t stratified_count(double v, int rep, int repeats)
 
 /* Expected observed counts when est sites (singles, pairs, clusters) are placed at random
  * in the support and their atoms linked within r_px. */
-static int monte_carlo(const dac_stem_count_image *im, const double est[3], const site_shapes *sh,
+static int monte_carlo(const count_image *im, const double est[3], const site_shapes *sh,
                        double r_px, uint64_t seed, int repeats, site_counts *out)
 {
     memset(out, 0, sizeof *out);
@@ -162,18 +150,14 @@ static int monte_carlo(const dac_stem_count_image *im, const double est[3], cons
         return DAC_OK;
     double *x = malloc(sizeof *x * nmax), *y = malloc(sizeof *y * nmax);
     int *from_single = malloc(sizeof *from_single * nmax), *kind_atoms = malloc(sizeof *kind_atoms * nmax);
-    size_t *parent = malloc(sizeof *parent * nmax), *nsing = malloc(sizeof *nsing * nmax);
-    cell_grid cells = {0};
-    cells.cell = r_px > 1 ? r_px : 1;
-    cells.gw = (size_t)((double)im->width / cells.cell) + 1, cells.gh = (size_t)((double)im->height / cells.cell) + 1;
-    cells.head = malloc(sizeof *cells.head * cells.gw * cells.gh);
-    cells.next = malloc(sizeof *cells.next * nmax);
-    if (!x || !y || !from_single || !kind_atoms || !parent || !nsing || !cells.head || !cells.next) {
-        free(cells.head), free(cells.next);
-        free(x), free(y), free(from_single), free(kind_atoms), free(parent), free(nsing);
+    size_t *placed = malloc(sizeof *placed * nmax), *nsing = malloc(sizeof *nsing * nmax);
+    double *xy = malloc(sizeof *xy * 2 * nmax);
+    int st = DAC_OK;
+    if (!x || !y || !from_single || !kind_atoms || !placed || !nsing || !xy) {
+        free(x), free(y), free(from_single), free(kind_atoms), free(placed), free(nsing), free(xy);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
     }
-    for (int rep = 0; rep < repeats; rep++) {
+    for (int rep = 0; rep < repeats && st == DAC_OK; rep++) {
         size_t cnt[3] = {stratified_count(est[0], rep, repeats), stratified_count(est[1], rep, repeats),
                          stratified_count(est[2], rep, repeats)};
         size_t n = cnt[0] + 2 * cnt[1] + (size_t)c3 * cnt[2], k = 0;
@@ -198,20 +182,22 @@ static int monte_carlo(const dac_stem_count_image *im, const double est[3], cons
                     double t = th + 2 * DAC_PI * j / na;
                     x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
                     from_single[k] = na == 1;
-                    parent[k] = k;
                 }
             }
         }
-        link_points(x, y, n, r_px, im->width, im->height, parent, cells);
+        dac_uf uf = {0};
+        st = dac_uf_init(&uf, n);
+        if (st == DAC_OK)
+            st = link_points(x, y, n, r_px, xy, placed, &uf);
         for (size_t i = 0; i < n; i++)
             kind_atoms[i] = 0, nsing[i] = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t a = uf_root(parent, i);
+        for (size_t i = 0; st == DAC_OK && i < n; i++) {
+            size_t a = dac_uf_find(&uf, i);
             kind_atoms[a] += 1;
             nsing[a] += (size_t)from_single[i];
         }
-        for (size_t i = 0; i < n; i++) {
-            if (parent[i] != i)
+        for (size_t i = 0; st == DAC_OK && i < n; i++) {
+            if (dac_uf_find(&uf, i) != i)
                 continue;
             int ka = kind_atoms[i];
             out->single += ka == 1;
@@ -219,11 +205,11 @@ static int monte_carlo(const dac_stem_count_image *im, const double est[3], cons
             out->cluster += ka >= 3;
             out->chance_pairs += ka == 2 && nsing[i] == 2;
         }
+        dac_uf_free(&uf);
     }
     out->single /= repeats, out->pair /= repeats, out->cluster /= repeats, out->chance_pairs /= repeats;
-    free(cells.head), free(cells.next);
-    free(x), free(y), free(from_single), free(kind_atoms), free(parent), free(nsing);
-    return DAC_OK;
+    free(x), free(y), free(from_single), free(kind_atoms), free(placed), free(nsing), free(xy);
+    return st;
 }
 
 /* Estimation controls. Pair counts alone do not identify the true pairs at high
@@ -249,7 +235,7 @@ static void clamp_estimate(double x[2], double n_atoms, double ca)
 
 /* The population for (pairs, clusters) = x with singles the atoms left over, and its
  * expected observed counts. */
-static int expected_counts(const dac_stem_count_image *im, const site_shapes *sh, double r_px,
+static int expected_counts(const count_image *im, const site_shapes *sh, double r_px,
                            uint64_t seed, int repeats, double n_atoms, double ca, const double x[2],
                            double est[3], site_counts *e)
 {
@@ -261,7 +247,7 @@ static int expected_counts(const dac_stem_count_image *im, const site_shapes *sh
 /* Chance correction of one image; est[3], the estimated atom total and chance pairs
  * out. The atom total is held at the observed number: only pairs and clusters are
  * estimated, singles are the atoms left over (N − 2p − a·c). */
-static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t seed, int repeats,
+static int correct_image(const count_image *im, double r_px, uint64_t seed, int repeats,
                          double est[3], double *est_atoms, double *chance, int *converged)
 {
     double obs[3] = {0, 0, 0}, a3 = 0, n_atoms = 0;
@@ -280,7 +266,8 @@ static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t s
     size_t n_resolved = 0;
     for (size_t k = 0; k < im->n_sites; k++)
         if (im->sites[k].kind == DAC_SITE_PAIR) {
-            double d = im->sites[k].distance_A / im->pixel_A;
+            /* A pair merged into one blob has no distance: placed as one point. */
+            double d = isfinite(im->sites[k].distance_A) ? im->sites[k].distance_A / im->pixel_A : 0;
             pd[sh.n_pair_px++] = d;
             if (d > 0)
                 sum_pd += d, n_resolved++;
@@ -351,7 +338,7 @@ static int correct_image(const dac_stem_count_image *im, double r_px, uint64_t s
 }
 
 /* Mean fraction of a disc of radius r_px inside the support, by sampling. */
-static double disc_coverage(const dac_stem_count_image *im, double r_px, dac_rng *rng)
+static double disc_coverage(const count_image *im, double r_px, dac_rng *rng)
 {
     int inside = 0, total = 0;
     for (int s = 0; s < 4000; s++) {
@@ -369,7 +356,7 @@ static double disc_coverage(const dac_stem_count_image *im, double r_px, dac_rng
     return total ? (double)inside / total : 1;
 }
 
-static double support_area_nm2(const dac_stem_count_image *im)
+static double support_area_nm2(const count_image *im)
 {
     size_t c = 0, n = im->width * im->height;
     if (!im->support)
@@ -380,17 +367,17 @@ static double support_area_nm2(const dac_stem_count_image *im)
     return (double)c * im->pixel_A * im->pixel_A / 100.0;
 }
 
-static const dac_stem_blob *ce_blobs;
-static int by_x(const void *a, const void *b)
+/* Blob indices by x (dac_sort context: the blobs). */
+static int by_x(const void *a, const void *b, void *ctx)
 {
-    double xa = ce_blobs[*(const size_t *)a].x_px, xb = ce_blobs[*(const size_t *)b].x_px;
-    return xa < xb ? -1 : xa > xb;
+    const dac_stem_blob *bl = ctx;
+    return dac_compare_double(&bl[*(const size_t *)a].x_px, &bl[*(const size_t *)b].x_px, NULL);
 }
 
 /* Sum over images of nearest-neighbour distances (Å) and of their CSR expectations
  * 0.5/sqrt(λ) per atom (Clark & Evans 1954, no edge correction). Nearest neighbours by
  * a sweep over atoms sorted by x, stopping once |Δx| exceeds the best distance. */
-static void clark_evans_terms(const dac_stem_count_image *im, double area_nm2, double *obs, double *exp_)
+static void clark_evans_terms(const count_image *im, double area_nm2, double *obs, double *exp_)
 {
     size_t n = im->n_blobs;
     if (n < 2 || !im->blobs || !(area_nm2 > 0))
@@ -400,8 +387,10 @@ static void clark_evans_terms(const dac_stem_count_image *im, double area_nm2, d
         return;
     for (size_t i = 0; i < n; i++)
         o[i] = i;
-    ce_blobs = im->blobs;
-    qsort(o, n, sizeof *o, by_x);
+    if (dac_sort(o, n, sizeof *o, by_x, (void *)im->blobs) != DAC_OK) {
+        free(o);
+        return;
+    }
     double lambda_A2 = (double)n / (area_nm2 * 100.0);
     for (size_t k = 0; k < n; k++) {
         const dac_stem_blob *a = &im->blobs[o[k]];
@@ -424,12 +413,6 @@ static void clark_evans_terms(const dac_stem_count_image *im, double area_nm2, d
     free(o);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Percentile bootstrap over images of pooled purities; per[i*PER_COLS + ...] as above. */
 static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_stats *s)
 {
@@ -445,24 +428,31 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
             for (int q = 0; q < PER_COLS; q++)
                 t[q] += per[i * PER_COLS + (size_t)q];
         }
-        v[b] = t[1] > 0 ? t[0] / t[1] : 0;
-        v[BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[0] / t[2] : 0;
-        v[2 * BOOTSTRAP_REPEATS + b] = t[4] > 0 ? t[3] / t[4] : 0;
-        v[3 * BOOTSTRAP_REPEATS + b] = t[5] > 0 ? 2 * t[3] / t[5] : 0;
+        /* A resample without sites has no purity: NaN, left out of the percentiles. */
+        v[b] = t[1] > 0 ? t[0] / t[1] : NAN;
+        v[BOOTSTRAP_REPEATS + b] = t[2] > 0 ? 2 * t[0] / t[2] : NAN;
+        v[2 * BOOTSTRAP_REPEATS + b] = t[4] > 0 ? t[3] / t[4] : NAN;
+        v[3 * BOOTSTRAP_REPEATS + b] = t[5] > 0 ? 2 * t[3] / t[5] : NAN;
     }
     double *ci[4] = {s->site_ci95, s->atom_ci95, s->corrected_site_ci95, s->corrected_atom_ci95};
     for (int q = 0; q < 4; q++) {
         double *a = v + q * BOOTSTRAP_REPEATS;
-        qsort(a, BOOTSTRAP_REPEATS, sizeof *a, cmp_double);
-        ci[q][0] = a[(int)(0.025 * BOOTSTRAP_REPEATS)];
-        ci[q][1] = a[(int)(0.975 * BOOTSTRAP_REPEATS) - 1];
+        if (dac_sort(a, BOOTSTRAP_REPEATS, sizeof *a, dac_compare_double, NULL) != DAC_OK) {
+            free(v);
+            return DAC_ERR_NOMEM;
+        }
+        int n = 0; /* NaNs sort last */
+        while (n < BOOTSTRAP_REPEATS && isfinite(a[n]))
+            n++;
+        ci[q][0] = n ? a[(int)(0.025 * n)] : NAN;
+        ci[q][1] = n ? a[(int)(0.975 * n) - (n > 1)] : NAN;
     }
     free(v);
     s->ci_method = 1;
     return DAC_OK;
 }
 
-static void pair_distances(const dac_stem_count_image *images, size_t m, double pair_max_A,
+static void pair_distances(const count_image *images, size_t m, double pair_max_A,
                            dac_stem_count_stats *s)
 {
     /* The range ends at the largest distance, rounded up to 1 Å, not beyond pair_max:
@@ -486,14 +476,15 @@ static void pair_distances(const dac_stem_count_image *images, size_t m, double 
             int b = bw > 0 ? (int)(d / bw) : 0;
             s->hist[b >= DAC_STEM_HIST_BINS ? DAC_STEM_HIST_BINS - 1 : b]++;
         }
+    s->pair_distance_mean_A = s->pair_distance_sd_A = NAN;
     if (s->n_pair_distances) {
         double nn = (double)s->n_pair_distances;
         s->pair_distance_mean_A = sum / nn;
-        s->pair_distance_sd_A = nn > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nn) / (nn - 1))) : 0;
+        s->pair_distance_sd_A = nn > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nn) / (nn - 1))) : NAN;
     }
 }
 
-int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, double pair_max_A,
+int count_statistics(const count_image *images, size_t m, double pair_max_A,
                               uint64_t seed, int repeats, dac_stem_count_stats *s)
 {
     memset(s, 0, sizeof *s);
@@ -508,7 +499,7 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
     dac_rng_seed_stream(&rng, seed, 2);
     int st = DAC_OK;
     for (size_t k = 0; k < m && st == DAC_OK; k++) {
-        const dac_stem_count_image *im = &images[k];
+        const count_image *im = &images[k];
         double area = support_area_nm2(im), r_px = pair_max_A / im->pixel_A;
         size_t atoms = 0, c[3] = {0, 0, 0};
         for (size_t j = 0; j < im->n_sites; j++) {
@@ -533,7 +524,7 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
         s->est_single += est[0], s->est_pair += est[1], s->est_cluster += est[2];
         if (area > 0 && atoms > 1) {
             double lambda = (double)atoms / (area * 100.0);
-            s->chance_pairs_csr += dac_stem_chance_pairs_csr((double)atoms, lambda, pair_max_A,
+            s->chance_pairs_csr += count_chance_pairs_csr((double)atoms, lambda, pair_max_A,
                                                              disc_coverage(im, r_px, &rng));
         }
         clark_evans_terms(im, area, &ce_obs, &ce_exp);
@@ -542,27 +533,29 @@ int dac_stem_count_statistics(const dac_stem_count_image *images, size_t m, doub
         q[3] = est[1], q[4] = est[0] + est[1] + est[2], q[5] = est_atoms;
     }
     s->n_sites = s->n_single + s->n_pair + s->n_cluster;
+    /* Undefined statistics are NaN (written as null with a reason), never 0. */
+    s->density_per_nm2 = s->atom_density_per_nm2 = NAN;
     if (s->support_area_nm2 > 0) {
         s->density_per_nm2 = (double)s->n_sites / s->support_area_nm2;
         s->atom_density_per_nm2 = (double)s->n_atoms / s->support_area_nm2;
     }
     double est_sites = s->est_single + s->est_pair + s->est_cluster;
-    s->purity_site = s->n_sites ? (double)s->n_pair / (double)s->n_sites : 0;
-    s->purity_atom = s->n_atoms ? 2.0 * (double)s->n_pair / (double)s->n_atoms : 0;
-    s->purity_corrected_site = est_sites > 0 ? s->est_pair / est_sites : 0;
-    s->purity_corrected_atom = est_atoms_total > 0 ? 2.0 * s->est_pair / est_atoms_total : 0;
+    s->purity_site = s->n_sites ? (double)s->n_pair / (double)s->n_sites : NAN;
+    s->purity_atom = s->n_atoms ? 2.0 * (double)s->n_pair / (double)s->n_atoms : NAN;
+    s->purity_corrected_site = est_sites > 0 ? s->est_pair / est_sites : NAN;
+    s->purity_corrected_atom = est_atoms_total > 0 ? 2.0 * s->est_pair / est_atoms_total : NAN;
     /* z = 1.959964: the two-sided 95 % normal quantile. */
-    dac_stem_wilson((double)s->n_pair, (double)s->n_sites, 1.959964, s->site_ci95);
-    dac_stem_wilson(2.0 * (double)s->n_pair, (double)s->n_atoms, 1.959964, s->atom_ci95);
-    dac_stem_wilson(s->est_pair, est_sites, 1.959964, s->corrected_site_ci95);
-    dac_stem_wilson(2.0 * s->est_pair, est_atoms_total, 1.959964, s->corrected_atom_ci95);
+    count_wilson((double)s->n_pair, (double)s->n_sites, 1.959964, s->site_ci95);
+    count_wilson(2.0 * (double)s->n_pair, (double)s->n_atoms, 1.959964, s->atom_ci95);
+    count_wilson(s->est_pair, est_sites, 1.959964, s->corrected_site_ci95);
+    count_wilson(2.0 * s->est_pair, est_atoms_total, 1.959964, s->corrected_atom_ci95);
     /* Below BOOTSTRAP_MIN_IMAGES the resamples take too few distinct values (two images
      * give three) and the percentile interval collapses; the Wilson interval on pooled
      * counts stays (ci_method 0). */
     if (st == DAC_OK && m >= BOOTSTRAP_MIN_IMAGES)
         st = bootstrap(per, m, seed, s);
     pair_distances(images, m, pair_max_A, s);
-    s->clark_evans = ce_exp > 0 ? ce_obs / ce_exp : 0;
+    s->clark_evans = ce_exp > 0 ? ce_obs / ce_exp : NAN;
     free(per);
     return st;
 }

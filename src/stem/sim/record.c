@@ -167,9 +167,12 @@ int dac_stem_sim_write(const dac_stem_sim *sim, const dac_image *img, const dac_
     size_t dlen = slash ? (size_t)(slash - image_path) : 0;
     if (dlen >= sizeof dir || strlen(image_path) >= sizeof base)
         return dac_error(DAC_ERR_USAGE, "%s: path too long", image_path);
-    snprintf(dir, sizeof dir, "%.*s", (int)dlen, slash ? image_path : ".");
-    if (slash && dlen == 0)
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (dlen == 0)
         snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)dlen, image_path);
     const char *file = slash ? slash + 1 : image_path;
     snprintf(base, sizeof base, "%.*s", (int)(strlen(file) - ext), file);
     dac_outset *set;

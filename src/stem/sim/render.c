@@ -95,8 +95,8 @@ static void sim_fill_multiplier(dac_stem_sim *s)
     }
 }
 
-int dac_stem_sim_create(dac_stem_sim **out, const dac_stem_options *opt, size_t width,
-                        size_t height)
+int dac_stem_sim_create(const dac_stem_options *opt, size_t width, size_t height,
+                        dac_stem_sim **out)
 {
     *out = NULL;
     int st = dac_stem_options_check(opt);
@@ -113,7 +113,7 @@ int dac_stem_sim_create(dac_stem_sim **out, const dac_stem_options *opt, size_t 
     s->width = width;
     s->height = height;
     s->nu = width / 2 + 1;
-    if ((st = dac_stem_probe_create(&s->probe, &opt->probe)) || (st = sim_plan(s)) ||
+    if ((st = dac_stem_probe_create(&opt->probe, &s->probe)) || (st = sim_plan(s)) ||
         (st = sim_support_create(&s->support, opt, width, height))) {
         dac_stem_sim_free(s);
         return st;
@@ -267,9 +267,9 @@ int dac_stem_sim_render_points(dac_stem_sim *s, const dac_stem_point *pts, size_
     inverse_with_shifts(s);
     if ((st = report(s, 0.7)))
         return st;
-    dac_image *img = dac_image_create(s->width, s->height);
-    if (!img)
-        return dac_error(DAC_ERR_NOMEM, "stem: out of memory for the image");
+    dac_image *img;
+    if ((st = dac_image_create(s->width, s->height, &img)) != DAC_OK)
+        return st;
     size_t N = s->width * s->height;
     int noiseless = isinf(s->opt.dose_e_A2);
     /* real[] holds Σσ_j P(r_n − r_j)·p² (the deposit's mass is σ): the detected fraction

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/sort.h"
 #include "core/outset.h"
 #include "dac/stem.h"
 #include "stem/sim/sim_internal.h"
@@ -401,8 +402,9 @@ static int same_copy(const copy_key *a, const copy_key *b)
     return a->site == b->site && a->anchor[0] == b->anchor[0] && a->anchor[1] == b->anchor[1];
 }
 
-static int compare_keys(const void *pa, const void *pb)
+static int compare_keys(const void *pa, const void *pb, void *ctx)
 {
+    (void)ctx;
     const copy_key *a = pa, *b = pb;
     if (a->site != b->site)
         return a->site < b->site ? -1 : 1;
@@ -412,8 +414,9 @@ static int compare_keys(const void *pa, const void *pb)
     return a->row < b->row ? -1 : a->row > b->row;
 }
 
-static int compare_first_row(const void *pa, const void *pb)
+static int compare_first_row(const void *pa, const void *pb, void *ctx)
 {
+    (void)ctx;
     const site_copy *a = pa, *b = pb;
     return a->first_row < b->first_row ? -1 : a->first_row > b->first_row;
 }
@@ -448,7 +451,8 @@ static int number_site_copies(const dac_structure *s, const dac_site_analysis *a
             for (int m = 0; m < l->nlat && !an->sites[k].extended; m++)
                 c->anchor[m] = l->tile[i][m] - off[a][l->lat[m]];
         }
-        qsort(key, n, sizeof *key, compare_keys);
+        if (dac_sort(key, n, sizeof *key, compare_keys, NULL) != DAC_OK)
+            st = DAC_ERR_NOMEM;
         size_t nc = 0;
         for (size_t r = 0; r < n; r++) {
             if (r == 0 || !same_copy(&key[r], &key[r - 1])) {
@@ -458,7 +462,8 @@ static int number_site_copies(const dac_structure *s, const dac_site_analysis *a
             key[r].copy = nc - 1;
             copy[nc - 1].n_drawn++;
         }
-        qsort(copy, nc, sizeof *copy, compare_first_row);
+        if (st == DAC_OK && dac_sort(copy, nc, sizeof *copy, compare_first_row, NULL) != DAC_OK)
+            st = DAC_ERR_NOMEM;
         for (size_t c = 0; c < nc; c++) {
             const dac_site *site = &an->sites[copy[c].site];
             id[copy[c].index] = c;

@@ -7,7 +7,7 @@
  *   - chance-corrected site purity within ±0.04 of the designed purity;
  *   - the 95 % interval of the corrected purity covers the truth in ≥ 90 % of seeds.
  * Scenes: singles, pairs (2.5 Å, tilted at random: projected d·√(1−u²), u ∈ U(0,1) —
- * domain.md §3) and 3-atom clusters placed uniformly at random on a thin amorphous
+ * docs/science.md §3) and 3-atom clusters placed uniformly at random on a thin amorphous
  * carbon slab, so chance pairs occur exactly as in a real sample. Blobs the mixture
  * model counts as n atoms are scored as n detections at the blob (a pair seen end-on
  * is one blob of two atoms, which is what the issue asks the counter to report).
@@ -108,7 +108,7 @@ static void run_one(size_t w, double dose, double density, double p_pair, double
     opt.dose_e_A2 = dose;
     opt.support_thickness_A = 20; /* thin amorphous carbon (assumption: a typical N-C film) */
     dac_stem_sim *sim;
-    assert_int_equal(dac_stem_sim_create(&sim, &opt, w, w), DAC_OK);
+    assert_int_equal(dac_stem_sim_create(&opt, w, w, &sim), DAC_OK);
     dac_rng rng;
     dac_rng_seed(&rng, seed);
     scene sc;
@@ -122,29 +122,31 @@ static void run_one(size_t w, double dose, double density, double p_pair, double
         snprintf(name, sizeof name, "%s/acc_%llu.tif", getenv("DAC_ACCURACY_DUMP"), (unsigned long long)seed);
         dac_image_write_tiff(name, img, DAC_SAMPLE_F32);
     }
+    /* Exactly what `dac stem count --elements Pt` runs: the library's counter. */
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
-    p.pixel_A = PIXEL_A;
-    dac_stem_detection *d;
-    assert_int_equal(dac_stem_count_detect(img->pixels, w, w, NULL, &p, &d), DAC_OK);
-    double pt = dac_element_by_symbol("Pt")->haadf_sigma_1e4A2;
-    dac_stem_mixture mix;
-    assert_int_equal(dac_stem_count_mixture(d->blobs, d->n_blobs, 3, &pt, 1, &mix), DAC_OK);
-    dac_stem_site *sites;
-    size_t ns;
-    assert_int_equal(dac_stem_count_sites(d->blobs, d->n_blobs, PIXEL_A, p.pair_max_A, 0, &sites, &ns),
-                     DAC_OK);
+    dac_stem_counter *counter;
+    const char *pt[1] = {"Pt"};
+    assert_int_equal(dac_stem_counter_create(&p, &counter), DAC_OK);
+    assert_int_equal(dac_stem_counter_set_elements(counter, pt, 1), DAC_OK);
+    dac_stem_counter_set_overlays(counter, 0);
+    assert_int_equal(dac_stem_counter_add_image(counter, img, NULL, "accuracy"), DAC_OK);
+    assert_int_equal(dac_stem_counter_finish(counter, seed), DAC_OK);
+    size_t n_blobs;
+    const dac_stem_blob *blobs = dac_stem_counter_blobs(counter, &n_blobs);
+    const dac_stem_count_image_info *info = dac_stem_counter_image(counter, 0);
+    out->stats = *dac_stem_counter_stats(counter);
     /* A blob of n atoms is n detections at the blob; the position RMS is taken over
      * single-atom blobs (a merged blob has no position per atom to compare). */
     size_t nd = 0;
-    for (size_t i = 0; i < d->n_blobs; i++)
-        nd += (size_t)d->blobs[i].n_atoms;
+    for (size_t i = 0; i < n_blobs; i++)
+        nd += (size_t)blobs[i].n_atoms;
     double *det = malloc(sizeof *det * 2 * (nd + 1));
     nd = 0;
-    for (size_t i = 0; i < d->n_blobs; i++)
-        for (int j = 0; j < d->blobs[i].n_atoms; j++) {
-            det[2 * nd] = d->blobs[i].x_px;
-            det[2 * nd + 1] = d->blobs[i].y_px;
+    for (size_t i = 0; i < n_blobs; i++)
+        for (int j = 0; j < blobs[i].n_atoms; j++) {
+            det[2 * nd] = blobs[i].x_px;
+            det[2 * nd + 1] = blobs[i].y_px;
             nd++;
         }
     long *match = malloc(sizeof *match * (nd + 1));
@@ -162,44 +164,42 @@ static void run_one(size_t w, double dose, double density, double p_pair, double
             for (size_t u = 0; u < sc.n_atoms; u++)
                 if (u != t)
                     bn = fmin(bn, hypot(sc.xy[2 * u] - sc.xy[2 * t], sc.xy[2 * u + 1] - sc.xy[2 * t + 1]));
-            for (size_t i = 0; i < d->n_blobs; i++) {
-                double q = hypot(d->blobs[i].x_px - sc.xy[2 * t], d->blobs[i].y_px - sc.xy[2 * t + 1]);
+            for (size_t i = 0; i < n_blobs; i++) {
+                double q = hypot(blobs[i].x_px - sc.xy[2 * t], blobs[i].y_px - sc.xy[2 * t + 1]);
                 if (q < bb)
                     bb = q, bi = i;
             }
             fprintf(stderr, "  missed atom at (%.1f,%.1f): nearest atom %.2f Å, nearest blob %.2f Å n_atoms %d "
-                            "I/unit %.2f snr %.1f sigma %.2f refined %d\n", sc.xy[2 * t], sc.xy[2 * t + 1], bn * PIXEL_A,
-                    bb * PIXEL_A, d->blobs[bi].n_atoms, d->blobs[bi].intensity / mix.unit_intensity,
-                    d->blobs[bi].snr, d->blobs[bi].sigma_px, d->blobs[bi].refined);
+                            "I %.3g snr %.1f sigma %.2f refined %d\n", sc.xy[2 * t], sc.xy[2 * t + 1], bn * PIXEL_A,
+                    bb * PIXEL_A, blobs[bi].n_atoms, blobs[bi].intensity,
+                    blobs[bi].snr, blobs[bi].sigma_px, blobs[bi].refined);
         }
         free(hit);
     }
     double ss = 0;
     size_t ns1 = 0, q = 0;
-    for (size_t i = 0; i < d->n_blobs; i++) {
-        if (d->blobs[i].n_atoms == 1 && match[q] >= 0) {
+    for (size_t i = 0; i < n_blobs; i++) {
+        if (blobs[i].n_atoms == 1 && match[q] >= 0) {
             double dx = det[2 * q] - sc.xy[2 * match[q]], dy = det[2 * q + 1] - sc.xy[2 * match[q] + 1];
             ss += dx * dx + dy * dy, ns1++;
         }
-        q += (size_t)d->blobs[i].n_atoms;
+        q += (size_t)blobs[i].n_atoms;
     }
     out->rms_single_A = ns1 ? sqrt(ss / (double)ns1) * PIXEL_A : 0;
     free(match);
-    dac_stem_count_image in = {sites, ns, d->blobs, d->n_blobs, d->support, w, w, PIXEL_A};
-    assert_int_equal(dac_stem_count_statistics(&in, 1, p.pair_max_A, seed, 0, &out->stats), DAC_OK);
     size_t nsites = sc.n_single + sc.n_pair + sc.n_cluster;
     out->truth_purity = nsites ? (double)sc.n_pair / (double)nsites : 0;
     if (getenv("DAC_ACCURACY_VERBOSE"))
         fprintf(stderr, "dose %.0e dens %.2f seed %llu: atoms %zu blobs %zu F1 %.4f rms %.4f Å (single blobs %.4f) "
                         "atom FWHM %.2f Å | "
                         "supp %.0f nm2 truth S/P/C %zu/%zu/%zu obs %zu/%zu/%zu purity %.3f corr %.3f [%.3f,%.3f] truth %.3f\n",
-                dose, density, (unsigned long long)seed, sc.n_atoms, d->n_blobs, out->score.f1,
-                out->score.rms_distance * PIXEL_A, out->rms_single_A, d->atom_fwhm_A, d->support_area_nm2, sc.n_single, sc.n_pair, sc.n_cluster,
+                dose, density, (unsigned long long)seed, sc.n_atoms, n_blobs, out->score.f1,
+                out->score.rms_distance * PIXEL_A, out->rms_single_A, info->atom_fwhm_A, info->support_area_nm2, sc.n_single, sc.n_pair, sc.n_cluster,
                 out->stats.n_single, out->stats.n_pair, out->stats.n_cluster, out->stats.purity_site,
                 out->stats.purity_corrected_site, out->stats.corrected_site_ci95[0],
                 out->stats.corrected_site_ci95[1], out->truth_purity);
-    free(det), free(sites), free(sc.pts), free(sc.xy);
-    dac_stem_detection_free(d);
+    free(det), free(sc.pts), free(sc.xy);
+    dac_stem_counter_free(counter);
     dac_image_free(img);
     dac_stem_sim_free(sim);
 }

@@ -1,0 +1,286 @@
+/*
+ * count_internal.h — the steps of the HAADF-STEM counting pipeline, shared by the
+ * files of src/stem/count (private: not installed; tests may include it; private names
+ * start with count_). The public surface is dac_stem_counter in dac/stem_count.h.
+ *
+ * The pipeline (docs/science.md §3), each step callable on its own from a test:
+ *   1. background and noise: a large-scale smooth background (normalised Gaussian
+ *      convolution inside the support), the support mask (vacuum excluded), and a
+ *      local robust noise level (block MAD) of the matched-filter output;
+ *   2. detection: matched filter of the probe shape turned into a local z-score and
+ *      thresholded at a stated false-alarm rate (Gaussian tail with a multiple-testing
+ *      correction over the number of resolution elements), non-maximum suppression;
+ *   3. refinement: least-squares 2D Gaussians on a local plane, overlapping
+ *      neighbours fitted together (Levenberg–Marquardt), at the atom width measured on
+ *      the image, centres kept within one σ of the filter maxima; then detection on the
+ *      residual (the fitted model subtracted, the same statistic and threshold);
+ *   4. blob size: a mixture model of integrated intensities with components at
+ *      1×, 2×, 3× the single-atom intensity (and, with two elements, at σ_A, σ_B and
+ *      their sums); merged pairs become n_atoms = 2;
+ *   5. sites: connected components of atoms within pair_max_A;
+ *   6. statistics: purity on site and atom basis, Wilson intervals, expected chance
+ *      pairs (Monte Carlo placement in the support mask, plus the analytic CSR value),
+ *      chance-corrected purity, Clark–Evans ratio, bootstrap over images.
+ *
+ * Positions are in pixels (x = column, y = row, origin at the centre of the top-left
+ * pixel) unless a name ends in _A.
+ */
+#ifndef DAC_STEM_COUNT_INTERNAL_H
+#define DAC_STEM_COUNT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dac/core.h"
+#include "dac/stem_count.h"
+
+/* The one-sided Gaussian threshold z such that P(Z > z) = alpha / n_tests
+ * (Bonferroni). Exposed for tests and docs. */
+double count_threshold_z(double false_alarms, double n_tests);
+
+/* ---------------------------------------------------- background and support --- */
+
+/* Support mask from the smooth background: vacuum is the low class of a two-class
+ * (Otsu) split of the background when the split is clear; else everything is support.
+ * mask: w*h bytes, 1 = support. */
+int count_support_auto(const float *background, size_t w, size_t h,
+                                unsigned char *mask);
+
+/* Smooth background: Gaussian of sigma_px, normalised inside `mask` (pixels outside
+ * the mask are estimated from their own class), so vacuum edges do not bleed into the
+ * support. out: w*h floats. mask may be NULL (all support). */
+int count_background(const float *img, size_t w, size_t h,
+                              const unsigned char *mask, double sigma_px, float *out);
+
+/* Separable Gaussian blur with mirrored edges (small sigma: direct; large: through a
+ * block-mean pyramid). out may not alias in. */
+int count_blur(const float *in, size_t w, size_t h, double sigma_px, float *out);
+
+/* Local robust spread: 1.4826·MAD of `in` over blocks of `block` pixels (only mask
+ * pixels count where mask is given), bilinearly interpolated between block centres. */
+int count_local_mad(const float *in, size_t w, size_t h, const unsigned char *mask,
+                             size_t block, float *out);
+
+/* The image's photon-transfer noise model (count_noise.c): pixel variance
+ * var = gain·(mean − offset), measured from the pixel-scale residual in small blocks.
+ * CONSTANT: block means too uniform to measure a slope, var = var_median everywhere.
+ * INVALID: no usable calibration (too small, variance not rising with signal). */
+typedef enum {
+    COUNT_NOISE_INVALID = 0,
+    COUNT_NOISE_SHOT = 1,
+    COUNT_NOISE_CONSTANT = 2
+} count_noise_kind;
+
+typedef struct {
+    int model;          /* count_noise_kind */
+    double gain;        /* image units per detected electron (SHOT) */
+    double offset;      /* image value of zero variance (SHOT) */
+    double var_min;     /* smallest measured bin variance: floor of the model */
+    double var_median;  /* median block variance */
+    double electrons_median; /* (SHOT) median block (mean − offset)/gain: the dose per pixel */
+} count_noise_model;
+
+/* Calibrates the model on the pixels inside mask (NULL: all). An image too small or a
+ * calibration that fails gives model = INVALID and DAC_OK. */
+int count_noise_calibrate(const float *img, size_t w, size_t h, const unsigned char *mask,
+                               count_noise_model *m);
+/* Pixel variance predicted at a local mean level. */
+double count_noise_variance(const count_noise_model *m, double mean);
+
+/* The result of detection on one image. Maps are kept for overlays and diagnostics. */
+typedef struct {
+    size_t width, height;
+    double pixel_A;
+    float *background;      /* smooth background, w*h */
+    unsigned char *support; /* 1 = support, w*h */
+    double support_area_nm2;
+    double threshold_z;     /* detection threshold actually used */
+    double unit_amplitude;  /* filtered amplitude of a typical atom (0: not measured) */
+    size_t n_rejected_faint; /* candidates rejected by the min_atom_fraction test */
+    size_t n_decoys;        /* local minima passing the same tests (false-alarm estimate) */
+    double threshold_z_gauss; /* the Gaussian-tail threshold before decoy calibration */
+    double n_resolution_elements;
+    double atom_fwhm_A;     /* atom image FWHM used by the refinement: measured on the
+                               frame (median of the bright blobs) or the nominal probe */
+    double atom_fwhm_measured_A; /* the measurement itself before it is bounded to
+                               0.5–2 Å (NAN: fewer than 5 isolated bright blobs) */
+    size_t n_residual;      /* blobs added by detection on the residual */
+    size_t n_residual_decoys; /* residual minima passing the mirrored tests */
+    count_noise_model noise; /* the shot-noise calibration (INVALID: block MADs used) */
+    double noise_excess;    /* robust σ of the filtered residual over the shot-noise
+                               prediction (support texture, scan noise); 0 if not used */
+    dac_stem_blob *blobs;
+    size_t n_blobs;
+} count_detection;
+
+/* Detects and (if p->refine) refines blobs. `support` may be NULL for the automatic
+ * mask. NaN/Inf pixels fail with DAC_ERR_INPUT; a constant image gives no blobs. */
+int count_detect(const float *img, size_t w, size_t h,
+                          const unsigned char *support, const dac_stem_count_params *p,
+                          count_detection **out);
+void count_detection_free(count_detection *d);
+
+/* Least-squares refinement of blobs in place (used by detect; exposed for tests):
+ * 2D Gaussians on a local plane, blobs whose windows overlap fitted together. A fit
+ * that moves a centre more than max_shift_px (> 0) from its start is replaced by a fit
+ * with the centres held at their starts (max_shift_px = 0: no limit). */
+int count_refine(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
+                          size_t n, double sigma_px_guess, double max_shift_px);
+
+/* As count_refine, but only the groups (blobs with overlapping windows) that
+ * hold at least one blob with only[i] != 0 are fitted; only = NULL fits all. Used to
+ * refit the neighbourhoods of atoms added from the residual. */
+int count_refine_groups(const float *img, size_t w, size_t h, dac_stem_blob *blobs,
+                                 size_t n, double sigma_px_guess, double max_shift_px,
+                                 const unsigned char *only);
+
+/* Iterative detection on the residual (DAOPHOT, Stetson 1987; StatSTEM, De Backer et
+ * al. 2016): the fitted Gaussians of all blobs, seen through the matched filter, are
+ * subtracted from f (the filtered image above the smooth background), z = residual /
+ * noise (the same noise map and threshold as the first pass), and local maxima above
+ * threshold_z that pass the amplitude test (≥ min_fraction × unit_amplitude, when
+ * unit_amplitude > 0) and lie further than min_sep_px from every blob become new blobs
+ * (the threshold raised, as in the first pass, if residual minima passing the mirrored
+ * tests — decoys — exceed false_alarms_per_px2 × the searched support area);
+ * the groups holding them are refitted (sigma_px, max_shift_px as in
+ * count_refine). Repeats until a round adds nothing, at most max_rounds.
+ * s_f: the matched filter's σ (px). mask: where candidates may lie (NULL: everywhere).
+ * *blobs is reallocated; *n_added and *n_decoys (may be NULL) count the blobs added and
+ * the decoys seen over all rounds. */
+typedef struct {
+    const float *f;       /* filtered image minus filtered background, w*h */
+    const float *noise;   /* σ of f per pixel, w*h (≤ 0: no test there) */
+    const unsigned char *mask;
+    double s_f, threshold_z, unit_amplitude, min_fraction, min_sep_px;
+    double false_alarms_per_px2; /* stated false-alarm rate per pixel of searched support */
+    double sigma_px, max_shift_px;
+    int max_rounds;
+} count_residual_params;
+
+int count_residual(const float *img, size_t w, size_t h,
+                            const count_residual_params *rp, dac_stem_blob **blobs, size_t *n,
+                            size_t *n_added, size_t *n_decoys);
+
+/* The atom image width of a frame: the median σ (px) of free-width single-Gaussian fits
+ * to the isolated blobs with z ≥ min_z (at least 5 of them; else *sigma_px = 0), each
+ * fit started at sigma_px_guess. */
+int count_atom_width(const float *img, size_t w, size_t h, const dac_stem_blob *blobs,
+                              size_t n, double sigma_px_guess, double min_z, double *sigma_px);
+
+/* Splits blobs that are wider than one atom into two when two Gaussians fit
+ * significantly better (BIC); *blobs is reallocated and *n grows. Used by detect. */
+int count_split(const float *img, size_t w, size_t h, dac_stem_blob **blobs, size_t *n,
+                         double sigma_px_guess);
+
+/* ----------------------------------------------------------- blob size ---------- */
+
+/* Result of the intensity mixture. unit: the fitted intensity of one atom of the
+ * reference (first) element; spread: σ of a single-atom component. */
+typedef struct {
+    double unit_intensity;
+    double spread;
+    int n_elements;
+    double sigma_ratio;     /* σ(B)/σ(A) from the element table (1 with one element) */
+    int elements_separable; /* 1 when the intensities tell the elements apart */
+    int counts_atoms;       /* 1 when intensities are precise enough to count atoms per
+                               blob (spread/unit < 0.215); else every blob is one atom */
+    int converged;
+} count_mixture;
+
+/* Classifies blobs into n_atoms (and element indices when two cross-sections are
+ * given: haadf_sigma[0], haadf_sigma[1]; n_elements 1 or 2). */
+int count_classify(dac_stem_blob *blobs, size_t n, int max_atoms,
+                           const double *haadf_sigma, int n_elements, count_mixture *out);
+
+/* Groups blobs (all from one image) into sites: connected components of blobs closer
+ * than pair_max_A; kind from the total atom count. Sets blob.site (offset by
+ * site_offset). *sites is malloc'ed. */
+int count_sites(dac_stem_blob *blobs, size_t n, double pixel_A, double pair_max_A,
+                         long site_offset, dac_stem_site **sites, size_t *n_sites);
+
+/* Per image input to the statistics. */
+typedef struct {
+    const dac_stem_site *sites;
+    size_t n_sites;
+    const dac_stem_blob *blobs; /* for the Clark–Evans ratio (may be NULL) */
+    size_t n_blobs;
+    const unsigned char *support; /* w*h */
+    size_t width, height;
+    double pixel_A;
+} count_image;
+
+/* Wilson score interval for k successes in n trials at z (1.96 for 95 %). */
+void count_wilson(double k, double n, double z, double ci[2]);
+
+/* Expected number of isolated pairs among n points placed uniformly at random in an
+ * area with density lambda (per Å²) and linking distance r_A (Poisson process; the
+ * edge correction enters through `coverage`, the mean fraction of a disc of radius
+ * r_A inside the support). */
+double count_chance_pairs_csr(double n, double lambda_per_A2, double r_A, double coverage);
+
+/* All statistics; seed drives the Monte Carlo and the bootstrap (same seed, same
+ * numbers). mc_repeats: Monte Carlo placements (0: default 200). */
+int count_statistics(const count_image *images, size_t n_images,
+                              double pair_max_A, uint64_t seed, int mc_repeats,
+                              dac_stem_count_stats *out);
+
+/* ------------------------------------------------------------- the counter ------ */
+
+/* Checks the parameters (the pixel size included); DAC_ERR_USAGE naming the field. */
+int count_check_params(const dac_stem_count_params *p);
+
+/* An 8-bit grey display copy of an image (0.5–99.5 % stretch, so bright atoms do not
+ * wash out the support): what the overlay is drawn on. */
+typedef struct {
+    size_t width, height;
+    unsigned char *grey;
+} count_display;
+
+int count_display_image(const float *img, size_t w, size_t h, count_display *out);
+
+/* What the counter keeps of one image. */
+typedef struct {
+    char *name;
+    double pixel_A;
+    count_detection *detection; /* background map freed once counted */
+    count_mixture mixture;
+    count_display display;      /* empty when overlays are off */
+    size_t first_site, n_sites; /* its sites in the counter's list */
+    dac_stem_count_image_info info;
+} count_frame;
+
+void count_frame_clear(count_frame *fr);
+
+/* ---------------------------------------------------------------- writers ------- */
+
+/* Everything the result set is written from. */
+typedef struct {
+    const dac_stem_count_params *params;
+    const count_frame *frames;
+    size_t n_frames;
+    const dac_stem_blob *blobs;
+    size_t n_blobs;
+    const dac_stem_site *sites;
+    size_t n_sites;
+    const dac_stem_count_stats *stats;
+    const char *elements[2];
+    int n_elements;
+    int overlays;
+} count_results;
+
+/* The result set in folder dir (one output set): atoms.csv, sites.csv, summary.json,
+ * pair_hist.*, overlay_<image>.png. Å coordinates follow dac stem simulate's truth:
+ * measured from the outer corner of pixel (0, 0), so x_A = (x_px + 0.5)·pixel. */
+int count_write_results(const count_results *r, const char *dir, const dac_provenance *prov);
+
+/* The overlay drawing (shared with the scorer's overlay): circles and lines in RGB. */
+void count_draw_circle(unsigned char *rgb, size_t w, size_t h, double cx, double cy, double r,
+                       const unsigned char c[3]);
+void count_draw_line(unsigned char *rgb, size_t w, size_t h, double x0, double y0, double x1,
+                     double y1, const unsigned char c[3]);
+/* RGB from the display copy. */
+unsigned char *count_display_rgb(const count_display *d);
+
+
+#endif
