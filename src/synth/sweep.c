@@ -214,8 +214,9 @@ static cJSON *sweep_record(const dac_synth_sweep_options *o, const dac_sweep *s,
     return root;
 }
 
-/* OUT.csv and OUT.json beside it, as one set (rank 0). */
-static int write_outputs(const char *out_csv, const char *csv, size_t len, const cJSON *rec)
+/* OUT.csv, OUT.json and the figure OUT_figure.* beside it, as one set (rank 0). */
+static int write_outputs(const char *out_csv, const char *csv, size_t len, const cJSON *rec,
+                         const dac_sweep *s, const char *recipe)
 {
     size_t n = strlen(out_csv);
     const char *slash = strrchr(out_csv, '/');
@@ -240,6 +241,14 @@ static int write_outputs(const char *out_csv, const char *csv, size_t len, const
         st = dac_error(DAC_ERR_RUNTIME, "%s: write error", out_csv);
     if (st == DAC_OK)
         st = dac_outset_json(set, json_name, rec);
+    if (st == DAC_OK) {
+        char fig[4096];
+        snprintf(fig, sizeof fig, "%.*s_figure", (int)(strlen(file) - 4), file);
+        const char *base = strrchr(recipe, '/');
+        char title[512];
+        snprintf(title, sizeof title, "dac synth sweep of %s", base ? base + 1 : recipe);
+        st = synth_sweep_figure(csv, len, s, set, fig, title);
+    }
     return dac_outset_finish(set, st);
 }
 
@@ -301,7 +310,7 @@ int dac_synth_sweep(const dac_synth_sweep_options *o, const char *out_csv,
         fclose(mem);
     if (st == DAC_OK && dac_sweep_is_root()) {
         cJSON *rec = sweep_record(o, s, dac_sweep_size(s), prov);
-        st = rec ? write_outputs(out_csv, csv, csv_len, rec) : dac_error(DAC_ERR_NOMEM, "out of memory");
+        st = rec ? write_outputs(out_csv, csv, csv_len, rec, s, o->recipe) : dac_error(DAC_ERR_NOMEM, "out of memory");
         cJSON_Delete(rec);
     }
     if (st == DAC_OK && runs)

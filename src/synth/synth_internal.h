@@ -406,6 +406,12 @@ double synth_metal_pair_bond(const dac_synth_metal *a, const dac_synth_metal *b,
 /* Every parameter, under the recipe's own keys (summary.json "parameters"). */
 void synth_params_json(const dac_synth_params *p, void *cjson_object);
 
+/* figure.c: the figure of a sweep's table (name: without extension) */
+struct dac_sweep;
+struct dac_outset;
+int synth_sweep_figure(const char *csv_text, size_t len, const struct dac_sweep *s,
+                       struct dac_outset *set, const char *name, const char *title);
+
 /* png.c */
 int synth_write_png(const dac_synth_engine *e, FILE *f, const char *name);
 

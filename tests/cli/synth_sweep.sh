@@ -23,6 +23,7 @@ check 'cmp -s "$T/one.csv" "$T/two.csv"' "1 and 2 threads give different tables"
 check '[ "$(wc -l < "$T/one.csv")" -eq 9 ]' "expected a header and 8 rows"
 check 'head -1 "$T/one.csv" | grep -q "^index,repeat,seed,template.complexes_per_nm2,temperature_program.segments.0.to_C,events,"' "header: $(head -1 "$T/one.csv")"
 check 'grep -q "\"record\":.*\"dac synth sweep\"" "$T/one.json"' "OUT.json missing or not a sweep record"
+check '[ -s "$T/one_figure.csv" ] && [ -s "$T/one_figure.gp" ]' "the sweep's figure (one_figure.csv, .gp) is missing"
 # row 7: complexes 0.5, 900 °C, repeat 1, seed 17 — rerun alone
 row=$(sed -n 9p "$T/one.csv")
 check '[ "$(echo "$row" | cut -d, -f1-5)" = "7,1,17,0.5,900" ]' "row 7: $row"

@@ -152,6 +152,9 @@ static void test_synth_sweep(void **state)
     synth_test_run(e, dac_synth_engine_end_s(e));
     assert_int_equal(e->events, events);
     dac_synth_engine_free(e);
+    FILE *fig = fopen("synth_sweep_1_figure.csv", "r"); /* the figure's table, gnuplot or not */
+    assert_non_null(fig);
+    fclose(fig);
     char *json = read_text("synth_sweep_1.json");
     assert_non_null(strstr(json, "\"record\":\t\"dac synth sweep\""));
     free(json);
@@ -168,6 +171,13 @@ static void test_synth_sweep(void **state)
     remove("synth_sweep_1.json");
     remove("synth_sweep_2.json");
     remove("synth_sweep_recipe.yaml");
+    static const char *ext[] = {"csv", "gp", "svg", "png"};
+    for (int k = 0; k < 4; k++)
+        for (int j = 1; j <= 2; j++) {
+            char name[64];
+            snprintf(name, sizeof name, "synth_sweep_%d_figure.%s", j, ext[k]);
+            remove(name);
+        }
 }
 
 int main(void)
