@@ -3,8 +3,9 @@
  *
  * Pure hopping (no bonds, no pockets, no acceleration) at 1 % coverage, on 10⁵, 10⁶
  * and 1.6·10⁷ sites: the issue's bars are ≥ 10⁷ events/s on one core at 10⁶ sites,
- * ≤ 16 bytes per site, and a cost per event flat across the sizes. Then one example of
- * each route, for the record. Usage: bench/synth [events per size (default 3e7)].
+ * ≤ 16 bytes per site, and a cost per event flat across the sizes. CPU time is measured:
+ * the machine may be shared.
+ * Usage: bench/synth [events per size (default 3e7) [one lattice side: 320, 1000, 4000]].
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +64,13 @@ static int bench_size(size_t L, double events)
 int main(int argc, char **argv)
 {
     double events = argc > 1 ? atof(argv[1]) : 3e7;
+    size_t only = argc > 2 ? (size_t)atol(argv[2]) : 0; /* one lattice side only */
     printf("pure hopping, 1 %% coverage, no bonds, one core\n");
     printf("%10s %9s %11s %8s %11s %9s %8s %9s\n", "sites", "atoms", "events", "cpu_s", "events_per_s",
            "ns_per_ev", "B_per_site", "create_s");
     static const size_t sizes[] = {320, 1000, 4000};
     for (size_t i = 0; i < 3; i++)
-        if (bench_size(sizes[i], events))
+        if ((!only || only == sizes[i]) && bench_size(sizes[i], events))
             return 1;
     return 0;
 }

@@ -101,6 +101,15 @@ size_t dac_sweep_size(const dac_sweep *s) { return s->size; }
 size_t dac_sweep_axes(const dac_sweep *s) { return s->n_axes; }
 const dac_sweep_axis *dac_sweep_axis_at(const dac_sweep *s, size_t i) { return i < s->n_axes ? &s->axes[i] : NULL; }
 
+/* lo + i·step to 12 significant digits, so decimal steps give decimal values (0.1 + 2 ×
+ * 0.2 is 0.5, not 0.50000000000000011) in the table and in the recipe overrides. */
+static double grid_value(const dac_sweep_axis *a, size_t i)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.12g", a->lo + (double)i * a->step);
+    return strtod(buf, NULL);
+}
+
 void dac_sweep_point(const dac_sweep *s, size_t index, double *values, size_t *repeat)
 {
     if (repeat)
@@ -110,7 +119,7 @@ void dac_sweep_point(const dac_sweep *s, size_t index, double *values, size_t *r
         size_t i = index % s->axes[k].n;
         index /= s->axes[k].n;
         if (values)
-            values[k] = s->axes[k].lo + (double)i * s->axes[k].step;
+            values[k] = grid_value(&s->axes[k], i);
     }
 }
 

@@ -39,7 +39,8 @@ void dac_sweep_free(dac_sweep *s);
 size_t dac_sweep_size(const dac_sweep *s);            /* Π n_i × repeats */
 size_t dac_sweep_axes(const dac_sweep *s);
 const dac_sweep_axis *dac_sweep_axis_at(const dac_sweep *s, size_t i);
-/* Values (one per axis, lo + i·step) and repeat of point index. */
+/* Values (one per axis, lo + i·step rounded to 12 significant digits) and repeat of
+ * point index. */
 void dac_sweep_point(const dac_sweep *s, size_t index, double *values, size_t *repeat);
 
 /* fn is called once per point; the calls made for one worker come in increasing index

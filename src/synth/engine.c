@@ -38,16 +38,18 @@ static double arrhenius(double prefactor, double E_eV, double kT_eV)
 uint16_t synth_hop_class_of(const dac_synth_engine *e, const synth_atom *a)
 {
     const synth_lattice *g = &e->g;
-    uint8_t s = e->state[synth_index(g, a->x, a->y)];
+    uint32_t i = synth_index(g, a->x, a->y);
+    uint8_t s = e->state[i];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
-    int b[3] = {0, 0, 0};
+    int b1 = 0, b2 = 0;
     for (int d = 0; d < g->z; d++) {
-        int x = synth_wrap(a->x + g->dx[d], g->L), y = synth_wrap(a->y + g->dy[d], g->L);
-        b[e->state[synth_index(g, x, y)] & SYNTH_OCC]++;
+        int o = e->state[synth_neighbor(g, a->x, a->y, i, d)] & SYNTH_OCC;
+        b1 += o == 1;
+        b2 += o == 2;
     }
     return (uint16_t)(e->hop_base +
                       ((size_t)a->metal * N_CATEGORIES + (size_t)cat) * e->n_bond_combos +
-                      e->combo[b[1]][b[2]]);
+                      e->combo[b1][b2]);
 }
 
 static int g_failed(dac_synth_engine *e, int st)
@@ -89,9 +91,9 @@ void synth_reclass(dac_synth_engine *e, uint32_t id)
 static void reclass_around(dac_synth_engine *e, int x, int y)
 {
     const synth_lattice *g = &e->g;
+    uint32_t c = synth_index(g, x, y);
     for (int d = 0; d < g->z; d++) {
-        int nx = synth_wrap(x + g->dx[d], g->L), ny = synth_wrap(y + g->dy[d], g->L);
-        uint32_t i = synth_index(g, nx, ny);
+        uint32_t i = synth_neighbor(g, x, y, c, d);
         if (e->state[i] & SYNTH_OCC)
             synth_reclass(e, e->site_atom[i]);
     }
@@ -181,19 +183,24 @@ void synth_update_rates(dac_synth_engine *e)
 
 /* ------------------------------------------------------------ events -------------- */
 
-static void do_hop(dac_synth_engine *e, uint32_t id)
+/* spare: 11 random bits nobody else used (the low bits of the class word), which give
+ * the first direction tried when they fall below the largest multiple of z. */
+static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
 {
     const synth_lattice *g = &e->g;
     synth_atom *a = &e->atoms[id];
     int x = a->x, y = a->y, nx, ny;
     uint32_t i0 = synth_index(g, x, y), i1;
+    unsigned limit = 2048u - 2048u % (unsigned)g->z;
     for (;;) { /* a uniform empty neighbour: the class rate counts exactly these */
-        int d = (int)dac_rng_below(&e->rng, (uint64_t)g->z);
-        nx = synth_wrap(x + g->dx[d], g->L);
-        ny = synth_wrap(y + g->dy[d], g->L);
-        i1 = synth_index(g, nx, ny);
-        if (!(e->state[i1] & SYNTH_OCC))
+        int d = spare < limit ? (int)(spare % (unsigned)g->z) : (int)dac_rng_below(&e->rng, (uint64_t)g->z);
+        spare = limit;
+        i1 = synth_neighbor(g, x, y, i0, d);
+        if (!(e->state[i1] & SYNTH_OCC)) {
+            nx = synth_wrap(x + g->dx[d], g->L);
+            ny = synth_wrap(y + g->dy[d], g->L);
             break;
+        }
     }
     if (e->fp)
         synth_fp_touch(e, nx, ny);
@@ -212,12 +219,13 @@ static void do_hop(dac_synth_engine *e, uint32_t id)
     if (had_bonds)
         reclass_around(e, x, y);
     /* one pass over the new neighbourhood: the mover's bonds, and who must be reclassified */
-    int b[4] = {0, 0, 0, 0}, n_occ = 0;
+    int b1 = 0, b2 = 0, n_occ = 0; /* counters in registers, not an array indexed by o */
     uint32_t occupied[6];
     for (int d = 0; d < g->z; d++) {
-        uint32_t j = synth_index(g, synth_wrap(nx + g->dx[d], g->L), synth_wrap(ny + g->dy[d], g->L));
+        uint32_t j = synth_neighbor(g, nx, ny, i1, d);
         int o = e->state[j] & SYNTH_OCC;
-        b[o]++;
+        b1 += o == 1;
+        b2 += o == 2;
         if (o)
             occupied[n_occ++] = j;
     }
@@ -226,7 +234,7 @@ static void do_hop(dac_synth_engine *e, uint32_t id)
     uint8_t s = e->state[i1];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
     uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
-                                                e->n_bond_combos + e->combo[b[1]][b[2]]);
+                                                e->n_bond_combos + e->combo[b1][b2]);
     if (cls == a->cls)
         e->hop_sets[cls - e->hop_base].pos[a->slot] = synth_pack(nx, ny);
     else
@@ -335,12 +343,12 @@ static int do_complex_hop(dac_synth_engine *e, uint32_t c)
 }
 
 /* Executes event `member` of class c; returns 1 when it changed the state. */
-static int do_event(dac_synth_engine *e, size_t c, uint32_t member)
+static int do_event(dac_synth_engine *e, size_t c, uint32_t member, unsigned spare)
 {
     synth_class *k = &e->table.cls[c];
     int done = 1;
     switch (k->kind) {
-    case SYNTH_EV_HOP: do_hop(e, member); break;
+    case SYNTH_EV_HOP: do_hop(e, member, spare); break;
     case SYNTH_EV_ARRIVAL: do_arrival(e, k->arg); break;
     case SYNTH_EV_NLOSS: done = do_nloss(e, (size_t)k->arg, member); break;
     case SYNTH_EV_LIGAND: do_ligand(e, member); break;
@@ -385,6 +393,8 @@ static void pick(dac_synth_engine *e, synth_draw *d)
 
 static void prefetch_next(dac_synth_engine *e, synth_draw *d)
 {
+    if (!e->prefetch)
+        return;
     pick(e, d);
     if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
         return;
@@ -468,6 +478,7 @@ static int init_storage(dac_synth_engine *e)
     int st = synth_map_init(&e->pk, 2 * pockets);
     if (st)
         return st;
+    e->prefetch = sites >= ((size_t)1 << 18); /* below, the lattice stays in L2 anyway */
     e->bytes += sites * (1 + sizeof *e->site_atom) + atoms * sizeof *e->atoms +
                 pockets * sizeof *e->pockets + (e->pk.mask + 1) * 2 * sizeof(uint32_t);
     if (p->first_passage) {
@@ -512,6 +523,8 @@ int dac_synth_engine_create(const dac_synth_params *p, uint64_t seed, dac_synth_
     e->bytes = sizeof *e;
     e->ligand_class = e->complex_hop_class = SIZE_MAX;
     dac_rng_seed(&e->rng, seed);
+    e->t_sched = NAN;
+    synth_zig_init(&e->zig);
     synth_lattice_init(&e->g, p);
     int Z[DAC_SYNTH_MAX_METALS];
     for (size_t m = 0; m < p->n_metals; m++)
@@ -585,6 +598,7 @@ int dac_synth_engine_set_snapshots(dac_synth_engine *e, size_t k)
         return dac_error(DAC_ERR_NOMEM, "synth: out of memory");
     e->n_snaps = k;
     e->next_snap = 0;
+    e->t_sched = NAN;
     for (size_t j = 0; j < k; j++)
         e->snap_t[j] = e->t_end_s * (double)j / (double)k;
     return DAC_OK;
@@ -693,14 +707,17 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
     }
     for (uint64_t iter = 0; st == DAC_OK; iter++) {
         synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[(e->cur + SYNTH_AHEAD - 1) % SYNTH_AHEAD];
-        double ts = next_scheduled(e, until), gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
+        if (isnan(e->t_sched) || e->t_sched > until)
+            e->t_sched = next_scheduled(e, until);
+        double ts = e->t_sched, gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
         double R = synth_table_total(&e->table);
-        double dt = R > 0 ? -log(((double)(cur->r_t >> 12) + 0.5) * 0x1.0p-52) / R : INFINITY;
+        double dt = R > 0 ? synth_zig_exponential(&e->zig, cur->r_t, &e->rng) / R : INFINITY;
         int fm = 0;
         double dfp = e->fp ? synth_fp_next(e, &fm) : INFINITY;
         if (gap <= dt && gap <= dfp) {
             e->t = (synth_dd){ts, 0};
             cur->r_t = dac_rng_next(&e->rng); /* the waiting time was not used: draw anew */
+            e->t_sched = NAN;
             if ((st = at_scheduled(e, ts)) || ts >= until)
                 break;
         } else if (dfp <= dt) {
@@ -715,7 +732,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             size_t c = cur->cls;
             uint32_t member = cur->member;
             prefetch_next(e, ahead);
-            if (c != SIZE_MAX && do_event(e, c, member))
+            if (c != SIZE_MAX && do_event(e, c, member, (unsigned)(cur->r_c & 0x7FF)))
                 e->events++;
             else
                 e->null_events++;

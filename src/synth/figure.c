@@ -92,7 +92,9 @@ int synth_sweep_figure(const char *csv_text, size_t len, const dac_sweep *s, dac
     /* grid points are numbered with the first axis slowest: point = i0 · groups + g */
     for (size_t i0 = 0; !st && i0 < n0; i0++) {
         double *row = table + i0 * cols;
-        row[0] = x->lo + (double)i0 * x->step;
+        double v[64];
+        dac_sweep_point(s, i0 * groups * reps, v, NULL);
+        row[0] = v[0];
         for (size_t g = 0; g < groups; g++)
             for (size_t k = 0; k < N_STATS; k++)
                 mean_sem(value + ((i0 * groups + g) * N_STATS + k) * reps, reps,

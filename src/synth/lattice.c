@@ -26,6 +26,7 @@ void synth_lattice_init(synth_lattice *g, const dac_synth_params *p)
     for (int d = 0; d < g->z; d++) {
         g->dx[d] = g->z == 6 ? tri_dx[d] : sq_dx[d];
         g->dy[d] = g->z == 6 ? tri_dy[d] : sq_dy[d];
+        g->dindex[d] = g->dx[d] + 8 * g->dy[d]; /* within a tile: x in bits 0–2, y in 3–5 */
     }
 }
 

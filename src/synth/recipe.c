@@ -100,12 +100,13 @@ static int flag(reader *r, const char *key, int *v)
     const char *t = dac_config_get(r->cfg, key);
     if (!t)
         return DAC_OK;
-    if (!strcasecmp(t, "true") || !strcasecmp(t, "yes") || !strcasecmp(t, "on"))
+    /* 1 and 0 too, so that a sweep can vary a switch (--vary navigation.light=0:1:1) */
+    if (!strcasecmp(t, "true") || !strcasecmp(t, "yes") || !strcasecmp(t, "on") || !strcmp(t, "1"))
         *v = 1;
-    else if (!strcasecmp(t, "false") || !strcasecmp(t, "no") || !strcasecmp(t, "off"))
+    else if (!strcasecmp(t, "false") || !strcasecmp(t, "no") || !strcasecmp(t, "off") || !strcmp(t, "0"))
         *v = 0;
     else
-        return fail(r, key, "expected true or false (on/off)", t);
+        return fail(r, key, "expected true or false (on/off, 1/0)", t);
     return DAC_OK;
 }
 

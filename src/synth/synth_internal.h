@@ -47,6 +47,7 @@ typedef struct {
     int L;          /* sites per side */
     int TL;         /* tiles per side (L / 8) */
     int dx[6], dy[6]; /* neighbour offsets, counter-clockwise from +x */
+    int dindex[6];  /* index step to neighbour d from a site inside its tile's rim */
     double a;       /* spacing, Å */
 } synth_lattice;
 
@@ -66,6 +67,15 @@ static inline void synth_coords(const synth_lattice *g, uint32_t idx, int *x, in
     uint32_t t = idx >> 6;
     *x = (int)((t % (uint32_t)g->TL) << 3 | (idx & 7));
     *y = (int)((t / (uint32_t)g->TL) << 3 | ((idx >> 3) & 7));
+}
+
+/* Index of neighbour d of (x, y) at index i: a plain step when the site is not on the
+ * rim of its 8×8 tile (36 of 64 sites), else the general formula. */
+static inline uint32_t synth_neighbor(const synth_lattice *g, int x, int y, uint32_t i, int d)
+{
+    if ((unsigned)((x & 7) - 1) < 6u && (unsigned)((y & 7) - 1) < 6u)
+        return (uint32_t)((int)i + g->dindex[d]);
+    return synth_index(g, synth_wrap(x + g->dx[d], g->L), synth_wrap(y + g->dy[d], g->L));
 }
 
 void synth_lattice_init(synth_lattice *g, const dac_synth_params *p);
@@ -256,6 +266,16 @@ static inline synth_dd synth_dd_div(synth_dd a, double k)
     return synth_dd_add((synth_dd){q1, 0}, synth_dd_value(rem) / k);
 }
 
+/* ------------------------------------------------------------ waiting times ------- */
+
+typedef struct {
+    uint64_t k[256];
+    double w[256], f[256];
+} synth_zig;
+
+void synth_zig_init(synth_zig *z);
+double synth_zig_exponential(const synth_zig *z, uint64_t word, dac_rng *rng);
+
 /* ------------------------------------------------------------ first passage ------- */
 
 typedef struct synth_fp synth_fp; /* fp.c */
@@ -334,6 +354,9 @@ struct dac_synth_engine {
     synth_fp *fp;              /* NULL when first passage is off */
     synth_draw draw[SYNTH_AHEAD]; /* random words of this event and the next ones */
     int cur, drawn;
+    int prefetch;              /* the lattice is larger than the caches: prefetch */
+    synth_zig zig;             /* exponential waiting times */
+    double t_sched;            /* the next scheduled point (cached: NAN when stale) */
     size_t bytes;              /* allocated, for the benchmark */
     uint8_t *hop_bonds;        /* per hop class: its bond count */
     int failed;                /* an error inside an event (out of memory): stops the run */
