@@ -23,8 +23,8 @@ set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 3 lc rgb '#808
 set label 'purity 0.5' at graph 0.02, first 0.53 textcolor rgb '#606060' noenhanced
 set terminal svg size 800,560 font 'DejaVu Sans,16' background '#ffffff' enhanced
 set output 'loading.svg'
-plot 'loading_template_figure.csv' using (2*$1):2:3 with yerrorlines title 'template: pairs / sites' noenhanced, \
-     'loading_template_figure.csv' using (2*$1):4:5 with yerrorlines dt 2 title 'template: 2 × pairs / Ni' noenhanced, \
+plot 'loading_template_figure.csv' using (2*$1):2:3 with yerrorlines lt 1 title 'template: pairs / sites' noenhanced, \
+     'loading_template_figure.csv' using (2*$1):4:5 with yerrorlines lt 1 dt 2 title 'template: 2 × pairs / Ni' noenhanced, \
      'loading_copyrolysis_figure.csv' using 1:2:3 with yerrorlines lt 2 title 'co-pyrolysis: pairs / sites' noenhanced, \
      'loading_copyrolysis_figure.csv' using 1:4:5 with yerrorlines lt 2 dt 2 title 'co-pyrolysis: 2 × pairs / Ni' noenhanced
 set terminal pngcairo size 800,560 font 'DejaVu Sans,12' pointscale 1.6 background '#ffffff' enhanced

@@ -8,6 +8,7 @@
  * alone and gives the same numbers. Rows carry no wall time, so the file is the same
  * bytes whatever the number of threads or ranks.
  */
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,38 +219,34 @@ static cJSON *sweep_record(const dac_synth_sweep_options *o, const dac_sweep *s,
 static int write_outputs(const char *out_csv, const char *csv, size_t len, const cJSON *rec,
                          const dac_sweep *s, const char *recipe)
 {
-    size_t n = strlen(out_csv);
-    const char *slash = strrchr(out_csv, '/');
-    char dir[4096], json_name[4096];
-    size_t dlen = slash ? (size_t)(slash - out_csv) : 0;
-    if (dlen >= sizeof dir || n >= sizeof json_name)
-        return dac_error(DAC_ERR_USAGE, "%s: path too long", out_csv);
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (dlen == 0)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)dlen, out_csv);
-    const char *file = slash ? slash + 1 : out_csv;
-    snprintf(json_name, sizeof json_name, "%.*s.json", (int)(strlen(file) - 4), file);
-    dac_outset *set;
-    int st = dac_outset_create_beside(dir, &set);
-    if (st)
-        return st;
+    char *dir_copy = strdup(out_csv), *file_copy = strdup(out_csv);
+    char json_name[4096], fig[4096];
+    dac_outset *set = NULL;
+    int st = dir_copy && file_copy ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
+    const char *dir = st ? NULL : dirname(dir_copy), *file = st ? NULL : basename(file_copy);
+    if (st == DAC_OK && strlen(file) >= sizeof json_name - 8)
+        st = dac_error(DAC_ERR_USAGE, "%s: path too long", out_csv);
+    if (st == DAC_OK) { /* OUT.csv → OUT.json, OUT_figure.* */
+        snprintf(json_name, sizeof json_name, "%.*s.json", (int)(strlen(file) - 4), file);
+        snprintf(fig, sizeof fig, "%.*s_figure", (int)(strlen(file) - 4), file);
+        st = dac_outset_create_beside(dir, &set);
+    }
     FILE *f;
-    if ((st = dac_outset_open(set, file, &f)) == DAC_OK && fwrite(csv, 1, len, f) != len)
+    if (st == DAC_OK && (st = dac_outset_open(set, file, &f)) == DAC_OK && fwrite(csv, 1, len, f) != len)
         st = dac_error(DAC_ERR_RUNTIME, "%s: write error", out_csv);
     if (st == DAC_OK)
         st = dac_outset_json(set, json_name, rec);
     if (st == DAC_OK) {
-        char fig[4096];
-        snprintf(fig, sizeof fig, "%.*s_figure", (int)(strlen(file) - 4), file);
         const char *base = strrchr(recipe, '/');
         char title[512];
         snprintf(title, sizeof title, "dac synth sweep of %s", base ? base + 1 : recipe);
         st = synth_sweep_figure(csv, len, s, set, fig, title);
     }
-    return dac_outset_finish(set, st);
+    if (set)
+        st = dac_outset_finish(set, st);
+    free(dir_copy);
+    free(file_copy);
+    return st;
 }
 
 static int parse_axes(const dac_synth_sweep_options *o, dac_sweep **out)
