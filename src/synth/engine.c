@@ -401,10 +401,13 @@ static void prefetch_next(dac_synth_engine *e, synth_draw *d)
     const synth_lattice *g = &e->g;
     uint32_t pos = e->table.cls[d->cls].set->pos[d->slot];
     int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16);
-    for (int dy = -1; dy <= 1; dy += 2) /* the tiles the neighbourhood reaches */
-        for (int dx = -1; dx <= 1; dx += 2)
+    /* the tiles the new site's neighbourhood can reach (two steps), and the site → atom
+     * lines of the rows the hop writes */
+    for (int dy = -2; dy <= 2; dy += 4)
+        for (int dx = -2; dx <= 2; dx += 4)
             __builtin_prefetch(&e->state[synth_index(g, synth_wrap(x + dx, g->L), synth_wrap(y + dy, g->L))]);
-    __builtin_prefetch(&e->site_atom[synth_index(g, x, y)], 1);
+    for (int dy = -1; dy <= 1; dy++)
+        __builtin_prefetch(&e->site_atom[synth_index(g, x, synth_wrap(y + dy, g->L))], 1);
     __builtin_prefetch(&e->atoms[d->member], 1);
 }
 

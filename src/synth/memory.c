@@ -19,7 +19,7 @@
 
 void *synth_big_alloc(size_t bytes, int fill)
 {
-    if (bytes < HUGE_PAGE) {
+    if (bytes < HUGE_PAGE / 8) {
         void *p = malloc(bytes ? bytes : 1);
         if (p)
             memset(p, fill, bytes);
