@@ -247,6 +247,7 @@ typedef struct {
     count_mixture mixture;
     count_display display;      /* empty when overlays are off */
     size_t first_site, n_sites; /* its sites in the counter's list */
+    size_t n_candidates;        /* learned detector: candidates before the model's cut */
     dac_stem_count_image_info info;
 } count_frame;
 
@@ -267,6 +268,7 @@ typedef struct {
     const char *elements[2];
     int n_elements;
     int overlays;
+    const dac_stem_model *model; /* the learned detector used, or NULL */
 } count_results;
 
 /* The result set in folder dir (one output set): atoms.csv, sites.csv, summary.json,
