@@ -62,10 +62,18 @@ static const double SCALES_A[] = {0.4, 0.6, 0.9, 1.35, 2.0, 3.0};
 #define BAND_FINE 1   /* the band of the atom image (σ ≈ 0.4–0.7 Å): roughness, isotropy */
 #define BAND_COARSE 3 /* a support patch */
 
+/* Radial profile: rings (Å) around the centre, and sectors of the inner ones. */
+static const double RINGS_A[] = {0.0, 0.75, 1.5, 2.5, 4.0, 6.0};
+#define N_RINGS 5
+#define N_SECTORS 8
+/* The neighbourhood a candidate's z is ranked in: 2 nm, the detector's noise block. */
+#define LOCAL_A 20.0
+
 enum {
-    F_Z, F_AMPLITUDE, F_INTENSITY, F_WIDTH, F_CONVERGED, F_SHOT_Z, F_RESIDUAL,
-    F_BAND0, F_ISO_FINE = F_BAND0 + N_BANDS, F_ISO_COARSE, F_BG_RANK, F_ROUGHNESS,
-    F_TEXTURE, F_N_NEAR, F_NEAREST, F_STRONGER_NEAR, F_Z_RATIO_NEAR, F_N_FAR, F_STRONG_FAR,
+    F_Z, F_AMPLITUDE, F_INTENSITY, F_WIDTH, F_SHOT_Z, F_RESIDUAL,
+    F_BAND0, F_ISO_FINE = F_BAND0 + N_BANDS, F_ISO_COARSE, F_RING0,
+    F_SECTORS = F_RING0 + N_RINGS, F_BG_RANK, F_ROUGHNESS, F_TEXTURE, F_N_NEAR, F_NEAREST,
+    F_STRONGER_NEAR, F_Z_RATIO_NEAR, F_N_FAR, F_STRONG_FAR, F_Z_RANK_LOCAL, F_N_LOCAL,
     N_FEATURES
 };
 
@@ -75,7 +83,6 @@ static const count_feature_def FEATURES[N_FEATURES] = {
                       "z >= 5 (undefined below 5 of them)"},
     {"intensity_rel", "integrated intensity / median over the frame's candidates with z >= 5"},
     {"width_rel", "fitted Gaussian sigma / the frame's atom sigma (free only at z >= 8)"},
-    {"fit_converged", "1 when the least-squares fit converged, else 0"},
     {"shot_z", "amplitude * sigma * sqrt(pi) / pixel noise at the local background: the "
                "blob's signal-to-noise ratio in shot noise (photon-transfer model; else the "
                "frame's pixel noise)"},
@@ -90,6 +97,14 @@ static const count_feature_def FEATURES[N_FEATURES] = {
     {"isotropy_0_6A", "smaller / larger Hessian eigenvalue of the 0.6 A blur at the centre "
                       "(1 round, 0 a ridge, -1 not a maximum)"},
     {"isotropy_1_35A", "the same at 1.35 A"},
+    {"ring_0A_rel", "mean of image - background within 0.75 A of the centre / the typical "
+                    "atom's fitted amplitude (median over z >= 5)"},
+    {"ring_0_75A_rel", "the same over 0.75 - 1.5 A"},
+    {"ring_1_5A_rel", "the same over 1.5 - 2.5 A"},
+    {"ring_2_5A_rel", "the same over 2.5 - 4 A"},
+    {"ring_4A_rel", "the same over 4 - 6 A"},
+    {"sector_spread_rel", "largest - smallest mean of image - background over 8 angular "
+                          "sectors of 0.75 - 2.5 A / the typical atom's amplitude (streaks)"},
     {"background_rank", "share of the frame's support whose smooth background is darker"},
     {"roughness_rel", "1.4826 MAD of the 0.6 - 0.9 A band in 1 nm blocks at the centre / its "
                       "median over the frame"},
@@ -100,6 +115,8 @@ static const count_feature_def FEATURES[N_FEATURES] = {
     {"z_ratio_near", "z / the largest z within 3 A, itself included"},
     {"n_far", "other candidates within 10 A"},
     {"strong_far", "other candidates with z >= 5 within 10 A"},
+    {"z_rank_local", "share of the other candidates within 2 nm with a lower z (1 when none)"},
+    {"n_local", "other candidates within 2 nm"},
 };
 
 const count_feature_def *count_features(size_t *n)
@@ -311,14 +328,18 @@ static void typical_atom(const count_detection *d, double *amp, double *inten)
 typedef struct {
     const dac_stem_blob *blobs;
     size_t self;
-    double near_px2, nearest2, max_z_near;
-    size_t n_near, n_far, stronger, strong_far;
+    double near_px2, far_px2, nearest2, max_z_near;
+    size_t n_near, n_far, stronger, strong_far, n_local, lower_local;
 } nb_ctx;
 
 static int visit_neighbour(const dac_grid_hit *hit, void *ud)
 {
     nb_ctx *v = ud;
     const dac_stem_blob *o = &v->blobs[hit->index], *me = &v->blobs[v->self];
+    v->n_local++;
+    v->lower_local += o->snr < me->snr;
+    if (hit->d2 > v->far_px2)
+        return 0;
     v->n_far++;
     v->strong_far += o->snr >= STRONG_Z;
     v->nearest2 = hit->d2 < v->nearest2 ? hit->d2 : v->nearest2;
@@ -383,7 +404,42 @@ static double fit_residual(const frame_ctx *c, const dac_grid *g, size_t b, coll
     return m && pn > 0 ? sqrt(ss / (double)m) / pn : NAN;
 }
 
-/* The blob's own numbers, its fit residual and its neighbours. */
+/* Mean of image − background in rings around the centre, and the spread of the means
+ * of angular sectors of the inner rings, in units of the typical atom's amplitude. */
+static void radial_profile(const frame_ctx *c, const dac_stem_blob *b, double amp0, float *row)
+{
+    double sum[N_RINGS] = {0}, sec[N_SECTORS] = {0};
+    size_t cnt[N_RINGS] = {0}, scnt[N_SECTORS] = {0};
+    double rmax = RINGS_A[N_RINGS] / c->px;
+    for (long y = (long)floor(b->y_px - rmax); y <= (long)ceil(b->y_px + rmax); y++)
+        for (long x = (long)floor(b->x_px - rmax); x <= (long)ceil(b->x_px + rmax); x++) {
+            if (x < 0 || y < 0 || x >= (long)c->w || y >= (long)c->h)
+                continue;
+            double dx = (double)x - b->x_px, dy = (double)y - b->y_px;
+            double r = sqrt(dx * dx + dy * dy) * c->px;
+            size_t i = (size_t)y * c->w + (size_t)x;
+            double v = c->img[i] - c->d->background[i];
+            for (int k = 0; k < N_RINGS; k++)
+                if (r >= RINGS_A[k] && r < RINGS_A[k + 1])
+                    sum[k] += v, cnt[k]++;
+            if (r >= RINGS_A[1] && r < RINGS_A[3]) {
+                int s = (int)floor((atan2(dy, dx) + DAC_PI) / (2 * DAC_PI) * N_SECTORS);
+                s = s < 0 ? 0 : s >= N_SECTORS ? N_SECTORS - 1 : s;
+                sec[s] += v, scnt[s]++;
+            }
+        }
+    for (int k = 0; k < N_RINGS; k++)
+        row[F_RING0 + k] = cnt[k] ? (float)(sum[k] / (double)cnt[k] / amp0) : NAN;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int s = 0; s < N_SECTORS; s++)
+        if (scnt[s]) {
+            double m = sec[s] / (double)scnt[s];
+            lo = m < lo ? m : lo, hi = m > hi ? m : hi;
+        }
+    row[F_SECTORS] = hi >= lo ? (float)((hi - lo) / amp0) : NAN;
+}
+
+/* The blob's own numbers, its fit residual, its radial profile and its neighbours. */
 static int blob_features(const frame_ctx *c, float *x)
 {
     const count_detection *d = c->d;
@@ -395,7 +451,7 @@ static int blob_features(const frame_ctx *c, float *x)
     double far_px = FAR_A / c->px, reach = (RESIDUAL_SIGMA + REACH_SIGMA) * c->atom_sigma_px;
     for (size_t i = 0; xy && i < nb; i++)
         xy[2 * i] = d->blobs[i].x_px, xy[2 * i + 1] = d->blobs[i].y_px;
-    int st = xy ? dac_grid_create(2, xy, nb, NULL, NULL, fmax(far_px, reach), &g)
+    int st = xy ? dac_grid_create(2, xy, nb, NULL, NULL, fmax(LOCAL_A / c->px, reach), &g)
                 : dac_error(DAC_ERR_NOMEM, "stem learn: out of memory (features)");
     free(xy);
     collect_ctx cc = {d->blobs, NULL, 0, 0};
@@ -407,11 +463,11 @@ static int blob_features(const frame_ctx *c, float *x)
         row[F_AMPLITUDE] = (float)(b->amplitude / amp0);
         row[F_INTENSITY] = (float)(b->intensity / int0);
         row[F_WIDTH] = (float)(b->sigma_px / c->atom_sigma_px);
-        row[F_CONVERGED] = (float)(b->refined != 0);
         row[F_SHOT_Z] = pn > 0 ? (float)(b->amplitude * b->sigma_px * sqrt(DAC_PI) / pn) : NAN;
         row[F_RESIDUAL] = (float)fit_residual(c, g, i, &cc);
-        nb_ctx v = {d->blobs, i, pow(NEAR_A / c->px, 2), INFINITY, b->snr, 0, 0, 0, 0};
-        if (dac_grid_neighbors(g, i, far_px, visit_neighbour, &v) != 0) {
+        nb_ctx v = {d->blobs, i, pow(NEAR_A / c->px, 2), far_px * far_px, INFINITY, b->snr,
+                    0, 0, 0, 0, 0, 0};
+        if (dac_grid_neighbors(g, i, LOCAL_A / c->px, visit_neighbour, &v) != 0) {
             st = dac_error(DAC_ERR_NOMEM, "stem learn: out of memory (neighbours)");
             break;
         }
@@ -421,6 +477,9 @@ static int blob_features(const frame_ctx *c, float *x)
         row[F_Z_RATIO_NEAR] = (float)(b->snr / v.max_z_near);
         row[F_N_FAR] = (float)v.n_far;
         row[F_STRONG_FAR] = (float)v.strong_far;
+        row[F_Z_RANK_LOCAL] = v.n_local ? (float)((double)v.lower_local / (double)v.n_local) : 1.0f;
+        row[F_N_LOCAL] = (float)v.n_local;
+        radial_profile(c, b, amp0, row);
     }
     free(cc.list);
     dac_grid_free(g);
@@ -455,6 +514,47 @@ int count_features_compute(const float *img, size_t w, size_t h, const count_det
         st = background_rank(&c, x);
     free(c.sample), free(c.sample_idx);
     return st;
+}
+
+typedef struct {
+    const float *prob;
+} merge_ctx;
+
+static int by_prob_desc(const void *a, const void *b, void *ctx)
+{
+    const float *p = ((const merge_ctx *)ctx)->prob;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (p[i] != p[j])
+        return p[i] < p[j] ? 1 : -1;
+    return (i > j) - (i < j);
+}
+
+size_t count_merge_groups(const double *xy, const float *prob, size_t n, double r_px,
+                          size_t *order, size_t *head)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = head[i] = i;
+    if (!(r_px > 0))
+        return n;
+    merge_ctx mc = {prob};
+    if (dac_sort(order, n, sizeof *order, by_prob_desc, &mc) != DAC_OK)
+        dac_error_clear(); /* out of memory: index order, still a valid grouping */
+    size_t n_heads = 0; /* the heads, strongest first, are order[0 .. n_heads) */
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k], j = 0;
+        for (; j < n_heads; j++) {
+            size_t h = order[j];
+            double dx = xy[2 * i] - xy[2 * h], dy = xy[2 * i + 1] - xy[2 * h + 1];
+            if (dx * dx + dy * dy < r_px * r_px)
+                break;
+        }
+        if (j < n_heads) {
+            head[i] = order[j];
+        } else {
+            order[n_heads++] = i; /* k ≥ n_heads: order[k] is already read */
+        }
+    }
+    return n_heads;
 }
 
 int count_candidates(const float *img, size_t w, size_t h, const unsigned char *support,

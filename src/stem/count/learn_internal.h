@@ -57,6 +57,13 @@ int count_candidates(const float *img, size_t w, size_t h, const unsigned char *
 int count_features_compute(const float *img, size_t w, size_t h, const count_detection *d,
                            const dac_stem_count_params *p, float *x);
 
+/* Merges detections a labeller would mark as one atom: in descending prob, each
+ * joins the group of the first stronger head closer than r_px, else heads a group of
+ * its own. head[i] = index of the head of i's group (i itself for a head); the number
+ * of groups is returned. r_px = 0: every detection its own group. O(n · groups). */
+size_t count_merge_groups(const double *xy, const float *prob, size_t n, double r_px,
+                          size_t *order, size_t *head);
+
 /* ------------------------------------------------------------------- XGBoost ---- */
 
 typedef struct count_booster count_booster;
@@ -102,6 +109,7 @@ struct dac_stem_model {
     count_candidate_params candidates;
     count_tree_params trees;
     double decision_threshold;
+    double merge_distance_A;  /* detections closer than this become one (0: none) */
     double match_distance_A;
     size_t n_features;
     double *importance;       /* n_features: share of the total gain */

@@ -212,6 +212,7 @@ static int read_training(const rd *r, const cJSON *j, dac_stem_model *m)
     if (!cJSON_IsObject(tr))
         return bad_field(r, "training", "an object");
     if ((st = number(r, j, "decision_threshold", "decision_threshold", 0, 1, "a probability in 0-1", &m->decision_threshold)) ||
+        (st = number(r, j, "merge_distance_A", "merge_distance_A", 0, 1e3, "a distance >= 0 in Å", &m->merge_distance_A)) ||
         (st = number(r, j, "match_distance_A", "match_distance_A", 1e-6, 1e3, "a distance > 0 in Å", &m->match_distance_A)) ||
         (st = count(r, t, "n_trees", "trees.n_trees", &in->n_trees)) ||
         (st = number(r, t, "max_depth", "trees.max_depth", 1, 32, "a depth in 1-32", &depth)) ||
@@ -400,6 +401,7 @@ static void add_training(cJSON *j, const dac_stem_model *m)
 {
     const dac_stem_model_info *in = &m->info;
     dac_json_number(j, "decision_threshold", m->decision_threshold, NULL);
+    dac_json_number(j, "merge_distance_A", m->merge_distance_A, NULL);
     dac_json_number(j, "match_distance_A", m->match_distance_A, NULL);
     cJSON *t = cJSON_AddObjectToObject(j, "trees");
     dac_json_count(t, "n_trees", in->n_trees);
@@ -417,7 +419,8 @@ static void add_training(cJSON *j, const dac_stem_model *m)
     dac_json_number(tr, "label_coverage", in->label_coverage, NULL);
     dac_json_number(tr, "cv_f1", in->cv_f1, "not measured");
     dac_json_string(tr, "cv_method", "leave one image out over the training images: the "
-                    "number of trees and the decision threshold maximise the pooled F1 of the "
+                    "number of trees, the merge distance and the decision threshold maximise the "
+                    "pooled F1 of the "
                     "held-out images (one-to-one matching within match_distance_A)");
 }
 
@@ -462,6 +465,39 @@ int dac_stem_model_write(const dac_stem_model *m, const char *path, const dac_pr
 
 /* ------------------------------------------------------------------- applying --- */
 
+/* Detections closer than r_px become one blob (count_merge_groups): at the
+ * probability-weighted mean position, with the summed intensity (the mixture model may
+ * then count two atoms in it) and the strongest member's z and amplitude. */
+static int merge_close(count_detection *d, const float *prob, size_t n, double r_px, size_t *kept)
+{
+    double *xy = malloc(sizeof *xy * 2 * (n ? n : 1)), *wx = calloc(2 * (n ? n : 1), sizeof *wx);
+    double *ws = calloc(n ? n : 1, sizeof *ws), *inten = calloc(n ? n : 1, sizeof *inten);
+    size_t *order = malloc(sizeof *order * (n ? n : 1)), *head = malloc(sizeof *head * (n ? n : 1));
+    int st = xy && wx && ws && inten && order && head
+                 ? DAC_OK : dac_error(DAC_ERR_NOMEM, "stem count: out of memory (merge)");
+    for (size_t i = 0; st == DAC_OK && i < n; i++)
+        xy[2 * i] = d->blobs[i].x_px, xy[2 * i + 1] = d->blobs[i].y_px;
+    if (st == DAC_OK && count_merge_groups(xy, prob, n, r_px, order, head) < n) {
+        for (size_t i = 0; i < n; i++) {
+            size_t h = head[i];
+            wx[2 * h] += prob[i] * xy[2 * i], wx[2 * h + 1] += prob[i] * xy[2 * i + 1];
+            ws[h] += prob[i], inten[h] += d->blobs[i].intensity;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (head[i] == i) {
+                dac_stem_blob b = d->blobs[i]; /* the strongest member: its z, amplitude */
+                b.x_px = wx[2 * i] / ws[i], b.y_px = wx[2 * i + 1] / ws[i];
+                b.intensity = inten[i];
+                d->blobs[k++] = b;
+            }
+        n = k;
+    }
+    free(xy), free(wx), free(ws), free(inten), free(order), free(head);
+    *kept = n;
+    return st;
+}
+
 int count_model_detect(const dac_stem_model *m, const float *img, size_t w, size_t h,
                        const unsigned char *support, const dac_stem_count_params *p,
                        double floor_scale, count_detection **out, size_t *n_candidates)
@@ -480,8 +516,12 @@ int count_model_detect(const dac_stem_model *m, const float *img, size_t w, size
     if (st == DAC_OK)
         st = count_booster_predict(m->booster, x, n, m->n_features, 0, prob);
     for (size_t i = 0; st == DAC_OK && i < n; i++)
-        if (prob[i] >= m->decision_threshold)
+        if (prob[i] >= m->decision_threshold) {
+            prob[kept] = prob[i];
             d->blobs[kept++] = d->blobs[i];
+        }
+    if (st == DAC_OK)
+        st = merge_close(d, prob, kept, m->merge_distance_A / p->pixel_A, &kept);
     free(x), free(prob);
     if (st != DAC_OK) {
         count_detection_free(d);
