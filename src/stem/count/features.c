@@ -72,7 +72,8 @@ static const double RINGS_A[] = {0.0, 0.75, 1.5, 2.5, 4.0, 6.0};
 enum {
     F_Z, F_AMPLITUDE, F_INTENSITY, F_WIDTH, F_SHOT_Z, F_RESIDUAL,
     F_BAND0, F_ISO_FINE = F_BAND0 + N_BANDS, F_ISO_COARSE, F_RING0,
-    F_SECTORS = F_RING0 + N_RINGS, F_BG_RANK, F_ROUGHNESS, F_TEXTURE, F_N_NEAR, F_NEAREST,
+    F_SECTORS = F_RING0 + N_RINGS, F_DIPOLE, F_QUADRUPOLE, F_LOCAL_Z_FINE, F_LOCAL_Z_MID,
+    F_BG_RANK, F_ROUGHNESS, F_TEXTURE, F_N_NEAR, F_NEAREST,
     F_STRONGER_NEAR, F_Z_RATIO_NEAR, F_N_FAR, F_STRONG_FAR, F_Z_RANK_LOCAL, F_N_LOCAL,
     N_FEATURES
 };
@@ -105,6 +106,12 @@ static const count_feature_def FEATURES[N_FEATURES] = {
     {"ring_4A_rel", "the same over 4 - 6 A"},
     {"sector_spread_rel", "largest - smallest mean of image - background over 8 angular "
                           "sectors of 0.75 - 2.5 A / the typical atom's amplitude (streaks)"},
+    {"dipole_rel", "|first angular harmonic| of image - background over 0.75 - 2.5 A / the "
+                   "typical atom's amplitude (a blob on the flank of a brighter feature)"},
+    {"quadrupole_rel", "|second angular harmonic| of the same (an elongated blob, a streak)"},
+    {"band_0_6A_local_z", "the 0.6 - 0.9 A band at the centre / its 1.4826 MAD in the 1 nm "
+                          "block around it (contrast against the local texture)"},
+    {"band_0_9A_local_z", "the same for the 0.9 - 1.35 A band"},
     {"background_rank", "share of the frame's support whose smooth background is darker"},
     {"roughness_rel", "1.4826 MAD of the 0.6 - 0.9 A band in 1 nm blocks at the centre / its "
                       "median over the frame"},
@@ -257,16 +264,21 @@ static int band_features(frame_ctx *c, float *x)
                 x[b * N_FEATURES + (k == BAND_FINE ? F_ISO_FINE : F_ISO_COARSE)] =
                     (float)isotropy(c, lo, i);
         }
-        if (k == BAND_FINE) {
+        if (k == BAND_FINE || k == BAND_FINE + 1) {
             size_t block = (size_t)lround(ROUGHNESS_BLOCK_A / c->px);
             if ((st = count_local_mad(band, c->w, c->h, c->d->support, block, lo)) != DAC_OK)
                 break;
             double med = sample_median(c, lo), gain = band_white_gain(s1, s2);
             for (size_t b = 0; b < nb; b++) {
                 size_t i = nearest_pixel(c, &c->d->blobs[b]);
+                float *row = x + b * N_FEATURES;
+                row[k == BAND_FINE ? F_LOCAL_Z_FINE : F_LOCAL_Z_MID] =
+                    lo[i] > 0 ? band[i] / lo[i] : NAN;
+                if (k != BAND_FINE)
+                    continue;
                 double pn = pixel_noise(c, c->d->background[i]) * gain;
-                x[b * N_FEATURES + F_ROUGHNESS] = med > 0 ? (float)(lo[i] / med) : NAN;
-                x[b * N_FEATURES + F_TEXTURE] = pn > 0 ? (float)(lo[i] / pn) : NAN;
+                row[F_ROUGHNESS] = med > 0 ? (float)(lo[i] / med) : NAN;
+                row[F_TEXTURE] = pn > 0 ? (float)(lo[i] / pn) : NAN;
             }
         }
         float *t = lo; /* this band's coarse blur is the next band's fine one */
@@ -408,7 +420,8 @@ static double fit_residual(const frame_ctx *c, const dac_grid *g, size_t b, coll
  * of angular sectors of the inner rings, in units of the typical atom's amplitude. */
 static void radial_profile(const frame_ctx *c, const dac_stem_blob *b, double amp0, float *row)
 {
-    double sum[N_RINGS] = {0}, sec[N_SECTORS] = {0};
+    double sum[N_RINGS] = {0}, sec[N_SECTORS] = {0}, h1[2] = {0}, h2[2] = {0};
+    size_t nh = 0;
     size_t cnt[N_RINGS] = {0}, scnt[N_SECTORS] = {0};
     double rmax = RINGS_A[N_RINGS] / c->px;
     for (long y = (long)floor(b->y_px - rmax); y <= (long)ceil(b->y_px + rmax); y++)
@@ -426,6 +439,10 @@ static void radial_profile(const frame_ctx *c, const dac_stem_blob *b, double am
                 int s = (int)floor((atan2(dy, dx) + DAC_PI) / (2 * DAC_PI) * N_SECTORS);
                 s = s < 0 ? 0 : s >= N_SECTORS ? N_SECTORS - 1 : s;
                 sec[s] += v, scnt[s]++;
+                double phi = atan2(dy, dx);
+                h1[0] += v * cos(phi), h1[1] += v * sin(phi);
+                h2[0] += v * cos(2 * phi), h2[1] += v * sin(2 * phi);
+                nh++;
             }
         }
     for (int k = 0; k < N_RINGS; k++)
@@ -437,6 +454,8 @@ static void radial_profile(const frame_ctx *c, const dac_stem_blob *b, double am
             lo = m < lo ? m : lo, hi = m > hi ? m : hi;
         }
     row[F_SECTORS] = hi >= lo ? (float)((hi - lo) / amp0) : NAN;
+    row[F_DIPOLE] = nh ? (float)(2.0 * hypot(h1[0], h1[1]) / (double)nh / amp0) : NAN;
+    row[F_QUADRUPOLE] = nh ? (float)(2.0 * hypot(h2[0], h2[1]) / (double)nh / amp0) : NAN;
 }
 
 /* The blob's own numbers, its fit residual, its radial profile and its neighbours. */
