@@ -14,6 +14,7 @@
 #include "dac/core.h"
 #include "dac/image.h"
 #include "dac/struct.h"
+#include "stem/count/learn_internal.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -70,6 +71,18 @@ static void replay_struct(const unsigned char *data, size_t len, const char *nam
     }
 }
 
+static void replay_model(const unsigned char *data, size_t len, const char *name)
+{
+    dac_stem_model *m = NULL;
+    int st = count_model_parse((const char *)data, len, name, &m);
+    if (st == DAC_OK)
+        assert_non_null(m);
+    else
+        assert_true(clean_failure(st) && !m);
+    dac_stem_model_free(m);
+    dac_warnings_clear();
+}
+
 static void test_replay_corpus(void **state)
 {
     (void)state;
@@ -77,7 +90,7 @@ static void test_replay_corpus(void **state)
     if (!src)
         skip();
     static const char *dirs[] = {"fuzz_image_dm", "fuzz_image_mrc", "fuzz_image_png",
-                                 "fuzz_image_tiff", "fuzz_struct_read"};
+                                 "fuzz_image_tiff", "fuzz_struct_read", "fuzz_stem_model"};
     size_t replayed = 0;
     for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
         char dir[1024];
@@ -93,6 +106,8 @@ static void test_replay_corpus(void **state)
             unsigned char *data = slurp(path, &len);
             if (strncmp(dirs[d], "fuzz_image", 10) == 0)
                 replay_image(data, len, path);
+            else if (strcmp(dirs[d], "fuzz_stem_model") == 0)
+                replay_model(data, len, path);
             else
                 replay_struct(data, len, path);
             free(data);

@@ -11,7 +11,7 @@
  * and third groups describe what the labeller saw around the blob:
  *
  *   the blob itself   the detection z; fitted amplitude, intensity and width relative
- *                     to the frame's typical atom; whether the fit converged; its
+ *                     to the frame's typical atom; its
  *                     shot-noise z (photon-transfer model); the RMS fit residual in
  *                     units of the pixel noise; the z of difference-of-Gaussians bands
  *                     at five scales (a compact atom and an extended bright patch
@@ -79,51 +79,51 @@ enum {
 };
 
 static const count_feature_def FEATURES[N_FEATURES] = {
-    {"z_detect", "detection z-score of the matched filter (the statistical detector's test)"},
-    {"amplitude_rel", "fitted Gaussian amplitude / median over the frame's candidates with "
-                      "z >= 5 (undefined below 5 of them)"},
-    {"intensity_rel", "integrated intensity / median over the frame's candidates with z >= 5"},
-    {"width_rel", "fitted Gaussian sigma / the frame's atom sigma (free only at z >= 8)"},
+    {"z_detect", "detection z-score of the matched filter (the statistical detector's test)", 1},
+    {"amplitude_rel", "fitted Gaussian amplitude / that of the frame's typical atom (median "
+                      "over its strongest tenth of candidates by z, at least 5)", 1},
+    {"intensity_rel", "integrated intensity / that of the frame's typical atom", 1},
+    {"width_rel", "fitted Gaussian sigma / the frame's atom sigma (free only at z >= 8)", 0},
     {"shot_z", "amplitude * sigma * sqrt(pi) / pixel noise at the local background: the "
                "blob's signal-to-noise ratio in shot noise (photon-transfer model; else the "
-               "frame's pixel noise)"},
+               "frame's pixel noise)", 1},
     {"fit_residual", "RMS of image - background - fitted Gaussians within 2 atom sigma, "
-                     "over the pixel noise"},
+                     "over the pixel noise", 0},
     {"band_0_4A_z", "difference of Gaussians sigma 0.4 - 0.6 A at the centre over its robust "
-                    "spread in the frame"},
-    {"band_0_6A_z", "the same, sigma 0.6 - 0.9 A"},
-    {"band_0_9A_z", "the same, sigma 0.9 - 1.35 A"},
-    {"band_1_35A_z", "the same, sigma 1.35 - 2 A"},
-    {"band_2A_z", "the same, sigma 2 - 3 A"},
+                    "spread in the frame", 0},
+    {"band_0_6A_z", "the same, sigma 0.6 - 0.9 A", 1},
+    {"band_0_9A_z", "the same, sigma 0.9 - 1.35 A", 1},
+    {"band_1_35A_z", "the same, sigma 1.35 - 2 A", 0},
+    {"band_2A_z", "the same, sigma 2 - 3 A", 0},
     {"isotropy_0_6A", "smaller / larger Hessian eigenvalue of the 0.6 A blur at the centre "
-                      "(1 round, 0 a ridge, -1 not a maximum)"},
-    {"isotropy_1_35A", "the same at 1.35 A"},
+                      "(1 round, 0 a ridge, -1 not a maximum)", 0},
+    {"isotropy_1_35A", "the same at 1.35 A", 0},
     {"ring_0A_rel", "mean of image - background within 0.75 A of the centre / the typical "
-                    "atom's fitted amplitude (median over z >= 5)"},
-    {"ring_0_75A_rel", "the same over 0.75 - 1.5 A"},
-    {"ring_1_5A_rel", "the same over 1.5 - 2.5 A"},
-    {"ring_2_5A_rel", "the same over 2.5 - 4 A"},
-    {"ring_4A_rel", "the same over 4 - 6 A"},
+                    "atom's fitted amplitude", 1},
+    {"ring_0_75A_rel", "the same over 0.75 - 1.5 A", 0},
+    {"ring_1_5A_rel", "the same over 1.5 - 2.5 A", 0},
+    {"ring_2_5A_rel", "the same over 2.5 - 4 A", 0},
+    {"ring_4A_rel", "the same over 4 - 6 A", 0},
     {"sector_spread_rel", "largest - smallest mean of image - background over 8 angular "
-                          "sectors of 0.75 - 2.5 A / the typical atom's amplitude (streaks)"},
+                          "sectors of 0.75 - 2.5 A / the typical atom's amplitude (streaks)", 0},
     {"dipole_rel", "|first angular harmonic| of image - background over 0.75 - 2.5 A / the "
-                   "typical atom's amplitude (a blob on the flank of a brighter feature)"},
-    {"quadrupole_rel", "|second angular harmonic| of the same (an elongated blob, a streak)"},
+                   "typical atom's amplitude (a blob on the flank of a brighter feature)", 0},
+    {"quadrupole_rel", "|second angular harmonic| of the same (an elongated blob, a streak)", 0},
     {"band_0_6A_local_z", "the 0.6 - 0.9 A band at the centre / its 1.4826 MAD in the 1 nm "
-                          "block around it (contrast against the local texture)"},
-    {"band_0_9A_local_z", "the same for the 0.9 - 1.35 A band"},
-    {"background_rank", "share of the frame's support whose smooth background is darker"},
+                          "block around it (contrast against the local texture)", 1},
+    {"band_0_9A_local_z", "the same for the 0.9 - 1.35 A band", 1},
+    {"background_rank", "share of the frame's support whose smooth background is darker", 0},
     {"roughness_rel", "1.4826 MAD of the 0.6 - 0.9 A band in 1 nm blocks at the centre / its "
-                      "median over the frame"},
-    {"texture_excess", "that roughness / the band's spread from pixel noise alone"},
-    {"n_near", "other candidates within 3 A"},
-    {"nearest_A", "distance to the nearest other candidate, A (10 when none within 10 A)"},
-    {"stronger_near", "candidates within 3 A with a higher z"},
-    {"z_ratio_near", "z / the largest z within 3 A, itself included"},
-    {"n_far", "other candidates within 10 A"},
-    {"strong_far", "other candidates with z >= 5 within 10 A"},
-    {"z_rank_local", "share of the other candidates within 2 nm with a lower z (1 when none)"},
-    {"n_local", "other candidates within 2 nm"},
+                      "median over the frame", 0},
+    {"texture_excess", "that roughness / the band's spread from pixel noise alone", 0},
+    {"n_near", "other candidates within 3 A", 0},
+    {"nearest_A", "distance to the nearest other candidate, A (10 when none within 10 A)", 0},
+    {"stronger_near", "candidates within 3 A with a higher z", 0},
+    {"z_ratio_near", "z / the largest z within 3 A, itself included", 1},
+    {"n_far", "other candidates within 10 A", 0},
+    {"strong_far", "other candidates with z >= 5 within 10 A", 0},
+    {"z_rank_local", "share of the other candidates within 2 nm with a lower z (1 when none)", 1},
+    {"n_local", "other candidates within 2 nm", 0},
 };
 
 const count_feature_def *count_features(size_t *n)
@@ -317,24 +317,34 @@ static int background_rank(frame_ctx *c, float *x)
     return st;
 }
 
-/* Medians of amplitude and intensity over the candidates with z ≥ STRONG_Z (NAN below
- * five: nothing typical to compare with). */
+static int by_snr_desc(const void *a, const void *b, void *ctx)
+{
+    const dac_stem_blob *x = a, *y = b;
+    (void)ctx;
+    return (x->snr < y->snr) - (x->snr > y->snr);
+}
+
+/* The frame's typical atom: medians of amplitude and intensity over its strongest
+ * candidates, the tenth of them with the highest z and at least five (NAN below five
+ * candidates: nothing typical to compare with). Not "z ≥ 5", as the detector's
+ * amplitude test: at high dose every bump of the support has z ≥ 5, and the median
+ * would then measure the support, differently on every frame. */
 static void typical_atom(const count_detection *d, double *amp, double *inten)
 {
-    size_t m = 0;
-    float *a = malloc(sizeof *a * (d->n_blobs ? d->n_blobs : 1));
-    float *s = malloc(sizeof *s * (d->n_blobs ? d->n_blobs : 1));
+    size_t n = d->n_blobs, m = n / 10 > 5 ? n / 10 : 5;
+    dac_stem_blob *b = n >= 5 ? malloc(sizeof *b * n) : NULL;
+    float *a = b ? malloc(sizeof *a * m) : NULL, *s = b ? malloc(sizeof *s * m) : NULL;
     *amp = *inten = NAN;
-    for (size_t i = 0; a && s && i < d->n_blobs; i++)
-        if (d->blobs[i].snr >= STRONG_Z) {
-            a[m] = (float)d->blobs[i].amplitude;
-            s[m++] = (float)d->blobs[i].intensity;
+    if (a && s) {
+        memcpy(b, d->blobs, sizeof *b * n);
+        if (dac_sort(b, n, sizeof *b, by_snr_desc, NULL) == DAC_OK) {
+            for (size_t i = 0; i < m; i++)
+                a[i] = (float)b[i].amplitude, s[i] = (float)b[i].intensity;
+            *amp = dac_select_float(a, m, m / 2);
+            *inten = dac_select_float(s, m, m / 2);
         }
-    if (m >= 5) {
-        *amp = dac_select_float(a, m, m / 2);
-        *inten = dac_select_float(s, m, m / 2);
     }
-    free(a), free(s);
+    free(b), free(a), free(s);
 }
 
 typedef struct {

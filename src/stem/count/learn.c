@@ -75,6 +75,7 @@ struct dac_stem_learner {
     dac_stem_count_params p;
     dac_stem_learn_options o;
     size_t nf;
+    int *monotone; /* per feature, from count_features */
     learn_image *im;
     size_t n_im, cap;
 };
@@ -124,7 +125,13 @@ int dac_stem_learner_create(const dac_stem_count_params *p, const dac_stem_learn
     if (!l)
         return dac_error(DAC_ERR_NOMEM, "stem learn: out of memory");
     l->p = *p, l->o = *o;
-    count_features(&l->nf);
+    const count_feature_def *f = count_features(&l->nf);
+    if (!(l->monotone = malloc(sizeof *l->monotone * l->nf))) {
+        free(l);
+        return dac_error(DAC_ERR_NOMEM, "stem learn: out of memory");
+    }
+    for (size_t k = 0; k < l->nf; k++)
+        l->monotone[k] = f[k].monotone;
     *out = l;
     return DAC_OK;
 }
@@ -142,6 +149,7 @@ void dac_stem_learner_free(dac_stem_learner *l)
     for (size_t k = 0; k < l->n_im; k++)
         image_clear(&l->im[k]);
     free(l->im);
+    free(l->monotone);
     free(l);
 }
 
@@ -426,7 +434,7 @@ static void describe(const dac_stem_learner *l, const choice *c, dac_stem_model 
     m->detector.false_alarms_per_nm2 = m->candidates.false_alarms_per_nm2;
     m->detector.min_atom_fraction = m->candidates.min_atom_fraction;
     m->trees = (count_tree_params){l->o.max_depth, l->o.learning_rate, l->o.min_child_weight,
-                                   l->o.lambda};
+                                   l->o.lambda, NULL};
     m->decision_threshold = c->threshold;
     m->merge_distance_A = c->merge_A;
     m->match_distance_A = l->o.match_distance_A;
@@ -464,7 +472,8 @@ int dac_stem_learner_train(dac_stem_learner *l, const char *name, dac_stem_model
         return dac_error(DAC_ERR_INPUT, "stem learn: %s of the %zu candidates matches a label "
                          "within %g Å: nothing to learn (labels of other images, or the wrong pixel "
                          "size?)", pos ? "every one" : "none", all, l->o.match_distance_A);
-    count_tree_params tp = {l->o.max_depth, l->o.learning_rate, l->o.min_child_weight, l->o.lambda};
+    count_tree_params tp = {l->o.max_depth, l->o.learning_rate, l->o.min_child_weight, l->o.lambda,
+                            l->monotone};
     float **oof = calloc((size_t)N_TREE_CHOICES * l->n_im, sizeof *oof);
     int st = oof ? DAC_OK : dac_error(DAC_ERR_NOMEM, "stem learn: out of memory");
     for (size_t g = 0; st == DAC_OK && g < (size_t)N_TREE_CHOICES * l->n_im; g++) {

@@ -32,6 +32,8 @@
 typedef struct {
     const char *name;
     const char *definition;
+    int monotone; /* 1: the probability of an atom may only rise with it (more signal at
+                     the atom's scale is more evidence); 0: free */
 } count_feature_def;
 
 /* The features this build computes, in the order of the columns. */
@@ -73,6 +75,7 @@ typedef struct {
     double learning_rate;
     double min_child_weight;
     double lambda;
+    const int *monotone; /* one per feature (1 rising, 0 free); NULL: none */
 } count_tree_params;
 
 /* Trains rounds trees on n rows of nf features (x row by row, y 0/1): binary logistic

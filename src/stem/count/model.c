@@ -274,9 +274,13 @@ int count_model_parse(const char *text, size_t len, const char *source, dac_stem
     rd r = {source};
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!j)
+    while (j && end && end < text + len && strchr(" \t\r\n", *end) && *end)
+        end++;
+    if (!j || (end && end < text + len)) { /* not JSON, or something after it */
+        cJSON_Delete(j);
         return dac_error(DAC_ERR_INPUT, "%s: not valid JSON (near byte %td)", source,
                          end && end >= text ? end - text : (ptrdiff_t)0);
+    }
     dac_stem_model *m = calloc(1, sizeof *m);
     int st = m && (m->source = strdup(source)) ? DAC_OK
                                                : dac_error(DAC_ERR_NOMEM, "%s: out of memory", source);
@@ -390,6 +394,7 @@ static void add_features(cJSON *j, const dac_stem_model *m)
         cJSON *o = cJSON_CreateObject();
         dac_json_string(o, "name", f[k].name);
         dac_json_string(o, "definition", f[k].definition);
+        dac_json_number(o, "monotone", f[k].monotone, NULL);
         cJSON_AddItemToArray(a, o);
     }
     cJSON *imp = cJSON_AddObjectToObject(j, "feature_importance_gain");

@@ -57,7 +57,25 @@ static int set_common(BoosterHandle h)
     return XGBoosterSetParam(h, "nthread", "1") || XGBoosterSetParam(h, "verbosity", "0");
 }
 
-static int set_training(BoosterHandle h, const count_tree_params *tp)
+/* XGBoost's "(1,0,…)" for the monotone constraints. */
+static int set_monotone(BoosterHandle h, const int *mono, size_t nf)
+{
+    if (!mono)
+        return 0;
+    char *s = malloc(4 * nf + 3);
+    if (!s)
+        return -1;
+    size_t at = 0;
+    s[at++] = '(';
+    for (size_t k = 0; k < nf; k++)
+        at += (size_t)sprintf(s + at, k ? ",%d" : "%d", mono[k] > 0 ? 1 : mono[k] < 0 ? -1 : 0);
+    s[at++] = ')', s[at] = '\0';
+    int r = XGBoosterSetParam(h, "monotone_constraints", s);
+    free(s);
+    return r;
+}
+
+static int set_training(BoosterHandle h, const count_tree_params *tp, size_t nf)
 {
     char depth[32], eta[32], mcw[32], lambda[32];
     snprintf(depth, sizeof depth, "%d", tp->max_depth);
@@ -71,7 +89,7 @@ static int set_training(BoosterHandle h, const count_tree_params *tp)
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (XGBoosterSetParam(h, kv[i][0], kv[i][1]))
             return -1;
-    return set_common(h);
+    return set_monotone(h, tp->monotone, nf) || set_common(h);
 }
 
 static int matrix(const float *x, size_t n, size_t nf, DMatrixHandle *dm)
@@ -95,7 +113,7 @@ int count_booster_train(const float *x, const float *y, size_t n, size_t nf,
     int st = DAC_OK;
     if (matrix(x, n, nf, &dm) || XGDMatrixSetFloatInfo(dm, "label", y, (bst_ulong)n))
         st = xgb_error("take the training rows");
-    else if (XGBoosterCreate(&dm, 1, &b->h) || set_training(b->h, tp))
+    else if (XGBoosterCreate(&dm, 1, &b->h) || set_training(b->h, tp, nf))
         st = xgb_error("make a booster");
     for (int i = 0; st == DAC_OK && i < rounds; i++)
         if (XGBoosterUpdateOneIter(b->h, i, dm))
