@@ -252,6 +252,9 @@ typedef struct {
 } count_frame;
 
 void count_frame_clear(count_frame *fr);
+/* Prefixes the last error message with the image's name unless it already holds it
+ * (library errors may name only a field). */
+void count_name_image_in_error(const char *name, int st);
 
 /* ---------------------------------------------------------------- writers ------- */
 

@@ -336,7 +336,7 @@ static int process(dac_stem_counter *c, count_frame *fr, const dac_image *img,
 }
 
 /* Library errors may name only a field: make sure the message names the image. */
-static void name_image_in_error(const char *name, int st)
+void count_name_image_in_error(const char *name, int st)
 {
     const char *msg = dac_last_error();
     if (strstr(msg, name))
@@ -364,7 +364,7 @@ int dac_stem_counter_add_image(dac_stem_counter *c, const dac_image *img,
     size_t blobs0 = c->n_blobs, sites0 = c->n_sites;
     st = process(c, fr, img, support, c->m);
     if (st != DAC_OK) {
-        name_image_in_error(fr->name, st);
+        count_name_image_in_error(fr->name, st);
         count_frame_clear(fr);
         c->n_blobs = blobs0, c->n_sites = sites0;
         return st;

@@ -229,12 +229,7 @@ int dac_stem_learner_add_image(dac_stem_learner *l, const dac_image *img,
         st = make_examples(l, img, support, im);
     }
     if (st != DAC_OK) {
-        const char *msg = dac_last_error();
-        if (!strstr(msg, name)) {
-            char buf[2048];
-            snprintf(buf, sizeof buf, "%s", msg);
-            dac_error(st, "%s: %s", name, buf);
-        }
+        count_name_image_in_error(name, st);
         image_clear(im);
         return st;
     }
