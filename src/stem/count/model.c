@@ -333,8 +333,9 @@ int dac_stem_model_builtin(const char *name, dac_stem_model **out)
             snprintf(source, sizeof source, "built-in model %s", name);
             return count_model_parse(BUILTIN[k].text, *BUILTIN[k].len, source, out);
         }
-    return dac_error(DAC_ERR_USAGE, "stem count: no built-in model '%s' (built in: ptnc)",
-                     name ? name : "");
+    return dac_error(DAC_ERR_USAGE, "stem count: no built-in model '%s' (built in: ptnc; a "
+                     "model file is named by a path with '/' or '.json', e.g. ./%s)",
+                     name ? name : "", name ? name : "model.json");
 }
 
 int count_model_clone(const dac_stem_model *m, dac_stem_model **out)
