@@ -11,20 +11,24 @@
  * and third groups describe what the labeller saw around the blob:
  *
  *   the blob itself   the detection z; fitted amplitude, intensity and width relative
- *                     to the frame's typical atom; its
- *                     shot-noise z (photon-transfer model); the RMS fit residual in
- *                     units of the pixel noise; the z of difference-of-Gaussians bands
- *                     at five scales (a compact atom and an extended bright patch
- *                     peak at different scales); the isotropy of the Hessian at a fine
- *                     and a coarse scale (streaks are elongated);
- *   the local texture the background level (its rank in the frame), the roughness of
- *                     the atom-scale band around the blob relative to the frame, and
- *                     the same roughness over what shot noise alone would give;
- *   the neighbours    candidates within 3 Å and 10 Å, the nearest one, how many within
- *                     3 Å are stronger and by how much (the labels never hold two atoms
- *                     closer than 2.9 Å, the detector often does), clearly significant
- *                     candidates within 10 Å.
+ *                     to the frame's typical atom; its shot-noise z (photon-transfer
+ *                     model); the RMS fit residual in units of the pixel noise; the z
+ *                     of difference-of-Gaussians bands at five scales (a compact atom
+ *                     and an extended bright patch peak at different scales); the
+ *                     isotropy of the Hessian at a fine and a coarse scale (streaks are
+ *                     elongated); its radial profile in rings out to 6 Å, and the
+ *                     spread and first two angular harmonics of the inner rings (a
+ *                     blob on the flank of a patch, a streak);
+ *   the local texture the atom-scale bands over their spread in the 1 nm around the
+ *                     blob (contrast against the local texture), the background level
+ *                     (its rank in the frame), the roughness of the atom-scale band
+ *                     relative to the frame and over what shot noise alone would give;
+ *   the neighbours    candidates within 3 Å, 10 Å and 2 nm, the nearest one, how many
+ *                     within 3 Å are stronger and by how much (the labels never hold two
+ *                     atoms closer than 2.9 Å, the detector often does), clearly
+ *                     significant candidates within 10 Å, the z rank within 2 nm.
  *
+ * The table FEATURES below defines each in words; model.json carries that text.
  * Every map is computed once per frame and released before the next (three frame-sized
  * maps at a time).
  */

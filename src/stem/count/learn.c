@@ -7,17 +7,21 @@
  * else 0. So a second candidate beside a labelled atom is a negative, as the scorer
  * would count it: the model learns which of two close maxima a labeller marks.
  *
- * Two choices are made from the data, both by leave-one-image-out over the training
+ * Three choices are made from the data, all by leave-one-image-out over the training
  * images only (so a cross-validation outside, holding out whole images, stays
- * honest): the number of trees, among max_trees/8, /4, /2 and max_trees, and the
- * decision threshold. Every image is predicted by trees trained on the others, and
- * the pair (trees, threshold) with the best pooled F1 of those predictions is kept —
- * pooled as the scorer pools images (matches, detections and labels summed), the
- * threshold at the middle of the widest run of thresholds that reach it (a step
- * function: any point of the run scores the same on these images, the middle is
- * furthest from both edges). The final model is trained on every image with that
- * number of trees. Same inputs, same bytes: nothing here is random and XGBoost runs on
- * one thread with a fixed seed (model_xgb.c).
+ * honest): the number of trees, among max_trees/8, /4, /2 and max_trees; the merge
+ * distance (MERGE_A: detections closer than it become one, count_merge_groups); and
+ * the decision threshold. Every image is predicted by trees trained on the others, and
+ * the triple with the best pooled F1 of those predictions is kept — pooled as the
+ * scorer pools images (matches, detections and labels summed), the threshold at the
+ * middle of the widest run of thresholds that reach it (a step function: any point of
+ * the run scores the same on these images, the middle is furthest from both edges).
+ * The trees may only rise with the features marked monotone (features.c): with a few
+ * thousand rows, a prior that more atom-scale signal is never less evidence of an atom
+ * keeps them from learning the noise of the training frames. The final model is
+ * trained on every image with the chosen number of trees. Same inputs, same bytes:
+ * nothing here is random and XGBoost runs on one thread with a fixed seed
+ * (model_xgb.c).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -4,16 +4,18 @@
  * dac_stem_model in dac/stem_count.h; what it does and why: docs/stem-count.md,
  * "The learned detector".
  *
- * Three pieces, one file each:
+ * Four pieces, one file each:
  *   features.c  the candidates (the statistical detector run at a lower threshold) and
  *               what is measured on each: the detector's own statistics, scale-space
- *               responses, fit quality, shot noise, local texture, neighbours;
+ *               responses, fit quality, shot noise, local texture, neighbours; and the
+ *               merging of detections a labeller marks as one atom;
  *   model_xgb.c every call into XGBoost (gradient-boosted trees), so that nothing else
  *               knows its C API: train, predict, save, load, importances;
  *   model.c     the model object: model.json (read, check, write), the model compiled
  *               into the library, and rescoring a detection with it;
  *   learn.c     training: labels to candidates, leave-one-image-out choice of the
- *               number of trees and of the decision threshold, the final fit.
+ *               number of trees, the merge distance and the decision threshold, the
+ *               final fit.
  */
 #ifndef DAC_STEM_COUNT_LEARN_INTERNAL_H
 #define DAC_STEM_COUNT_LEARN_INTERNAL_H
