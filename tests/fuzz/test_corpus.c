@@ -16,6 +16,7 @@
 #include "dac/core.h"
 #include "dac/image.h"
 #include "dac/struct.h"
+#include "stem/count/learn_internal.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -101,6 +102,18 @@ static void replay_config(const unsigned char *data, size_t len, const char *nam
     dac_config_free(cfg);
 }
 
+static void replay_model(const unsigned char *data, size_t len, const char *name)
+{
+    dac_stem_model *m = NULL;
+    int st = count_model_parse((const char *)data, len, name, &m);
+    if (st == DAC_OK)
+        assert_non_null(m);
+    else
+        assert_true(clean_failure(st) && !m);
+    dac_stem_model_free(m);
+    dac_warnings_clear();
+}
+
 /* Each corpus folder and the reader its fuzz target drives. */
 static const struct {
     const char *dir;
@@ -109,7 +122,7 @@ static const struct {
     {"fuzz_image_dm", replay_image},   {"fuzz_image_mrc", replay_image},
     {"fuzz_image_png", replay_image},  {"fuzz_image_tiff", replay_image},
     {"fuzz_struct_read", replay_struct}, {"fuzz_csv", replay_csv},
-    {"fuzz_config", replay_config},
+    {"fuzz_config", replay_config},    {"fuzz_stem_model", replay_model},
 };
 
 static void test_replay_corpus(void **state)
