@@ -22,6 +22,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_stem_simulate(int argc, char **argv);
 int cmd_stem_count(int argc, char **argv);
 int cmd_stem_score(int argc, char **argv);
+int cmd_stem_learn(int argc, char **argv);
 
 /* Prints every pending library warning as "dac: warning: …" (unless quiet) and clears
  * them. */
