@@ -4,9 +4,10 @@
 # Every file it writes lands in docs/synth/; each sweep also writes its own figure
 # (NAME_figure.csv/.gp/.svg/.png) and record (NAME.json, with the provenance).
 set -eu
-DAC=${1:-build/dac}
-D=$(cd "$(dirname "$0")" && pwd)
-E=$D/../../examples/synth
+DAC=$(realpath "${1:-build/dac}")
+cd "$(dirname "$0")/../.."   # the source tree: the records name the inputs relative to it
+D=docs/synth
+E=examples/synth
 Q=-q
 W=$(mktemp -d)      # the runs' full output sets (images, structures) stay out of the tree
 trap 'rm -rf "$W"' EXIT
