@@ -6,6 +6,7 @@
 set -eu
 DAC=$(realpath "${1:-build/dac}")
 cd "$(dirname "$0")/../.."   # the source tree: the records name the inputs relative to it
+DAC=$(realpath --relative-to=. "$DAC")
 D=docs/synth
 E=examples/synth
 Q=-q
