@@ -1,6 +1,13 @@
-# Turns a text file IN into a C source OUT defining `const char NAME[]` (NUL-terminated)
-# and `const size_t NAME_len`, so data ship inside the library (no run-time file lookup).
+# Turns a text file into a C source defining `const char VAR[]` (NUL-terminated) and
+# `const size_t VAR_len`, so data ships inside the library (no run-time file lookup).
+# -DIN=file -DOUT=source -DVAR=name (default dac_elements_csv) -DLABEL=what (for the
+# comment; default the input's name).
+if(NOT VAR)
+  set(VAR dac_elements_csv)
+endif()
+if(NOT LABEL)
+  get_filename_component(LABEL ${IN} NAME)
+endif()
 file(READ ${IN} content HEX)
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${content}")
-get_filename_component(source ${IN} NAME)
-file(WRITE ${OUT} "/* generated from ${source} — do not edit */\n#include <stddef.h>\nconst char ${NAME}[] = {${bytes} 0x00};\nconst size_t ${NAME}_len = sizeof(${NAME}) - 1;\n")
+file(WRITE ${OUT} "/* generated from ${LABEL} — do not edit */\n#include <stddef.h>\nconst char ${VAR}[] = {${bytes} 0x00};\nconst size_t ${VAR}_len = sizeof(${VAR}) - 1;\n")

@@ -18,6 +18,8 @@
 #include "dac/image.h"
 #include "dac/report.h"
 #include "dac/struct.h"
+#include "dac/synth.h"
+#include "stem/count/learn_internal.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -122,6 +124,28 @@ static void replay_config(const unsigned char *data, size_t len, const char *nam
     dac_config_free(cfg);
 }
 
+static void replay_synth_recipe(const unsigned char *data, size_t len, const char *name)
+{
+    dac_synth_params p;
+    int st = dac_synth_recipe_parse((const char *)data, len, name, NULL, 0, &p);
+    if (st == DAC_OK)
+        assert_int_equal(dac_synth_params_check(&p), DAC_OK);
+    else
+        assert_true(clean_failure(st));
+}
+
+static void replay_model(const unsigned char *data, size_t len, const char *name)
+{
+    dac_stem_model *m = NULL;
+    int st = count_model_parse((const char *)data, len, name, &m);
+    if (st == DAC_OK)
+        assert_non_null(m);
+    else
+        assert_true(clean_failure(st) && !m);
+    dac_stem_model_free(m);
+    dac_warnings_clear();
+}
+
 /* Each corpus folder and the reader its fuzz target drives. */
 static const struct {
     const char *dir;
@@ -130,7 +154,8 @@ static const struct {
     {"fuzz_image_dm", replay_image},   {"fuzz_image_mrc", replay_image},
     {"fuzz_image_png", replay_image},  {"fuzz_image_tiff", replay_image},
     {"fuzz_struct_read", replay_struct}, {"fuzz_csv", replay_csv},
-    {"fuzz_config", replay_config},    {"fuzz_report_fragment", replay_fragment},
+    {"fuzz_config", replay_config},    {"fuzz_stem_model", replay_model},
+    {"fuzz_synth_recipe", replay_synth_recipe}, {"fuzz_report_fragment", replay_fragment},
     {"fuzz_study", replay_study},
 };
 
