@@ -19,6 +19,7 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "dac/core.h"
+#include "dac/synth.h"
 #include "report/plot.h"
 #include "report/study_internal.h"
 
@@ -32,18 +33,6 @@ int report_make_inputs(const dac_report_study *s, const char *outdir, report_lis
         st = report_list_add_unique(inputs, s->make.curves[i].recipe);
     return st;
 }
-
-#ifndef REPORT_HAVE_SYNTH
-
-int report_make_stage(report_stage *st)
-{
-    (void)st;
-    return dac_error(DAC_ERR_RUNTIME, "this build of dac has no synthesis module (dac synth)");
-}
-
-#else
-
-#include "dac/synth.h"
 
 /* One seed of one run. */
 typedef struct {
@@ -593,5 +582,3 @@ int report_make_stage(report_stage *st)
     free(rr), free(c);
     return rc;
 }
-
-#endif

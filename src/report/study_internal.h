@@ -26,9 +26,6 @@
 
 /* __has_include: a stage whose module is not in this build is known but not run. */
 #if defined(__has_include)
-#if __has_include("dac/synth.h")
-#define REPORT_HAVE_SYNTH 1
-#endif
 #if __has_include("dac/kinetics.h")
 #define REPORT_HAVE_KINETICS 1
 #endif
