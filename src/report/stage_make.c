@@ -282,18 +282,12 @@ static int runs_figure(report_stage *st, const run_result *rr)
         rc = dac_plot_add_series(p, 0, 1, "per site: pairs / sites", style);
     if (rc == DAC_OK)
         rc = dac_plot_add_series(p, 3, 4, "per atom: 2 pairs / metal atoms", style);
-    if (rc == DAC_OK)
-        rc = dac_plot_set_range(p, 'y', 0, 1.05);
     report_list names = {0};
     for (size_t i = 0; i < m->n_runs; i++)
         report_list_add(&names, m->runs[i].name);
     if (rc == DAC_OK)
-        rc = report_plot_categories(p, &names);
+        rc = report_write_purity_figure(p, &names, st->set, "purity_runs");
     report_list_free(&names);
-    if (rc == DAC_OK)
-        rc = dac_plot_add_command(p, "set key top left");
-    if (rc == DAC_OK)
-        rc = dac_plot_write(p, st->set, "purity_runs");
     free(t);
     dac_plot_free(p);
     return rc;

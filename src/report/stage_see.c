@@ -271,18 +271,12 @@ static int purity_figure(report_stage *st, const report_outcome *o, const see_ro
         rc = dac_plot_add_series(p, 6, 7, "chance-corrected, 95 % interval", DAC_PLOT_INTERVALS);
     if (rc == DAC_OK)
         rc = dac_plot_set_series_options(p, 0, "pt 5 ps 1.6 lc rgb '#222222'");
-    if (rc == DAC_OK)
-        rc = dac_plot_set_range(p, 'y', 0, 1.05);
     report_list names = {0}; /* outcome names under their positions */
     for (size_t k = 0; k < n; k++)
         report_list_add(&names, o[k].name);
     if (rc == DAC_OK)
-        rc = report_plot_categories(p, &names);
+        rc = report_write_purity_figure(p, &names, st->set, "purity");
     report_list_free(&names);
-    if (rc == DAC_OK)
-        rc = dac_plot_add_command(p, "set key top left");
-    if (rc == DAC_OK)
-        rc = dac_plot_write(p, st->set, "purity");
     free(t);
     dac_plot_free(p);
     return rc;

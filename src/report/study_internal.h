@@ -202,9 +202,10 @@ void report_cell_interval(report_list *cells, double v, const double ci[2]);
 /* Adds the table to the page and empties the list (DAC_ERR_NOMEM if a cell was lost). */
 int report_table(dac_report *page, const char *caption, size_t n_cols, const char *const *head,
                  report_list *cells);
-/* A figure of categories: x positions 1, 2, … labelled with names (plain names: no
- * quotes in them), the x range around them. */
-int report_plot_categories(dac_plot *p, const report_list *names);
+/* Writes a figure of purities (0 … 1) of categories: x positions 1, 2, … labelled with
+ * names (plain names: no quotes in them), the key top left. */
+int report_write_purity_figure(dac_plot *p, const report_list *names, dac_outset *set,
+                               const char *name);
 /* Mean and sample standard deviation of finite values (NaN when undefined). */
 void report_mean_sd(const double *v, size_t n, double *mean, double *sd);
 /* cJSON number or null with reason (dac_json_number). */

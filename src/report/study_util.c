@@ -137,7 +137,7 @@ int report_table(dac_report *page, const char *caption, size_t n_cols, const cha
     return rc;
 }
 
-int report_plot_categories(dac_plot *p, const report_list *names)
+static int plot_categories(dac_plot *p, const report_list *names)
 {
     if (names->failed)
         return dac_error(DAC_ERR_NOMEM, "out of memory");
@@ -297,4 +297,15 @@ int report_outcomes_read(const dac_report_study *s, const char *outdir, report_o
     *out = all;
     *n = m + s->n_structures;
     return DAC_OK;
+}
+
+int report_write_purity_figure(dac_plot *p, const report_list *names, dac_outset *set,
+                               const char *name)
+{
+    int rc = dac_plot_set_range(p, 'y', 0, 1.05);
+    if (rc == DAC_OK)
+        rc = plot_categories(p, names);
+    if (rc == DAC_OK)
+        rc = dac_plot_add_command(p, "set key top left");
+    return rc == DAC_OK ? dac_plot_write(p, set, name) : rc;
 }
