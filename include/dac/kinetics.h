@@ -356,11 +356,16 @@ typedef enum {
 
 typedef struct {
     int n_threads;               /* 0: all cores (OpenMP) */
-    dac_kinetics_verify verify;  /* default ALWAYS */
+    dac_kinetics_verify verify;  /* default COLD: cold points are integrated and polished,
+                                    warm-started neighbours are not re-integrated */
     dac_kinetics_plot plot;
     const char *volcano_column;  /* NULL: TOF of every product */
-    const char *overlay_csv;     /* measured points to draw with the volcano (NULL) */
-    const char *overlay_x, *overlay_y, *overlay_label; /* its columns */
+    const char *const *fixed;    /* "KEY=VALUE" set before every point (n_fixed) */
+    size_t n_fixed;
+    const char *const *marks;    /* "X=LABEL": marked positions on a volcano (n_marks) */
+    size_t n_marks;
+    const char *overlay_csv;     /* measured points drawn with the volcano (NULL) */
+    const char *overlay_x, *overlay_y; /* its columns */
 } dac_kinetics_sweep_options;
 
 void dac_kinetics_sweep_options_default(dac_kinetics_sweep_options *o);

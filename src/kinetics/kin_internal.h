@@ -134,6 +134,8 @@ kin_species *kin_find_species(const dac_kinetics_model *m, const char *name);
 long kin_species_index(const dac_kinetics_model *m, const char *name);
 int kin_add_species_at(dac_kinetics_model *m, const char *name, dac_kinetics_phase phase,
                        const char *formula, int charge, double G_eV, long line);
+int kin_add_type_at(dac_kinetics_model *m, const char *name, double amount, int dissolved,
+                    long line);
 int kin_add_step_at(dac_kinetics_model *m, const char *name, const char *equation, long line,
                     size_t *index);
 int kin_set_text(char **dst, const char *text);

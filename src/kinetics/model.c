@@ -136,7 +136,7 @@ static int not_frozen(const dac_kinetics_model *m)
     return DAC_OK;
 }
 
-static int add_type(dac_kinetics_model *m, const char *name, double amount, int dissolved, long line)
+int kin_add_type_at(dac_kinetics_model *m, const char *name, double amount, int dissolved, long line)
 {
     int st = not_frozen(m);
     if (st || (st = check_name(m, "site type", name, line)))
@@ -173,13 +173,13 @@ static int add_type(dac_kinetics_model *m, const char *name, double amount, int 
 
 int dac_kinetics_model_add_site_type(dac_kinetics_model *m, const char *name, double count)
 {
-    return add_type(m, name, count, 0, 0);
+    return kin_add_type_at(m, name, count, 0, 0);
 }
 
 int dac_kinetics_model_add_dissolved_site_type(dac_kinetics_model *m, const char *name,
                                                double concentration_mol_L)
 {
-    return add_type(m, name, concentration_mol_L, 1, 0);
+    return kin_add_type_at(m, name, concentration_mol_L, 1, 0);
 }
 
 int kin_add_species_at(dac_kinetics_model *m, const char *name, dac_kinetics_phase phase,
