@@ -120,5 +120,7 @@ int kin_integrate_to_steady(dac_kinetics_solver *s, double *v, double stop_resid
 /* Integrates from the candidate v over many of its relaxation times: *change is the
  * largest |Δv| at the end; 1 when the integration ran. */
 int kin_verify(dac_kinetics_solver *s, const double *v, double *change, int *steps);
+/* A safe first step for CVODE from v towards t_stop. */
+double kin_first_step(dac_kinetics_solver *s, const double *v, double t_stop);
 
 #endif

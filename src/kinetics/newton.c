@@ -106,9 +106,16 @@ static int direction(dac_kinetics_solver *s)
  * cross 30 orders of magnitude). */
 #define KIN_MAX_LOG_STEP 10.0
 
+/* Far from the solution the scaled residuals saturate at ±1 (a state's production
+ * dwarfs its consumption, or the reverse), so ½‖F‖² is flat and a line search finds no
+ * decrease although the capped Newton step is heading the right way (a coverage that
+ * must rise 30 orders of magnitude rises by e^10 per step). Such steps are taken when
+ * they do not more than double ½‖F‖², at most KIN_FLAT_STEPS times per solve. */
+#define KIN_FLAT_STEPS 40
+
 int kin_newton(dac_kinetics_solver *s, double *v, int max_iterations, int *iterations)
 {
-    int polished = 0;
+    int polished = 0, flat = 0;
     *iterations = 0;
     for (int it = 0; it < max_iterations; it++) {
         choose_rows(s, v);
@@ -123,13 +130,24 @@ int kin_newton(dac_kinetics_solver *s, double *v, int max_iterations, int *itera
         for (size_t i = 0; i < s->n; i++)
             big = fmax(big, fabs(s->dv[i]));
         double lambda = big > KIN_MAX_LOG_STEP ? KIN_MAX_LOG_STEP / big : 1;
-        int accepted = 0;
+        int accepted = 0, full_flat = 0;
+        double full = lambda;
         for (int k = 0; k < 30 && !accepted; k++, lambda *= 0.5) {
             for (size_t i = 0; i < s->n; i++)
                 s->vt[i] = v[i] + lambda * s->dv[i];
             double inf_t, phi_t = build(s, s->vt, s->Ft, 0, &inf_t);
             /* Armijo on ½‖F‖²; once converged, a polishing step only has to not hurt. */
-            accepted = isfinite(phi_t) && (phi_t <= (1 - 1e-4 * lambda) * phi || phi_t <= phi * (inf <= s->tol));
+            accepted = isfinite(phi_t) && (phi_t <= (1 - 1e-4 * lambda) * phi || (inf <= s->tol && phi_t <= phi));
+            if (k == 0)
+                full_flat = isfinite(phi_t) && phi_t <= 2 * phi;
+        }
+        lambda *= 2; /* the accepted one */
+        /* across a flat region: the full capped step rather than a crawl */
+        if (inf > s->tol && full_flat && flat < KIN_FLAT_STEPS && (!accepted || lambda < full / 8)) {
+            for (size_t i = 0; i < s->n; i++)
+                s->vt[i] = v[i] + full * s->dv[i];
+            accepted = 1;
+            flat++;
         }
         (*iterations)++;
         if (!accepted)

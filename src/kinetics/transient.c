@@ -92,6 +92,7 @@ int dac_kinetics_solver_transient(dac_kinetics_solver *s, double t_end, size_t n
         y[s->n + p] = 0;
     void *mem = s->cv_ton.mem;
     if (CVodeReInit(mem, 0.0, s->cv_ton.y) != CV_SUCCESS || CVodeSetStopTime(mem, t_end) != CV_SUCCESS ||
+        CVodeSetInitStep(mem, kin_first_step(s, y, t_end)) != CV_SUCCESS ||
         CVodeSetMaxNumSteps(mem, 1000000) != CV_SUCCESS) {
         dac_kinetics_transient_free(t);
         return dac_error(DAC_ERR_RUNTIME, "transient: CVODE restart failed: %s", s->cvode_error);

@@ -5,6 +5,8 @@
 #ifndef DAC_KIN_TEST_H
 #define DAC_KIN_TEST_H
 
+#include <string.h>
+
 #include "dac_test.h"
 
 #include "dac/kinetics.h"
@@ -63,6 +65,17 @@ static inline void kt_solve(dac_kinetics_solver *s, dac_kinetics_result *r)
                     c->time_integration_change, c->start);
     assert_true(c->converged);
     assert_true(c->residual_ok && c->site_balance_ok && c->nonnegative_ok);
+}
+
+/* A model from YAML text; the test fails with the reader's message otherwise. */
+static inline dac_kinetics_model *kt_parse(const char *yaml)
+{
+    dac_kinetics_model *m = NULL;
+    int st = dac_kinetics_model_parse(yaml, strlen(yaml), "test.yaml", &m);
+    if (st)
+        print_error("%s\n", dac_last_error());
+    assert_int_equal(st, DAC_OK);
+    return m;
 }
 
 #endif
