@@ -75,14 +75,15 @@ static int parse_term(const dac_kinetics_model *m, char **tok, int ntok, int *i,
     size_t d = 0;
     while (t[d] >= '0' && t[d] <= '9' && c < 1000)
         c = 10 * c + (t[d++] - '0');
-    if (d > 0 && t[d] == '\0') { /* "2 *a": the name is the next token */
+    int has_coef = d > 0;
+    if (has_coef && (c == 0 || c >= 1000))
+        return kin_error(m, line, "equation '%s': coefficient must be 1 to 999", eq);
+    if (has_coef && t[d] == '\0') { /* "2 *a": the name is the next token */
         if (++*i >= ntok)
             return kin_error(m, line, "equation '%s': coefficient %ld without a species", eq, c);
         t = tok[*i];
         d = 0;
     }
-    if (d > 0 && (c == 0 || c >= 1000))
-        return kin_error(m, line, "equation '%s': coefficient must be 1 to 999", eq);
     const char *name = t + d;
     long s = kin_species_index(m, name);
     if (s < 0)
@@ -90,7 +91,7 @@ static int parse_term(const dac_kinetics_model *m, char **tok, int ntok, int *i,
     if (m->species[s].phase == DAC_KINETICS_TRANSITION_STATE)
         return kin_error(m, line, "equation '%s': '%s' is a transition state; name it with ts:, "
                          "not in the equation", eq, name);
-    *coef = d > 0 ? (int)c : 1;
+    *coef = has_coef ? (int)c : 1;
     *species = (int)s;
     return DAC_OK;
 }
