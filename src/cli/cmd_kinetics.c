@@ -215,11 +215,17 @@ static void print_steady(const dac_kinetics_model *m, const dac_kinetics_result 
         return;
     for (size_t i = 0; i < dac_kinetics_model_state_count(m); i++)
         printf("  θ(%s) = %.6g\n", dac_kinetics_model_state_name(m, i), dac_kinetics_result_coverage(r, i));
-    for (size_t p = 0; p < dac_kinetics_model_product_count(m); p++)
-        printf("  %s: TOF %.6g /s, selectivity %.4g, FE %.4g, j %.6g mA/cm²\n",
-               dac_kinetics_model_product_name(m, p), dac_kinetics_result_tof(r, p),
-               dac_kinetics_result_selectivity(r, p), dac_kinetics_result_faradaic_efficiency(r, p),
-               dac_kinetics_result_partial_current_density(r, p));
+    for (size_t p = 0; p < dac_kinetics_model_product_count(m); p++) {
+        double fe = dac_kinetics_result_faradaic_efficiency(r, p);
+        double jp = dac_kinetics_result_partial_current_density(r, p);
+        printf("  %s: TOF %.6g /s, selectivity %.4g", dac_kinetics_model_product_name(m, p),
+               dac_kinetics_result_tof(r, p), dac_kinetics_result_selectivity(r, p));
+        if (!isnan(fe))
+            printf(", FE %.4g", fe);
+        if (!isnan(jp))
+            printf(", j %.6g mA/cm²", jp);
+        printf("\n");
+    }
     if (!dac_kinetics_model_is_dissolved(m))
         printf("  current density %.6g mA/cm² (cathodic < 0)\n", dac_kinetics_result_current_density(r));
 }

@@ -22,6 +22,8 @@ static int children(const dac_config *cfg, const char *prefix, char (**names)[KI
                     size_t *count)
 {
     size_t n = 0, plen = strlen(prefix);
+    *names = NULL;
+    *count = 0;
     char(*out)[KIN_NAME_MAX] = malloc((dac_config_size(cfg) + 1) * sizeof *out);
     if (!out)
         return dac_error(DAC_ERR_NOMEM, "out of memory");

@@ -113,12 +113,19 @@ static cJSON *record(const dac_kinetics_transient *const *t, size_t n, const dac
         cJSON *fin = cJSON_AddObjectToObject(o, "final");
         cJSON *ton = cJSON_AddObjectToObject(fin, "TON");
         cJSON *tof = cJSON_AddObjectToObject(fin, "TOF_per_s");
-        cJSON *tof0 = cJSON_AddObjectToObject(o, "first_sample_TOF_per_s");
+        /* the peak TOF of the samples is what a measured initial TOF compares with */
+        cJSON *peak = cJSON_AddObjectToObject(o, "peak_TOF_per_s");
+        cJSON *when = cJSON_AddObjectToObject(o, "peak_TOF_time_s");
         for (size_t p = 0; p < x->n_products; p++) {
             const char *pn = m->species[m->products[p].species].name;
             dac_json_number(ton, pn, x->ton[last * x->n_products + p], NULL);
             dac_json_number(tof, pn, x->tof[last * x->n_products + p], NULL);
-            dac_json_number(tof0, pn, x->n_points > 1 ? x->tof[x->n_products + p] : NAN, "one sample only");
+            size_t best = 0;
+            for (size_t i = 1; i < x->n_points; i++)
+                if (x->tof[i * x->n_products + p] > x->tof[best * x->n_products + p])
+                    best = i;
+            dac_json_number(peak, pn, x->tof[best * x->n_products + p], NULL);
+            dac_json_number(when, pn, x->t[best], NULL);
         }
         cJSON *cov = cJSON_AddObjectToObject(fin, "coverages");
         for (size_t s = 0; s < x->n_states; s++)
