@@ -351,7 +351,8 @@ typedef enum {
     DAC_KINETICS_PLOT_NONE = 0,
     DAC_KINETICS_PLOT_POLARISATION, /* |j| and partial |j| against U, FE on the right axis */
     DAC_KINETICS_PLOT_TAFEL,        /* U against log10 |j| */
-    DAC_KINETICS_PLOT_VOLCANO       /* log10 of a column (default: each TOF) against the axis */
+    DAC_KINETICS_PLOT_VOLCANO,      /* log10 of a column (default: each TOF) against the axis */
+    DAC_KINETICS_PLOT_CURVE         /* a column as it is (volcano_column) against the axis */
 } dac_kinetics_plot;
 
 typedef struct {
@@ -359,7 +360,7 @@ typedef struct {
     dac_kinetics_verify verify;  /* default COLD: cold points are integrated and polished,
                                     warm-started neighbours are not re-integrated */
     dac_kinetics_plot plot;
-    const char *volcano_column;  /* NULL: TOF of every product */
+    const char *volcano_column;  /* VOLCANO: NULL for every TOF; CURVE: required */
     const char *const *fixed;    /* "KEY=VALUE" set before every point (n_fixed) */
     size_t n_fixed;
     const char *const *marks;    /* "X=LABEL": marked positions on a volcano (n_marks) */

@@ -35,7 +35,7 @@ static void help(FILE *f)
         "  steady     steady state: coverages, rates, TOF, selectivity, FE, currents and the\n"
         "             checks that passed [--U V] [--T K] [--json | -o FILE.json]\n"
         "  sweep      grids of steady states: --vary KEY=a:b:step … -o OUT.csv [--plot KIND]\n"
-        "  transient  time courses, TON(t) and TOF(t): --t-end S -o OUT.csv [--plot]\n\n"
+        "  transient  time courses, TON(t) and TOF(t): --t-end S -o OUT.csv [--plot ton]\n\n"
         "conditions (steady, sweep, transient):\n"
         "      --U V               potential, V vs RHE (fed too)\n"
         "      --T K               temperature\n"
@@ -55,13 +55,14 @@ static void help(FILE *f)
         "      --vary KEY=a:b:step axis (U, T, pH, G.X, p.X, c.X, barrier.STEP,\n"
         "                          distance_MM_A); repeatable, the last varies fastest\n"
         "      --threads N         worker threads (default: all cores)\n"
-        "      --plot KIND         polarisation, tafel, volcano or volcano:COLUMN\n"
+        "      --plot KIND         polarisation, tafel, volcano[:COLUMN] (log10 of a column,\n"
+        "                          default every TOF) or curve:COLUMN (a column as it is)\n"
         "      --mark X=LABEL      mark a position on a volcano; repeatable\n"
         "      --overlay F:X:Y     measured points (CSV F, columns X and Y) on a volcano\n"
         "transient:\n"
         "      --t-end S           end time, s (required)\n"
         "      --points N          samples (default 200), log-spaced unless --linear\n"
-        "      --plot              also the TON figure OUT-ton.{svg,png}\n"
+        "      --plot ton          also the TON figure OUT-ton.{svg,png}\n"
         "common:\n"
         "  -o, --output PATH       output file (see each subcommand)\n"
         "  -q, --quiet             errors only\n"
@@ -81,7 +82,7 @@ static const struct option long_opts[] = {
     {"pathway", required_argument, 0, O_PATHWAY}, {"t-end", required_argument, 0, O_TEND},
     {"points", required_argument, 0, O_POINTS}, {"linear", no_argument, 0, O_LINEAR},
     {"threads", required_argument, 0, O_THREADS}, {"verify", required_argument, 0, O_VERIFY},
-    {"plot", optional_argument, 0, O_PLOT}, {"mark", required_argument, 0, O_MARK},
+    {"plot", required_argument, 0, O_PLOT}, {"mark", required_argument, 0, O_MARK},
     {"overlay", required_argument, 0, O_OVERLAY}, {"rate-control", no_argument, 0, O_RC},
     {"activation", no_argument, 0, O_ACT}, {"orders", no_argument, 0, O_ORD},
     {"tafel", no_argument, 0, O_TAFEL}, {"all", no_argument, 0, O_ALL},
@@ -112,7 +113,7 @@ static int parse_option(const char *cmd, int c, const char *arg, kargs *a)
     case O_LINEAR: a->linear = 1; return 0;
     case O_THREADS: return cli_parse_long(cmd, "--threads", arg, &a->threads);
     case O_VERIFY: a->verify = arg; return 0;
-    case O_PLOT: a->plot = arg ? arg : ""; return 0;
+    case O_PLOT: a->plot = arg; return 0;
     case O_OVERLAY: a->overlay = arg; return 0;
     case O_RC: a->analysis |= DAC_KINETICS_RATE_CONTROL; return 0;
     case O_ACT: a->analysis |= DAC_KINETICS_ACTIVATION; return 0;
@@ -296,6 +297,8 @@ static int run_transient(const char *cmd, const kargs *a, dac_kinetics_model **m
         return cli_usage_error(cmd, "option -o OUT.csv is required");
     if (!(a->t_end > 0))
         return cli_usage_error(cmd, "option --t-end S (> 0) is required");
+    if (a->plot && strcmp(a->plot, "ton"))
+        return cli_usage_error(cmd, "option --plot: expected ton, got '%s'", a->plot);
     if (a->points < 1 || a->points > 1000000)
         return cli_usage_error(cmd, "option --points: expected 1 to 1000000, got %ld", a->points);
     dac_kinetics_transient *t[MAX_LIST] = {0};
@@ -332,16 +335,19 @@ static int plot_kind(const char *cmd, const char *text, dac_kinetics_sweep_optio
 {
     if (!text)
         return 0;
-    if (!strcmp(text, "polarisation") || !strcmp(text, "polarization") || !text[0])
+    if (!strcmp(text, "polarisation") || !strcmp(text, "polarization"))
         o->plot = DAC_KINETICS_PLOT_POLARISATION;
     else if (!strcmp(text, "tafel"))
         o->plot = DAC_KINETICS_PLOT_TAFEL;
     else if (!strncmp(text, "volcano", 7) && (text[7] == '\0' || text[7] == ':')) {
         o->plot = DAC_KINETICS_PLOT_VOLCANO;
         o->volcano_column = text[7] ? text + 8 : NULL;
+    } else if (!strncmp(text, "curve:", 6) && text[6]) {
+        o->plot = DAC_KINETICS_PLOT_CURVE;
+        o->volcano_column = text + 6;
     } else
-        return cli_usage_error(cmd, "option --plot: expected polarisation, tafel, volcano or "
-                               "volcano:COLUMN, got '%s'", text);
+        return cli_usage_error(cmd, "option --plot: expected polarisation, tafel, volcano, "
+                               "volcano:COLUMN or curve:COLUMN, got '%s'", text);
     return 0;
 }
 

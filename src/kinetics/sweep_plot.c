@@ -4,7 +4,8 @@
  *                 the right axis;
  *   tafel         U against log10 |j| (total and partial);
  *   volcano       log10 of a column (default: every TOF) against the axis, with
- *                 marked positions and measured points from another CSV.
+ *                 marked positions and measured points from another CSV;
+ *   curve         one column as it is against the axis (a selectivity, an FE).
  * Unconverged points are empty cells in the table, so the curves show the gap.
  */
 #include <math.h>
@@ -167,7 +168,7 @@ static int overlay(ptable *t, dac_plot *p, const dac_kinetics_sweep_options *o)
 }
 
 static int volcano(const dac_kinetics_model *m, const dac_csv *tab, ptable *t, dac_plot *p,
-                   const dac_kinetics_sweep_options *o)
+                   const dac_kinetics_sweep_options *o, int logy)
 {
     int x = add_col(t, dac_csv_header(tab, 0)), st = DAC_OK;
     for (size_t r = 0; r < t->n_rows; r++)
@@ -183,11 +184,11 @@ static int volcano(const dac_kinetics_model *m, const dac_csv *tab, ptable *t, d
         if (c < 0)
             return dac_error(DAC_ERR_USAGE, "--plot volcano:%s: the sweep has no column '%s'", h, h);
         char lh[HEAD];
-        snprintf(lh, sizeof lh, "log10_%s", h);
+        snprintf(lh, sizeof lh, logy ? "log10_%s" : "%s", h);
         int y = add_col(t, lh);
         for (size_t r = 0; r < t->n_rows; r++) {
             double v = field(tab, r, c);
-            put(t, r, y, v > 0 ? log10(v) : NAN);
+            put(t, r, y, !logy ? v : v > 0 ? log10(v) : NAN);
         }
         st = dac_plot_add_series(p, (size_t)x, (size_t)y, h, DAC_PLOT_LINES);
     }
@@ -214,15 +215,18 @@ int kin_sweep_plot(dac_outset *set, const char *base, const dac_kinetics_model *
         return dac_error(DAC_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < (t.n_rows ? t.n_rows : 1) * MAX_SERIES; i++)
         t.v[i] = NAN;
+    int curve = o->plot == DAC_KINETICS_PLOT_CURVE;
     char title[KIN_NAME_MAX + 32], name[1100];
-    const char *kind = pol ? "polarisation" : taf ? "tafel" : "volcano";
+    const char *kind = pol ? "polarisation" : taf ? "tafel" : curve ? "curve" : "volcano";
     snprintf(title, sizeof title, "%s: %s", dac_kinetics_model_name(m), kind);
     snprintf(name, sizeof name, "%s-%s", base, kind);
     dac_plot *p = NULL;
     int st = dac_plot_create(title, pol ? "U (V vs RHE)" : taf ? "log10 |j| (mA/cm²)" : dac_csv_header(tab, 0),
-                             pol ? "|j| (mA/cm²)" : taf ? "U (V vs RHE)" : "log10 rate", &p);
+                             pol ? "|j| (mA/cm²)" : taf ? "U (V vs RHE)" : curve ? o->volcano_column : "log10 rate", &p);
+    if (st == DAC_OK && curve && !o->volcano_column)
+        st = dac_error(DAC_ERR_USAGE, "--plot curve:COLUMN needs a column");
     if (st == DAC_OK)
-        st = pol || taf ? electrochemical(m, tab, &t, p, taf) : volcano(m, tab, &t, p, o);
+        st = pol || taf ? electrochemical(m, tab, &t, p, taf) : volcano(m, tab, &t, p, o, !curve);
     if (st == DAC_OK)
         st = finish(p, &t, set, name);
     dac_plot_free(p);
