@@ -231,7 +231,7 @@ static int parse_fixed(sweep_ctx *c, const dac_kinetics_sweep_options *o)
 }
 
 static cJSON *record(const sweep_ctx *c, const char *const *keys, const dac_sweep_axis *ax,
-                     const dac_kinetics_sweep_options *o, const dac_csv *tab, size_t *n_conv,
+                     const dac_kinetics_sweep_options *o, const char *text, size_t *n_conv,
                      const dac_provenance *prov)
 {
     cJSON *rec = dac_json_record("dac kinetics sweep", prov);
@@ -254,14 +254,21 @@ static cJSON *record(const sweep_ctx *c, const char *const *keys, const dac_swee
     dac_json_string(rec, "verification", o->verify == DAC_KINETICS_VERIFY_ALWAYS ? "always"
                     : o->verify == DAC_KINETICS_VERIFY_COLD ? "cold" : "never");
     dac_json_count(rec, "warm_start_chain_points", KIN_CHAIN);
-    long col = dac_csv_column(tab, "converged");
-    size_t n = dac_csv_rows(tab), ok = 0;
+    /* the converged column is the first after the axes, and no field before it is
+     * quoted, so counting commas finds it (rows of 10⁶ points need no CSV parse) */
+    size_t n = 0, ok = 0;
     cJSON *bad = cJSON_AddArrayToObject(rec, "unconverged_points");
-    for (size_t i = 0; i < n; i++) {
-        if (col >= 0 && !strcmp(dac_csv_field(tab, i, (size_t)col), "1"))
+    const char *line = strchr(text, '\n');
+    while (line && line[1]) {
+        const char *f = line + 1;
+        for (size_t k = 0; k < c->n_axes && f; k++)
+            f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+        if (f && f[0] == '1' && f[1] == ',')
             ok++;
         else if (cJSON_GetArraySize(bad) < 1000)
-            cJSON_AddItemToArray(bad, cJSON_CreateNumber((double)i));
+            cJSON_AddItemToArray(bad, cJSON_CreateNumber((double)n));
+        n++;
+        line = strchr(line + 1, '\n');
     }
     dac_json_count(rec, "points", n);
     dac_json_count(rec, "converged", ok);
@@ -277,23 +284,23 @@ static int write_set(const sweep_ctx *c, const char *csv_path, const char *text,
     int st = kin_split_path(csv_path, ".csv", dir, sizeof dir, base, sizeof base);
     if (st)
         return st;
-    dac_csv *tab = NULL;
-    if ((st = dac_csv_parse(text, len, csv_path, &tab)))
-        return dac_error(DAC_ERR_RUNTIME, "sweep table does not read back: %s", dac_last_error());
     dac_outset *set = NULL;
     FILE *f;
     st = dac_outset_create_beside(dir, &set);
     snprintf(name, sizeof name, "%s.csv", base);
     if (st == DAC_OK && (st = dac_outset_open(set, name, &f)) == DAC_OK)
         fwrite(text, 1, len, f);
-    cJSON *rec = st ? NULL : record(c, keys, ax, o, tab, n_conv, prov);
+    cJSON *rec = st ? NULL : record(c, keys, ax, o, text, n_conv, prov);
     snprintf(name, sizeof name, "%s.json", base);
     if (st == DAC_OK)
         st = rec ? dac_outset_json(set, name, rec) : dac_error(DAC_ERR_NOMEM, "out of memory");
     cJSON_Delete(rec);
-    if (st == DAC_OK && o->plot != DAC_KINETICS_PLOT_NONE)
-        st = kin_sweep_plot(set, base, c->m, tab, o);
-    dac_csv_free(tab);
+    if (st == DAC_OK && o->plot != DAC_KINETICS_PLOT_NONE) {
+        dac_csv *tab = NULL; /* the figure is drawn from the table as written */
+        if ((st = dac_csv_parse(text, len, csv_path, &tab)) == DAC_OK)
+            st = kin_sweep_plot(set, base, c->m, tab, o);
+        dac_csv_free(tab);
+    }
     return set ? dac_outset_finish(set, st) : st;
 }
 
@@ -327,8 +334,11 @@ int dac_kinetics_sweep(const dac_kinetics_model *m, const char *const *keys, siz
     for (size_t k = 0; k < n_axes; k++) {
         if ((st = dac_sweep_parse_axis(keys[k], &ax[k])))
             return st;
-        if ((st = dac_kinetics_model_find_parameter(m, ax[k].key, &c.axis[k])))
-            return dac_error(DAC_ERR_USAGE, "--vary %s: %s", keys[k], dac_last_error());
+        if ((st = dac_kinetics_model_find_parameter(m, ax[k].key, &c.axis[k]))) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", dac_last_error());
+            return dac_error(DAC_ERR_USAGE, "--vary %s: %s", keys[k], why);
+        }
     }
     const char *names[KIN_MAX_AXES];
     for (size_t k = 0; k < n_axes; k++)
