@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,16 +378,46 @@ static int step_of(dac_kinetics_model *m, size_t j, kin_step **s)
     return DAC_OK;
 }
 
-int dac_kinetics_model_set_step_barrier(dac_kinetics_model *m, size_t j, double barrier_eV)
+/* One number of a step: *field = value when ok, else an error naming the step and the
+ * range `expected`. */
+static int set_step_number(dac_kinetics_model *m, size_t j, size_t offset, double value, int ok,
+                           const char *expected)
 {
     kin_step *s = NULL;
     int st = step_of(m, j, &s);
     if (st)
         return st;
-    if (!isfinite(barrier_eV))
-        return kin_error(m, s->line, "step '%s': barrier must be finite", s->name);
-    s->barrier_eV = barrier_eV;
+    if (!ok || isnan(value))
+        return kin_error(m, s->line, "step '%s': %s, got %g", s->name, expected, value);
+    *(double *)((char *)s + offset) = value;
     return DAC_OK;
+}
+
+int dac_kinetics_model_set_step_barrier(dac_kinetics_model *m, size_t j, double barrier_eV)
+{
+    return set_step_number(m, j, offsetof(kin_step, barrier_eV), barrier_eV, isfinite(barrier_eV),
+                           "barrier_eV must be finite");
+}
+
+int dac_kinetics_model_set_step_beta(dac_kinetics_model *m, size_t j, double beta)
+{
+    return set_step_number(m, j, offsetof(kin_step, beta), beta, beta >= 0 && beta <= 1,
+                           "beta must be in [0, 1]");
+}
+
+int dac_kinetics_model_set_step_prefactor(dac_kinetics_model *m, size_t j, double prefactor)
+{
+    return set_step_number(m, j, offsetof(kin_step, prefactor_per_s), prefactor,
+                           prefactor > 0 && isfinite(prefactor), "prefactor_per_s must be positive");
+}
+
+int dac_kinetics_model_set_step_photon_rate(dac_kinetics_model *m, size_t j, double per_s)
+{
+    if (j < m->n_steps && m->steps[j].reversible)
+        return kin_error(m, m->steps[j].line, "step '%s': a light-driven step is irreversible: "
+                         "write it with '->'", m->steps[j].name);
+    return set_step_number(m, j, offsetof(kin_step, photon_rate_per_s), per_s,
+                           per_s >= 0 && isfinite(per_s), "photon_rate_per_s must be ≥ 0");
 }
 
 int dac_kinetics_model_set_step_transition_state(dac_kinetics_model *m, size_t j, const char *species)
@@ -400,45 +431,6 @@ int dac_kinetics_model_set_step_transition_state(dac_kinetics_model *m, size_t j
         return kin_error(m, s->line, "step '%s': '%s' is not a transition state species", s->name,
                          species ? species : "");
     s->ts = (int)i;
-    return DAC_OK;
-}
-
-int dac_kinetics_model_set_step_beta(dac_kinetics_model *m, size_t j, double beta)
-{
-    kin_step *s = NULL;
-    int st = step_of(m, j, &s);
-    if (st)
-        return st;
-    if (!(beta >= 0 && beta <= 1))
-        return kin_error(m, s->line, "step '%s': beta must be in [0, 1], got %g", s->name, beta);
-    s->beta = beta;
-    return DAC_OK;
-}
-
-int dac_kinetics_model_set_step_prefactor(dac_kinetics_model *m, size_t j, double prefactor)
-{
-    kin_step *s = NULL;
-    int st = step_of(m, j, &s);
-    if (st)
-        return st;
-    if (!(prefactor > 0) || !isfinite(prefactor))
-        return kin_error(m, s->line, "step '%s': prefactor_per_s must be positive", s->name);
-    s->prefactor_per_s = prefactor;
-    return DAC_OK;
-}
-
-int dac_kinetics_model_set_step_photon_rate(dac_kinetics_model *m, size_t j, double per_s)
-{
-    kin_step *s = NULL;
-    int st = step_of(m, j, &s);
-    if (st)
-        return st;
-    if (!(per_s >= 0) || !isfinite(per_s))
-        return kin_error(m, s->line, "step '%s': photon_rate_per_s must be ≥ 0", s->name);
-    if (s->reversible)
-        return kin_error(m, s->line, "step '%s': a light-driven step is irreversible: write it "
-                         "with '->'", s->name);
-    s->photon_rate_per_s = per_s;
     return DAC_OK;
 }
 

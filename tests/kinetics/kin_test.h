@@ -67,6 +67,23 @@ static inline void kt_solve(dac_kinetics_solver *s, dac_kinetics_result *r)
     assert_true(c->residual_ok && c->site_balance_ok && c->nonnegative_ok);
 }
 
+/* CO2 → CO on one site with every gas present, so the reaction can run both ways. */
+static const char *const KT_CO2RR =
+    "name: co2rr\n"
+    "sites: {a: {count: 1}}\n"
+    "species:\n"
+    "  CO2: {phase: gas, pressure_bar: 1, G_eV: 0}\n"
+    "  CO: {phase: gas, pressure_bar: 1, G_eV: 0.208}\n"
+    "  H2O: {phase: solvent, G_eV: 0}\n"
+    "  COOH_a: {sites: [a], G_eV: 0.40}\n"
+    "  CO_a: {sites: [a], G_eV: 0.05}\n"
+    "steps:\n"
+    "  - {name: s1, equation: 'CO2 + *a + H+ + e- <-> COOH_a', barrier_eV: 0.6}\n"
+    "  - {name: s2, equation: 'COOH_a + H+ + e- <-> CO_a + H2O', barrier_eV: 0.5}\n"
+    "  - {name: s3, equation: 'CO_a <-> CO + *a', barrier_eV: 0.3}\n"
+    "products: {CO: {electrons: 2}}\n"
+    "pathways: {CO: [s1, s2, s3]}\n";
+
 /* A model from YAML text; the test fails with the reader's message otherwise. */
 static inline dac_kinetics_model *kt_parse(const char *yaml)
 {

@@ -10,30 +10,13 @@
 
 #include "kinetics/kin_test.h"
 
-/* CO2 → CO on one site with every gas present, so the reaction can run both ways. */
-static const char *CO2RR =
-    "name: co2rr\n"
-    "sites: {a: {count: 1}}\n"
-    "species:\n"
-    "  CO2: {phase: gas, pressure_bar: 1, G_eV: 0}\n"
-    "  CO: {phase: gas, pressure_bar: 1, G_eV: 0.208}\n"
-    "  H2O: {phase: solvent, G_eV: 0}\n"
-    "  COOH_a: {sites: [a], G_eV: 0.40}\n"
-    "  CO_a: {sites: [a], G_eV: 0.05}\n"
-    "steps:\n"
-    "  - {name: s1, equation: 'CO2 + *a + H+ + e- <-> COOH_a', barrier_eV: 0.6}\n"
-    "  - {name: s2, equation: 'COOH_a + H+ + e- <-> CO_a + H2O', barrier_eV: 0.5}\n"
-    "  - {name: s3, equation: 'CO_a <-> CO + *a', barrier_eV: 0.3}\n"
-    "products: {CO: {electrons: 2}}\n"
-    "pathways: {CO: [s1, s2, s3]}\n";
-
 /* Law: at the equilibrium potential U_eq = −ΔG°/(ne) of CO2 + 2(H⁺+e⁻) → CO + H2O
  * (ΔG° = 0.208 eV, all activities 1) every net rate is zero (detailed balance), and the
  * current is cathodic below U_eq and anodic above it (domain.md §4). */
 static void test_equilibrium_potential(void **state)
 {
     (void)state;
-    dac_kinetics_model *m = kt_parse(CO2RR);
+    dac_kinetics_model *m = kt_parse(KT_CO2RR);
     dac_kinetics_solver *s = kt_solver(m);
     dac_kinetics_result *r = NULL;
     assert_int_equal(dac_kinetics_result_create(s, &r), DAC_OK);
@@ -101,7 +84,7 @@ static void test_tafel_slope(void **state)
 static void test_rate_control_sum(void **state)
 {
     (void)state;
-    dac_kinetics_model *m = kt_parse(CO2RR);
+    dac_kinetics_model *m = kt_parse(KT_CO2RR);
     dac_kinetics_solver *s = kt_solver(m);
     dac_kinetics_result *r = NULL;
     assert_int_equal(dac_kinetics_result_create(s, &r), DAC_OK);
@@ -170,7 +153,7 @@ static void test_proton_relay_ratio(void **state)
 static void test_detailed_balance(void **state)
 {
     (void)state;
-    dac_kinetics_model *m = kt_parse(CO2RR);
+    dac_kinetics_model *m = kt_parse(KT_CO2RR);
     dac_kinetics_solver *s = kt_solver(m);
     dac_kinetics_result *r = NULL;
     assert_int_equal(dac_kinetics_result_create(s, &r), DAC_OK);
