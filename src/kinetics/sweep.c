@@ -20,6 +20,7 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "core/outset.h"
+#include "core/sweep.h"
 #include "kinetics/kin_output.h"
 
 void dac_kinetics_sweep_options_default(dac_kinetics_sweep_options *o)
@@ -29,8 +30,6 @@ void dac_kinetics_sweep_options_default(dac_kinetics_sweep_options *o)
     o->plot = DAC_KINETICS_PLOT_NONE;
 }
 
-#if __has_include("core/sweep.h")
-#include "core/sweep.h"
 
 /* Chains of at most 32 points (assumption: a cold start costs about as much as a few
  * tens of warm points, so cold starts stay a small share of the time). */
@@ -370,17 +369,3 @@ int dac_kinetics_sweep(const dac_kinetics_model *m, const char *const *keys, siz
     dac_sweep_free(grid);
     return st;
 }
-
-#else
-
-int dac_kinetics_sweep(const dac_kinetics_model *m, const char *const *keys, size_t n_axes,
-                       const dac_kinetics_sweep_options *o, const char *csv_path,
-                       const dac_provenance *prov, dac_progress_fn progress, void *user_data,
-                       size_t *n_points, size_t *n_converged)
-{
-    (void)m, (void)keys, (void)n_axes, (void)o, (void)csv_path, (void)prov, (void)progress;
-    (void)user_data, (void)n_points, (void)n_converged;
-    return dac_error(DAC_ERR_RUNTIME, "this build has no sweep runner (core/sweep.h)");
-}
-
-#endif
