@@ -26,6 +26,11 @@
 void dac_kinetics_sweep_options_default(dac_kinetics_sweep_options *o)
 {
     memset(o, 0, sizeof *o);
+    /* COLD: every chain start and every point that needed the robust path is checked
+     * against a CVODE integration; warm neighbours are not (assumption: a warm Newton
+     * solve that passes the residual, balance and sign checks next to a verified point
+     * is the same branch — `always` checks every point at ~15× the cost). n_threads 0:
+     * all cores. No figure. */
     o->verify = DAC_KINETICS_VERIFY_COLD;
     o->plot = DAC_KINETICS_PLOT_NONE;
 }
