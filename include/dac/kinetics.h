@@ -134,6 +134,10 @@ int dac_kinetics_model_set_condition(dac_kinetics_model *m, const char *key, dou
  * NAME; on site S it is "NAME_S". */
 int dac_kinetics_model_read_energy_table(dac_kinetics_model *m, const char *path,
                                          const char *surface, const char *site_map);
+/* The same from memory; name is used in messages. */
+int dac_kinetics_model_parse_energy_table(dac_kinetics_model *m, const char *text, size_t len,
+                                          const char *name, const char *surface,
+                                          const char *site_map);
 /* Checks everything (balance of every step in elements, sites and charge; energies;
  * the hydrogen reference when H+ or e- appear) and compiles the model. Idempotent. */
 int dac_kinetics_model_validate(dac_kinetics_model *m);

@@ -121,25 +121,19 @@ static int row(dac_kinetics_model *m, const char *path, long line, char **f, int
     return kin_set_text(&sp->source, src);
 }
 
-int dac_kinetics_model_read_energy_table(dac_kinetics_model *m, const char *path,
-                                         const char *surface, const char *site_map)
+/* Parses text (modified in place: lines and fields are cut at their ends). */
+static int parse_table(dac_kinetics_model *m, char *text, size_t len, const char *path,
+                       const char *surface, const char *site_map)
 {
     if (m->validated)
         return dac_error(DAC_ERR_USAGE, "model '%s': validated models cannot change", m->name);
-    char *text;
-    size_t len;
-    int st = dac_read_file(path, (size_t)256 << 20, &text, &len);
-    if (st)
-        return st;
-    char *seen = calloc(m->n_species + 1, 1);
-    if (!seen) {
-        free(text);
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    }
     if (memchr(text, '\0', len))
-        st = dac_error(DAC_ERR_INPUT, "%s: not a text file (NUL byte)", path);
+        return dac_error(DAC_ERR_INPUT, "%s: not a text file (NUL byte)", path);
+    char *seen = calloc(m->n_species + 1, 1);
+    if (!seen)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
     columns c = {-1, -1, -1, -1, -1};
-    int have_header = 0;
+    int have_header = 0, st = DAC_OK;
     long line = 0;
     char *f[MAX_FIELDS];
     for (char *p = text, *next; st == DAC_OK && p && *p; p = next) {
@@ -160,6 +154,36 @@ int dac_kinetics_model_read_energy_table(dac_kinetics_model *m, const char *path
     if (st == DAC_OK && !have_header)
         st = dac_error(DAC_ERR_INPUT, "%s: empty energy table", path);
     free(seen);
+    return st;
+}
+
+int dac_kinetics_model_read_energy_table(dac_kinetics_model *m, const char *path,
+                                         const char *surface, const char *site_map)
+{
+    if (!m || !path || !surface)
+        return dac_error(DAC_ERR_USAGE, "dac_kinetics_model_read_energy_table: NULL argument");
+    char *text;
+    size_t len;
+    int st = dac_read_file(path, (size_t)256 << 20, &text, &len);
+    if (st)
+        return st;
+    st = parse_table(m, text, len, path, surface, site_map);
     free(text);
+    return st;
+}
+
+int dac_kinetics_model_parse_energy_table(dac_kinetics_model *m, const char *text, size_t len,
+                                          const char *name, const char *surface,
+                                          const char *site_map)
+{
+    if (!m || !text || !surface)
+        return dac_error(DAC_ERR_USAGE, "dac_kinetics_model_parse_energy_table: NULL argument");
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int st = parse_table(m, copy, len, name ? name : "(energy table)", surface, site_map);
+    free(copy);
     return st;
 }

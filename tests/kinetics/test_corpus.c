@@ -1,6 +1,7 @@
 /*
  * test_corpus.c — replays the kinetics fuzzing seeds (tests/fuzz/corpus/
- * fuzz_kinetics_mechanism/) and every example mechanism through the reader in the
+ * fuzz_kinetics_mechanism/ and fuzz_kinetics_table/) and every example mechanism
+ * through the readers in the
  * ordinary test build (and its ASan+UBSan pass): each must read to a validated model
  * or fail cleanly with DAC_ERR_INPUT and no model.
  */
@@ -37,6 +38,29 @@ static size_t replay_dir(const char *dir, const char *suffix, size_t *ok)
     return n;
 }
 
+/* Every table seed read for a small model: a clean result or DAC_ERR_INPUT. */
+static size_t replay_tables(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        dac_kinetics_model *m = kt_model("replay");
+        assert_int_equal(dac_kinetics_model_add_site_type(m, "s", 1), DAC_OK);
+        kt_ads(m, "COOH_s", "s", NAN);
+        int st = dac_kinetics_model_read_energy_table(m, path, "Ni2N6", "111=s");
+        assert_true(st == DAC_OK || st == DAC_ERR_INPUT);
+        dac_kinetics_model_free(m);
+        n++;
+    }
+    closedir(dp);
+    return n;
+}
+
 static void test_replay(void **state)
 {
     (void)state;
@@ -48,6 +72,8 @@ static void test_replay(void **state)
     snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_kinetics_mechanism", src);
     assert_true(replay_dir(dir, "", &ok) >= 4);
     assert_true(ok >= 3);
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_kinetics_table", src);
+    assert_true(replay_tables(dir) >= 2);
     ok = 0;
     snprintf(dir, sizeof dir, "%s/examples/kinetics", src);
     size_t n = replay_dir(dir, ".yaml", &ok);
