@@ -1,7 +1,9 @@
 /*
  * cmd_kinetics.c — `dac kinetics fed|steady|sweep|transient MECH.yaml …`: option
  * parsing, one library call, a one-line summary. The science and every writer are in
- * the library (include/dac/kinetics.h); docs/kinetics.md describes the files.
+ * the library (include/dac/kinetics.h); docs/kinetics.md describes the files. A sweep
+ * started by mpirun (in a DAC_MPI build) initialises MPI here, as `dac synth sweep`
+ * does; the library then spreads the points over the ranks and rank 0 writes.
  */
 #include <getopt.h>
 #include <math.h>
@@ -10,7 +12,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/sweep.h"
 #include "dac/kinetics.h"
+
+#ifdef DAC_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #define MAX_LIST 64
 
@@ -396,19 +403,38 @@ static int run_sweep(const char *cmd, const kargs *a, dac_kinetics_model *m)
     }
     const char *inputs[2] = {a->mechs[0], o.overlay_csv};
     dac_provenance prov = cli_provenance(0, 0, o.overlay_csv ? 2 : 1, inputs);
-    cli_progress *bar = cli_progress_create("sweep", cli_quiet);
+    int mpi = 0;
+#ifdef DAC_HAVE_MPI
+    /* MPI only when a launcher started us (a plain run stays a plain program) */
+    if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK")) {
+        int provided;
+        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+        mpi = 1;
+    }
+#endif
+    int root = dac_sweep_is_root();
+    cli_progress *bar = cli_progress_create("sweep", cli_quiet || !root);
     size_t n = 0, ok = 0;
     double t0 = cli_seconds();
     int st = dac_kinetics_sweep(m, a->vary, a->n_vary, &o, a->output, &prov, cli_progress_update,
                                 bar, &n, &ok);
     cli_progress_free(bar);
-    cli_print_warnings();
-    if (st)
-        return st == DAC_ERR_USAGE ? cli_usage_error(cmd, "%s", dac_last_error()) : cli_fail(st);
-    if (!cli_quiet)
+    int rc = 0;
+    if (!root)
+        rc = dac_status_exit_code(st);
+    else if (st)
+        rc = st == DAC_ERR_USAGE ? cli_usage_error(cmd, "%s", dac_last_error()) : cli_fail(st);
+    else if (!cli_quiet)
         printf("%s: %zu points, %zu converged, %.3g s -> %s\n", dac_kinetics_model_name(m), n, ok,
                cli_seconds() - t0, a->output);
-    return 0;
+    if (root)
+        cli_print_warnings();
+#ifdef DAC_HAVE_MPI
+    if (mpi)
+        MPI_Finalize();
+#endif
+    (void)mpi;
+    return rc;
 }
 
 int cmd_kinetics(int argc, char **argv)

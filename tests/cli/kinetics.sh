@@ -3,7 +3,8 @@
 # summary, the JSON records parse and hold what the library computed (checks, FE sum,
 # limiting potential, TON), bad input exits 3 naming file and line and writes nothing,
 # bad options exit 2 naming the option, an unconverged steady state exits 1 with a
-# record that says so, and sweeps give the same bytes on 1 and 2 threads.
+# record that says so, and sweeps give the same bytes on 1 and 2 threads (and over 2
+# MPI ranks when the build and mpirun allow).
 # Usage: bash kinetics.sh DAC_BINARY SOURCE_DIR SCRATCH_DIR
 set -u
 DAC=$1
@@ -136,6 +137,15 @@ d = json.load(open(sys.argv[2]))
 assert d["record"] == "dac kinetics sweep" and d["points"] == 41 and d["converged"] == 41
 PYEOF
         check '[ $? -eq 0 ]' "sweep content"
+    fi
+    # over two MPI ranks (an MPI build with mpirun on PATH): the same bytes again
+    if command -v mpirun >/dev/null && ldd "$DAC" 2>/dev/null | grep -q libmpi; then
+        root=""
+        [ "$(id -u)" -eq 0 ] && root="--allow-run-as-root"
+        timeout 120 mpirun $root --oversubscribe -n 2 "$DAC" -q kinetics sweep "$EX/ni1_n4.yaml" \
+            --vary U=-1.0:-0.2:0.02 -o "$T/pol3.csv" --threads 1 >/dev/null 2>"$T/e7"
+        rc=$?
+        check '[ $rc -eq 0 ] && cmp -s "$T/pol.csv" "$T/pol3.csv"' "sweep over 2 MPI ranks: rc $rc, $(head -c 300 "$T/e7")"
     fi
     "$DAC" kinetics sweep "$EX/ni1_n4.yaml" --vary X=0:1:0.1 -o "$T/bad.csv" 2>"$T/e6"
     rc=$?
