@@ -42,6 +42,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the API; the rest of libdac is hidden */
+
 /* ------------------------------------------------------------------ model --------- */
 
 typedef struct dac_kinetics_model dac_kinetics_model;
@@ -385,6 +387,7 @@ int dac_kinetics_sweep(const dac_kinetics_model *m, const char *const *axes, siz
                        const dac_provenance *prov, dac_progress_fn progress, void *user_data,
                        size_t *n_points, size_t *n_converged);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
