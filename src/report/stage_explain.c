@@ -26,6 +26,8 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "dac/core.h"
+#include "dac/struct.h"
+#include "report/explain_internal.h"
 #include "report/plot.h"
 #include "report/study_internal.h"
 
@@ -53,19 +55,6 @@ int report_explain_inputs(const dac_report_study *s, const char *outdir, report_
         report_outcomes_free(o, n);
     return st;
 }
-
-#ifndef REPORT_HAVE_KINETICS
-
-int report_explain_stage(report_stage *st)
-{
-    (void)st;
-    return dac_error(DAC_ERR_RUNTIME, "this build of dac has no kinetics module (dac kinetics)");
-}
-
-#else
-
-#include "dac/struct.h"
-#include "report/explain_internal.h"
 
 int explain_part_progress(explain_ctx *x)
 {
@@ -655,5 +644,3 @@ int report_explain_stage(report_stage *st)
                                        "`calibrated` or `illustrative` (docs/kinetics.md).");
     return rc;
 }
-
-#endif

@@ -14,12 +14,9 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "dac/core.h"
+#include "report/explain_internal.h"
 #include "report/plot.h"
 #include "report/study_internal.h"
-
-#ifdef REPORT_HAVE_KINETICS
-
-#include "report/explain_internal.h"
 
 /* ------------------------------------------------------------ HER volcano --------- */
 
@@ -504,5 +501,3 @@ int explain_photo(explain_ctx *x)
     free(m), free(t), free(r), free(csv), free(inputs);
     return rc;
 }
-
-#endif

@@ -24,13 +24,6 @@
 #include "dac/report.h"
 #include "report/plot.h"
 
-/* __has_include: a stage whose module is not in this build is known but not run. */
-#if defined(__has_include)
-#if __has_include("dac/kinetics.h")
-#define REPORT_HAVE_KINETICS 1
-#endif
-#endif
-
 enum { REPORT_MAKE = 0, REPORT_SEE = 1, REPORT_EXPLAIN = 2, REPORT_N_STAGES = 3 };
 
 /* A list of texts: overrides "key=value", marks, the resolved "key=value" lines of a

@@ -16,6 +16,7 @@
 #include "report/report_internal.h"
 #include "dac/core.h"
 #include "dac/image.h"
+#include "dac/kinetics.h"
 #include "dac/report.h"
 #include "dac/struct.h"
 #include "dac/synth.h"
@@ -146,6 +147,31 @@ static void replay_model(const unsigned char *data, size_t len, const char *name
     dac_warnings_clear();
 }
 
+static void replay_kinetics_mechanism(const unsigned char *data, size_t len, const char *name)
+{
+    dac_kinetics_model *m = NULL;
+    int st = dac_kinetics_model_parse((const char *)data, len, name, &m);
+    assert_true(st == DAC_OK ? m != NULL : clean_failure(st) && !m);
+    dac_kinetics_model_free(m);
+    dac_warnings_clear();
+}
+
+/* An energy table is read into a small model with one site type and one adsorbate. */
+static void replay_kinetics_table(const unsigned char *data, size_t len, const char *name)
+{
+    dac_kinetics_model *m = NULL;
+    assert_int_equal(dac_kinetics_model_create("replay", &m), DAC_OK);
+    assert_int_equal(dac_kinetics_model_add_site_type(m, "s", 1), DAC_OK);
+    assert_int_equal(dac_kinetics_model_add_species(m, "COOH_s", DAC_KINETICS_ADSORBATE, NULL, 0, NAN),
+                     DAC_OK);
+    const char *sites[] = {"s"};
+    assert_int_equal(dac_kinetics_model_set_species_sites(m, "COOH_s", sites, 1), DAC_OK);
+    int st = dac_kinetics_model_parse_energy_table(m, (const char *)data, len, name, "Ni2N6", "111=s");
+    assert_true(st == DAC_OK || clean_failure(st));
+    dac_kinetics_model_free(m);
+    dac_warnings_clear();
+}
+
 /* Each corpus folder and the reader its fuzz target drives. */
 static const struct {
     const char *dir;
@@ -155,6 +181,8 @@ static const struct {
     {"fuzz_image_png", replay_image},  {"fuzz_image_tiff", replay_image},
     {"fuzz_struct_read", replay_struct}, {"fuzz_csv", replay_csv},
     {"fuzz_config", replay_config},    {"fuzz_stem_model", replay_model},
+    {"fuzz_kinetics_mechanism", replay_kinetics_mechanism},
+    {"fuzz_kinetics_table", replay_kinetics_table},
     {"fuzz_synth_recipe", replay_synth_recipe}, {"fuzz_report_fragment", replay_fragment},
     {"fuzz_study", replay_study},
 };
