@@ -15,7 +15,7 @@ build: bootstrap
 	cmake --build $(BUILD) -j $(JOBS)
 	@echo "dac built: $(BUILD)/dac"
 
-# The default study in its quick form (`dac run --quick -o out/`, about a minute): the
+# The default study in its quick form (`dac run --quick -o out/`, under a minute): the
 # page to open is out/report.html.
 run: build
 	@scripts/run-study $(BUILD)/dac
