@@ -46,6 +46,9 @@ static void count_help(FILE *f)
         "      --min-atom-fraction F reject blobs fainter than F × a typical atom (0.5)\n"
         "      --no-refine           skip the least-squares Gaussian refinement\n"
         "      --no-overlay          no overlay images (batch work)\n"
+        "      --model ptnc|FILE     find atoms with a learned model (`dac stem learn`) instead\n"
+        "                            of the statistical test; ptnc: built in, trained on Pt\n"
+        "                            atoms on N-doped carbon (a file: give its path, ./NAME)\n"
         "      --threads N           threads for several images and the Monte Carlo\n"
         "                            (default: OMP_NUM_THREADS, else every core); the\n"
         "                            results are the same bytes for any N\n"
@@ -56,12 +59,14 @@ static void count_help(FILE *f)
 
 enum {
     O_PIXEL = 256, O_PAIR_MAX, O_ELEMENTS, O_MASK, O_SEED, O_FWHM, O_FA, O_BG, O_FRAC, O_NOREF,
-    O_MAXD, O_JSON, O_OVERLAY, O_NO_OVERLAY, O_THREADS
+    O_MAXD, O_JSON, O_OVERLAY, O_NO_OVERLAY, O_MODEL, O_THREADS
 };
 
 typedef struct {
     dac_stem_count_params p;
     const char *out, *mask;
+    const char *model;
+    const char *detector_option; /* one the model replaces (a usage error with --model) */
     char elements[2][8];
     int n_elements;
     int no_overlay;
@@ -120,7 +125,8 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         {"probe-fwhm", required_argument, 0, O_FWHM}, {"false-alarms", required_argument, 0, O_FA},
         {"background-sigma", required_argument, 0, O_BG},
         {"min-atom-fraction", required_argument, 0, O_FRAC}, {"no-refine", no_argument, 0, O_NOREF},
-        {"no-overlay", no_argument, 0, O_NO_OVERLAY}, {"threads", required_argument, 0, O_THREADS},
+        {"no-overlay", no_argument, 0, O_NO_OVERLAY}, {"model", required_argument, 0, O_MODEL},
+        {"threads", required_argument, 0, O_THREADS},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *C = "stem count";
@@ -145,9 +151,14 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         case O_FRAC: st = cli_parse_double(C, "--min-atom-fraction", optarg, &a->p.min_atom_fraction); break;
         case O_NOREF: a->p.refine = 0; break;
         case O_NO_OVERLAY: a->no_overlay = 1; break;
+        case O_MODEL: a->model = optarg; break;
         case O_THREADS: st = parse_threads(C, optarg, &a->threads); break;
         default: return cli_bad_option(C, c, argv);
         }
+        if (c == O_FWHM || c == O_FA || c == O_BG || c == O_FRAC || c == O_NOREF)
+            a->detector_option = c == O_FWHM ? "--probe-fwhm" : c == O_FA ? "--false-alarms"
+                                 : c == O_BG ? "--background-sigma" : c == O_FRAC
+                                 ? "--min-atom-fraction" : "--no-refine";
         if (st)
             return st;
     }
@@ -157,6 +168,10 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         return cli_usage_error(C, "-o OUTDIR is required");
     if (!(a->p.pair_max_A > 0) || !isfinite(a->p.pair_max_A))
         return cli_usage_error(C, "option --pair-max: expected a finite distance > 0 in Å");
+    if (a->model && a->detector_option)
+        return cli_usage_error(C, "option %s: the model fixes the detector's parameters (its "
+                                  "'detector' and 'candidates'); drop the option or train a "
+                                  "model with it", a->detector_option);
     return 0;
 }
 
@@ -238,6 +253,18 @@ static void reuse_freed_memory(void)
 #endif
 }
 
+/* --model: a built-in name (no '/' and no ".json"), else a model file. */
+static int set_model(dac_stem_counter *counter, const char *arg)
+{
+    dac_stem_model *m = NULL;
+    int builtin = !strchr(arg, '/') && !strstr(arg, ".json");
+    int st = builtin ? dac_stem_model_builtin(arg, &m) : dac_stem_model_read(arg, &m);
+    if (st == DAC_OK)
+        st = dac_stem_counter_set_model(counter, m);
+    dac_stem_model_free(m);
+    return st;
+}
+
 static void print_summary(const dac_stem_counter *counter)
 {
     const dac_stem_count_stats *s = dac_stem_counter_stats(counter);
@@ -267,6 +294,8 @@ int cmd_stem_count(int argc, char **argv)
         dac_stem_counter_set_overlays(counter, !a.no_overlay);
         dac_stem_counter_set_threads(counter, a.threads);
     }
+    if (st == DAC_OK && a.model)
+        st = set_model(counter, a.model);
     reuse_freed_memory();
     /* Images are read and counted a batch of one per thread at a time (each thread
      * holds one frame and its working maps); one progress step per batch. */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/io.h"
 #include "dac/core.h"
@@ -75,6 +76,33 @@ int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, si
     buf[n] = '\0';
     *text = buf;
     *len = n;
+    return DAC_OK;
+}
+
+int dac_make_dirs(const char *dir)
+{
+    char *p = strdup(dir);
+    if (!p)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int err = errno;
+            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
+            free(p);
+            return st;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
     return DAC_OK;
 }
 

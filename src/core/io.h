@@ -14,6 +14,10 @@
 int dac_read_file(const char *path, size_t max_bytes, char **text, size_t *len);
 int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, size_t *len);
 
+/* mkdir -p: dir and its missing parents; DAC_ERR_RUNTIME naming the folder that cannot
+ * be made, or dir when it is not a folder. */
+int dac_make_dirs(const char *dir);
+
 /* SHA-256 (FIPS 180-4). Incremental, or of a whole file as 64 lowercase hex digits. */
 typedef struct {
     uint32_t h[8];

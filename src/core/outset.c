@@ -44,34 +44,6 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int err = errno;
-            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
-            free(p);
-            return st;
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
-    return DAC_OK;
-}
-
 /* Removes ".NAME.dac-tmp.PID.XXXXXX" files whose process is gone. */
 static void clean_stale(const char *dir)
 {
@@ -116,7 +88,7 @@ static int folder_set(const char *dir, int manifest, dac_outset **out)
     *out = NULL;
     if (!dir || !*dir)
         return dac_error(DAC_ERR_USAGE, "output folder: empty name");
-    int st = make_dirs(dir);
+    int st = dac_make_dirs(dir);
     if (st != DAC_OK)
         return st;
     clean_stale(dir);

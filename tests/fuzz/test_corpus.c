@@ -13,9 +13,14 @@
 
 #include "core/config.h"
 #include "core/csv.h"
+#include "report/report_internal.h"
 #include "dac/core.h"
 #include "dac/image.h"
+#include "dac/kinetics.h"
+#include "dac/report.h"
 #include "dac/struct.h"
+#include "dac/synth.h"
+#include "stem/count/learn_internal.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -86,6 +91,25 @@ static void replay_csv(const unsigned char *data, size_t len, const char *name)
     dac_csv_free(csv);
 }
 
+static void replay_fragment(const unsigned char *data, size_t len, const char *name)
+{
+    dac_report *r;
+    assert_int_equal(dac_report_create("replay", &r), DAC_OK);
+    int st = report_fragment_parse(r, (const char *)data, len, name, "stage", "stage/");
+    assert_true(st == DAC_OK || clean_failure(st));
+    dac_report_free(r);
+}
+
+static void replay_study(const unsigned char *data, size_t len, const char *name)
+{
+    for (int quick = 0; quick < 2; quick++) {
+        dac_report_study *s = NULL;
+        int st = dac_report_study_parse((const char *)data, len, name, quick, &s);
+        assert_true(st == DAC_OK ? s != NULL : clean_failure(st) && s == NULL);
+        dac_report_study_free(s);
+    }
+}
+
 static void replay_config(const unsigned char *data, size_t len, const char *name)
 {
     dac_config *cfg = NULL;
@@ -101,6 +125,53 @@ static void replay_config(const unsigned char *data, size_t len, const char *nam
     dac_config_free(cfg);
 }
 
+static void replay_synth_recipe(const unsigned char *data, size_t len, const char *name)
+{
+    dac_synth_params p;
+    int st = dac_synth_recipe_parse((const char *)data, len, name, NULL, 0, &p);
+    if (st == DAC_OK)
+        assert_int_equal(dac_synth_params_check(&p), DAC_OK);
+    else
+        assert_true(clean_failure(st));
+}
+
+static void replay_model(const unsigned char *data, size_t len, const char *name)
+{
+    dac_stem_model *m = NULL;
+    int st = count_model_parse((const char *)data, len, name, &m);
+    if (st == DAC_OK)
+        assert_non_null(m);
+    else
+        assert_true(clean_failure(st) && !m);
+    dac_stem_model_free(m);
+    dac_warnings_clear();
+}
+
+static void replay_kinetics_mechanism(const unsigned char *data, size_t len, const char *name)
+{
+    dac_kinetics_model *m = NULL;
+    int st = dac_kinetics_model_parse((const char *)data, len, name, &m);
+    assert_true(st == DAC_OK ? m != NULL : clean_failure(st) && !m);
+    dac_kinetics_model_free(m);
+    dac_warnings_clear();
+}
+
+/* An energy table is read into a small model with one site type and one adsorbate. */
+static void replay_kinetics_table(const unsigned char *data, size_t len, const char *name)
+{
+    dac_kinetics_model *m = NULL;
+    assert_int_equal(dac_kinetics_model_create("replay", &m), DAC_OK);
+    assert_int_equal(dac_kinetics_model_add_site_type(m, "s", 1), DAC_OK);
+    assert_int_equal(dac_kinetics_model_add_species(m, "COOH_s", DAC_KINETICS_ADSORBATE, NULL, 0, NAN),
+                     DAC_OK);
+    const char *sites[] = {"s"};
+    assert_int_equal(dac_kinetics_model_set_species_sites(m, "COOH_s", sites, 1), DAC_OK);
+    int st = dac_kinetics_model_parse_energy_table(m, (const char *)data, len, name, "Ni2N6", "111=s");
+    assert_true(st == DAC_OK || clean_failure(st));
+    dac_kinetics_model_free(m);
+    dac_warnings_clear();
+}
+
 /* Each corpus folder and the reader its fuzz target drives. */
 static const struct {
     const char *dir;
@@ -109,7 +180,11 @@ static const struct {
     {"fuzz_image_dm", replay_image},   {"fuzz_image_mrc", replay_image},
     {"fuzz_image_png", replay_image},  {"fuzz_image_tiff", replay_image},
     {"fuzz_struct_read", replay_struct}, {"fuzz_csv", replay_csv},
-    {"fuzz_config", replay_config},
+    {"fuzz_config", replay_config},    {"fuzz_stem_model", replay_model},
+    {"fuzz_kinetics_mechanism", replay_kinetics_mechanism},
+    {"fuzz_kinetics_table", replay_kinetics_table},
+    {"fuzz_synth_recipe", replay_synth_recipe}, {"fuzz_report_fragment", replay_fragment},
+    {"fuzz_study", replay_study},
 };
 
 static void test_replay_corpus(void **state)

@@ -257,10 +257,14 @@ typedef struct {
     count_mixture mixture;
     count_display display;      /* empty when overlays are off */
     size_t first_site, n_sites; /* its sites in the counter's list */
+    size_t n_candidates;        /* learned detector: candidates before the model's cut */
     dac_stem_count_image_info info;
 } count_frame;
 
 void count_frame_clear(count_frame *fr);
+/* Prefixes the last error message with the image's name unless it already holds it
+ * (library errors may name only a field). */
+void count_name_image_in_error(const char *name, int st);
 
 /* ---------------------------------------------------------------- writers ------- */
 
@@ -277,6 +281,7 @@ typedef struct {
     const char *elements[2];
     int n_elements;
     int overlays;
+    const dac_stem_model *model; /* the learned detector used, or NULL */
 } count_results;
 
 /* The result set in folder dir (one output set): atoms.csv, sites.csv, summary.json,

@@ -26,6 +26,7 @@
 #include "core/parallel.h"
 #include "dac/stem.h"
 #include "stem/count/count_internal.h"
+#include "stem/count/learn_internal.h"
 
 /* Plausible atom image widths (FWHM, Å): from an aberration-corrected probe (≈ 0.5 Å)
  * to a blurred, drifting frame (≈ 1.5 Å; 2.6 Å measured on one real frame of the
@@ -55,6 +56,7 @@ struct dac_stem_counter {
     size_t n_sites, cap_sites;
     dac_stem_count_stats stats;
     int finished;
+    dac_stem_model *model; /* the learned detector (learn_internal.h); NULL: statistical */
 };
 
 int dac_stem_counter_create(const dac_stem_count_params *p, dac_stem_counter **out)
@@ -100,6 +102,7 @@ void dac_stem_counter_free(dac_stem_counter *c)
     free(c->frames);
     free(c->blobs);
     free(c->sites);
+    dac_stem_model_free(c->model);
     free(c);
 }
 
@@ -135,6 +138,19 @@ void dac_stem_counter_set_overlays(dac_stem_counter *c, int on) { c->overlays = 
 void dac_stem_counter_set_threads(dac_stem_counter *c, int n) { c->threads = n > 0 ? n : 0; }
 
 int dac_stem_counter_threads(const dac_stem_counter *c) { return dac_threads(c->threads, 1L << 30); }
+
+int dac_stem_counter_set_model(dac_stem_counter *c, const dac_stem_model *m)
+{
+    if (c->m)
+        return dac_error(DAC_ERR_USAGE, "stem count: set the model before adding images");
+    dac_stem_model *copy = NULL;
+    int st = m ? count_model_clone(m, &copy) : DAC_OK;
+    if (st == DAC_OK) {
+        dac_stem_model_free(c->model);
+        c->model = copy;
+    }
+    return st;
+}
 
 void dac_stem_counter_set_progress(dac_stem_counter *c, dac_progress_fn fn, void *user_data)
 {
@@ -309,9 +325,15 @@ static int process(const dac_stem_counter *c, count_frame *fr, const dac_image *
     /* The amplitude test compares candidates with the frame's typical atom; in a
      * heteronuclear sample that may be the heavy one, so the floor is scaled to the
      * lighter element, or every light atom (Zn beside Ru) would be rejected. */
+    double floor_scale = 1.0;
     if (c->n_elements == 2)
-        p.min_atom_fraction *= fmin(c->sigma[0], c->sigma[1]) / fmax(c->sigma[0], c->sigma[1]);
-    st = count_detect(img->pixels, img->width, img->height, support, &p, &fr->detection);
+        floor_scale = fmin(c->sigma[0], c->sigma[1]) / fmax(c->sigma[0], c->sigma[1]);
+    p.min_atom_fraction *= floor_scale;
+    if (c->model)
+        st = count_model_detect(c->model, img->pixels, img->width, img->height, support, &p,
+                                floor_scale, &fr->detection, &fr->n_candidates);
+    else
+        st = count_detect(img->pixels, img->width, img->height, support, &p, &fr->detection);
     if (st == DAC_OK)
         st = count_classify(fr->detection->blobs, fr->detection->n_blobs, p.max_atoms_per_blob,
                             c->sigma, c->n_elements ? c->n_elements : 1, &fr->mixture);
@@ -325,7 +347,7 @@ static int process(const dac_stem_counter *c, count_frame *fr, const dac_image *
 }
 
 /* Library errors may name only a field: make sure the message names the image. */
-static void name_image_in_error(const char *name, int st)
+void count_name_image_in_error(const char *name, int st)
 {
     const char *msg = dac_last_error();
     if (strstr(msg, name))
@@ -380,7 +402,7 @@ static void count_one(const dac_stem_counter *c, count_frame *fr, const dac_imag
         o->st = process(c, fr, img, support);
     if (o->st != DAC_OK) {
         if (fr->name)
-            name_image_in_error(fr->name, o->st);
+            count_name_image_in_error(fr->name, o->st);
         snprintf(o->error, sizeof o->error, "%s", dac_last_error());
         count_frame_clear(fr);
     }
@@ -422,7 +444,7 @@ int dac_stem_counter_add_images(dac_stem_counter *c, size_t n, const dac_image *
         size_t blobs0 = c->n_blobs, sites0 = c->n_sites;
         st = append_results(c, &fr[k], c->m);
         if (st != DAC_OK) {
-            name_image_in_error(fr[k].name, st);
+            count_name_image_in_error(fr[k].name, st);
             c->n_blobs = blobs0, c->n_sites = sites0;
             break;
         }
@@ -487,7 +509,8 @@ int dac_stem_counter_write(const dac_stem_counter *c, const char *dir, const dac
     if (!c->finished)
         return dac_error(DAC_ERR_USAGE, "stem count: write after finish");
     count_results r = {&c->p, c->frames, c->m, c->blobs, c->n_blobs, c->sites, c->n_sites,
-                       &c->stats, {c->elements[0], c->elements[1]}, c->n_elements, c->overlays};
+                       &c->stats, {c->elements[0], c->elements[1]}, c->n_elements, c->overlays,
+                       c->model};
     return count_write_results(&r, dir, prov);
 }
 

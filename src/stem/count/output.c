@@ -18,6 +18,7 @@
 #include "core/outset.h"
 #include "report/plot.h"
 #include "stem/count/count_internal.h"
+#include "stem/count/learn_internal.h"
 
 static const char *element_name(const count_results *r, int e)
 {
@@ -186,6 +187,8 @@ static cJSON *image_json(const count_results *r, const count_frame *fr)
                     "fewer than 5 isolated bright atoms: the nominal probe width was used");
     dac_json_count(o, "residual_added", d->n_residual);
     dac_json_count(o, "residual_decoys", d->n_residual_decoys);
+    if (r->model)
+        dac_json_count(o, "candidates", fr->n_candidates);
     add_noise_model(o, d);
     cJSON *m = cJSON_AddObjectToObject(o, "blob_intensity");
     dac_json_number(m, "single_atom", mx->unit_intensity, NULL);
@@ -219,6 +222,7 @@ static cJSON *summary_json(const count_results *r, const dac_provenance *prov)
     add_pair_distances(j, s);
     dac_json_number(j, "clark_evans", s->clark_evans, "fewer than two atoms in every image");
     add_parameters(j, r->params);
+    count_model_json(j, r->model);
     cJSON *el = cJSON_AddArrayToObject(j, "elements");
     for (int e = 0; e < r->n_elements; e++)
         cJSON_AddItemToArray(el, cJSON_CreateString(r->elements[e]));
