@@ -2,7 +2,10 @@
  * struct_neighbors.c — benchmark of the neighbour search and the site analysis on a
  * periodic graphene sheet of 10^6 atoms with 1 % of the carbon atoms replaced by Ni at
  * random (seeded), cutoff 3.5 Å (issue 2: the whole analysis must take < 1 s on one
- * core in a Release build; ASE's Python neighbour list takes tens of seconds).
+ * core in a Release build; ASE's Python neighbour list takes tens of seconds). (a) is
+ * dac_struct_neighbors, the full list; (b) is dac_struct_analyze, which builds one cell
+ * grid over all atoms, checks every atom for close contacts (issue 7), lists the
+ * neighbours of the metals only, and finds the sites.
  *
  * usage: struct_neighbors [n_cells_x n_cells_y [seed]]   (default 500 500 2026:
  * 500 × 500 rectangular 4-atom cells = 10^6 atoms)
@@ -29,8 +32,8 @@ static dac_structure *graphene(long nx, long ny)
 {
     const double acc = 1.42, h = sqrt(3.0) / 2 * acc, ax = 3 * acc, ay = 2 * h;
     const double basis[4][2] = {{0, 0}, {acc, 0}, {1.5 * acc, h}, {2.5 * acc, h}};
-    dac_structure *s = dac_structure_create((size_t)(4 * nx * ny));
-    if (!s)
+    dac_structure *s;
+    if (dac_structure_create((size_t)(4 * nx * ny), &s) != DAC_OK)
         return NULL;
     s->has_cell = 1;
     s->cell_A[0][0] = (double)nx * ax;

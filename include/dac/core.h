@@ -134,7 +134,7 @@ typedef struct {
     const char *symbol;
     double mass_u;            /* standard atomic weight (IUPAC/CIAAW abridged) */
     double covalent_radius_A; /* Cordero et al., Dalton Trans. 2008, 2832 */
-    double haadf_sigma_1e4A2; /* relative ADF cross-section, domain.md §3; 0 if unknown */
+    double haadf_sigma_1e4A2; /* relative ADF cross-section, docs/science.md §3; 0 if unknown */
     int is_metal;
 } dac_element;
 

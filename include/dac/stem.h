@@ -1,5 +1,5 @@
 /*
- * dac/stem.h — incoherent HAADF-STEM image simulation (domain.md §3).
+ * dac/stem.h — incoherent HAADF-STEM image simulation (docs/science.md §3).
  *
  * The image is I(r) = Σ_j σ_j P(r − r_j) + σ_C n_C t(r) ⊛ P, in detected electrons per
  * pixel after multiplying by dose × pixel area, then shot noise, detector gain/offset/

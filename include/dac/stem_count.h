@@ -17,7 +17,8 @@
  * What each step does and why: docs/stem-count.md, and src/stem/count/count_internal.h
  * for the pipeline's inner steps. Positions are in pixels (x = column, y = row, origin
  * at the centre of the top-left pixel) unless a name ends in _A. A counter is used by
- * one thread at a time; two counters on two threads never interfere.
+ * one thread at a time (it runs its own threads: dac_stem_counter_set_threads); two
+ * counters on two threads never interfere.
  */
 #ifndef DAC_STEM_COUNT_H
 #define DAC_STEM_COUNT_H
@@ -91,7 +92,9 @@ typedef struct {
 
 /* ----------------------------------------------------------- statistics -------- */
 
-#define DAC_STEM_HIST_BINS 14
+/* Most bins of the pair-distance histogram (their width is chosen from the data:
+ * docs/stem-count.md, pair_hist). */
+#define DAC_STEM_HIST_MAX_BINS 64
 
 typedef struct {
     size_t n_images, n_atoms, n_sites, n_single, n_pair, n_cluster;
@@ -106,8 +109,12 @@ typedef struct {
     double corrected_site_ci95[2], corrected_atom_ci95[2];
     double pair_distance_mean_A, pair_distance_sd_A;
     size_t n_pair_distances;
-    double hist_edges_A[DAC_STEM_HIST_BINS + 1];
-    size_t hist[DAC_STEM_HIST_BINS];
+    size_t n_hist_bins;             /* bins used, 1 … DAC_STEM_HIST_MAX_BINS */
+    double hist_bin_width_A;        /* Freedman–Diaconis, at least the precision */
+    double hist_precision_A;        /* median precision of a resolved pair's distance
+                                       (NAN: no resolved pair) */
+    double hist_edges_A[DAC_STEM_HIST_MAX_BINS + 1];
+    size_t hist[DAC_STEM_HIST_MAX_BINS];
     double clark_evans;             /* R = mean NN distance / (0.5/sqrt(density)) */
     double est_single, est_pair, est_cluster; /* chance-corrected site counts */
     int ci_method;                  /* 0 Wilson, 1 bootstrap over images */
@@ -140,6 +147,12 @@ void dac_stem_counter_free(dac_stem_counter *c);
 int dac_stem_counter_set_elements(dac_stem_counter *c, const char *const *symbols, int n);
 /* Draw overlays (default 1): the image with the sites circled, one PNG per image. */
 void dac_stem_counter_set_overlays(dac_stem_counter *c, int on);
+/* Threads for what runs in parallel: the images of one add_images call (one thread per
+ * image) and the chance-pair Monte Carlo of finish. n ≤ 0 (the default): OpenMP's
+ * default (OMP_NUM_THREADS, else every core); 1 without OpenMP. Every result, warning
+ * and error is the same whatever the number. dac_stem_counter_threads: the number used. */
+void dac_stem_counter_set_threads(dac_stem_counter *c, int n);
+int dac_stem_counter_threads(const dac_stem_counter *c);
 void dac_stem_counter_set_progress(dac_stem_counter *c, dac_progress_fn fn, void *user_data);
 /* Detects, refines, classifies and groups the atoms of one image. support: w*h bytes,
  * non-zero = support, or NULL for the automatic vacuum mask. name appears in messages
@@ -147,6 +160,12 @@ void dac_stem_counter_set_progress(dac_stem_counter *c, dac_progress_fn fn, void
  * for the overlay). */
 int dac_stem_counter_add_image(dac_stem_counter *c, const dac_image *image,
                                const unsigned char *support, const char *name);
+/* As add_image for n images at once, counted in parallel. supports and names may be
+ * NULL (all automatic / unnamed), or hold NULLs. The images are added as if one by one
+ * in order: on a failure the images before it stay added, it and those after do not,
+ * and its error is the one returned; warnings come in image order. */
+int dac_stem_counter_add_images(dac_stem_counter *c, size_t n, const dac_image *const *images,
+                                const unsigned char *const *supports, const char *const *names);
 /* Statistics over every image added (Monte Carlo chance pairs and bootstrap driven by
  * seed: same seed, same numbers). */
 int dac_stem_counter_finish(dac_stem_counter *c, uint64_t seed);
@@ -161,6 +180,91 @@ const dac_stem_count_image_info *dac_stem_counter_image(const dac_stem_counter *
 const dac_stem_blob *dac_stem_counter_blobs(const dac_stem_counter *c, size_t *n);
 const dac_stem_site *dac_stem_counter_sites(const dac_stem_counter *c, size_t *n);
 const dac_stem_count_stats *dac_stem_counter_stats(const dac_stem_counter *c); /* after finish */
+
+/* ------------------------------------------------------ the learned detector --- */
+
+/* A classifier that rescores the statistical detector's candidates, trained on a lab's
+ * own hand-labelled images (docs/stem-count.md, "The learned detector"):
+ *
+ *     dac_stem_learner *l;
+ *     dac_stem_learner_create(&params, &options, &l);
+ *     dac_stem_learner_add_image(l, image, NULL, "a.tif", labels_xy, n_labels);   ×N
+ *     dac_stem_learner_train(l, "mylab", &model);     deterministic: same bytes
+ *     dac_stem_model_write(model, "model.json", &provenance);
+ *
+ *     dac_stem_model_read("model.json", &model);       or dac_stem_model_builtin("ptnc")
+ *     dac_stem_counter_set_model(counter, model);      before add_image
+ *
+ * Candidates are the statistical detector's blobs at a lower threshold; each gets
+ * features measured on the image (z, fitted amplitude and width, fit residual,
+ * shot-noise z, isotropy, scale-space responses, background level and roughness,
+ * neighbours); gradient-boosted trees (XGBoost) give each a probability of being a
+ * labelled atom, and those at or above the model's decision threshold are the atoms. */
+typedef struct dac_stem_model dac_stem_model;
+typedef struct dac_stem_learner dac_stem_learner;
+
+typedef struct {
+    double candidate_false_alarms_per_nm2; /* the detector's rate for candidates */
+    double candidate_min_atom_fraction;    /* the faint-blob floor for candidates */
+    double match_distance_A;   /* a candidate matched one to one to a label within this
+                                  is a positive (the scorer's convention) */
+    int max_depth;             /* of each tree */
+    double learning_rate;      /* shrinkage of each tree */
+    double min_child_weight;   /* least Hessian sum in a leaf */
+    double lambda;             /* L2 penalty on leaf values */
+    int max_trees;             /* the number of trees is chosen among max_trees/8, /4,
+                                  /2 and max_trees by leave-one-image-out */
+} dac_stem_learn_options;
+
+/* Defaults with their sources (src/stem/count/learn.c, docs/stem-count.md). */
+void dac_stem_learn_options_default(dac_stem_learn_options *o);
+
+/* What a model is and how it was trained (valid until the model is freed). */
+typedef struct {
+    const char *name;
+    double decision_threshold;   /* probability at or above which a candidate is an atom */
+    size_t n_features, n_trees;
+    size_t n_images, n_labels, n_candidates, n_positive;  /* training data */
+    double label_coverage;       /* share of labels some candidate matched: recall ceiling */
+    double cv_f1;                /* pooled leave-one-image-out F1 of the training images at
+                                    the chosen trees and threshold (NAN: not known) */
+} dac_stem_model_info;
+
+/* p: the detector parameters the candidates are made with (pixel_A as for the
+ * counter); o: NULL for the defaults. DAC_ERR_USAGE naming the field. */
+int dac_stem_learner_create(const dac_stem_count_params *p, const dac_stem_learn_options *o,
+                            dac_stem_learner **out);
+void dac_stem_learner_free(dac_stem_learner *l);
+/* One labelled image: labels_xy holds n_labels positions in pixels (x = column, y =
+ * row, as dac_stem_points_read returns them); every atom of the image must be
+ * labelled (an unlabelled atom teaches the model that atoms are not atoms). support as
+ * for dac_stem_counter_add_image. */
+int dac_stem_learner_add_image(dac_stem_learner *l, const dac_image *image,
+                               const unsigned char *support, const char *name,
+                               const double *labels_xy, size_t n_labels);
+/* Trains the model (at least two images: the threshold and the number of trees are
+ * chosen by leave-one-image-out over them). name: the model's name (NULL: "model"). */
+int dac_stem_learner_train(dac_stem_learner *l, const char *name, dac_stem_model **out);
+
+/* Reads model.json; a malformed or foreign file is DAC_ERR_INPUT naming the field. */
+int dac_stem_model_read(const char *path, dac_stem_model **out);
+/* A model compiled into the library: "ptnc" (Pt on N-doped carbon, 11 labelled images
+ * of Mitchell et al. 2022; docs/stem-count.md). DAC_ERR_USAGE for another name. */
+int dac_stem_model_builtin(const char *name, dac_stem_model **out);
+/* Writes model.json (one-file output set). prov: the training's provenance (inputs:
+ * the images and label files); NULL keeps the provenance the model was read with. */
+int dac_stem_model_write(const dac_stem_model *m, const char *path, const dac_provenance *prov);
+void dac_stem_model_free(dac_stem_model *m);
+const dac_stem_model_info *dac_stem_model_get_info(const dac_stem_model *m);
+/* Feature k (< info.n_features): its name and its share of the trees' total gain. */
+const char *dac_stem_model_feature_name(const dac_stem_model *m, size_t k);
+double dac_stem_model_feature_importance(const dac_stem_model *m, size_t k);
+
+/* Counts with the model instead of the statistical test (the counter keeps its own
+ * copy; m may be freed afterwards; NULL: back to the statistical detector). The
+ * model's detector parameters replace the counter's, except the pixel size and the
+ * pair distance. Before the first add_image. */
+int dac_stem_counter_set_model(dac_stem_counter *c, const dac_stem_model *m);
 
 /* ---------------------------------------------------------------- scoring ------- */
 

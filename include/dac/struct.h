@@ -6,13 +6,20 @@
  * flags. Readers fill it from XYZ, extended XYZ, VASP POSCAR/CONTCAR and CIF; writers
  * produce extended XYZ, POSCAR and P1 CIF. Neighbour search uses cell lists under
  * periodic boundaries for any triclinic cell (cells shorter than the cutoff included).
- * Site analysis groups metal atoms into single / pair / cluster sites (domain.md §1, §3).
+ * Site analysis groups metal atoms into single / pair / cluster sites (docs/struct.md),
+ * and its results are written by the library: one JSON record per structure (JSON
+ * Lines) or a table, to a stream the caller opened.
+ *
+ * Conventions: out-parameters last; every function that can fail returns DAC_OK or an
+ * error status with the message in dac_last_error(). Atoms are indexed from 0 in the
+ * arrays and numbered from 1 in every message.
  */
 #ifndef DAC_STRUCT_H
 #define DAC_STRUCT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dac/core.h"
 
@@ -33,12 +40,13 @@ typedef struct dac_structure {
     char *comment;      /* title / comment line, may be NULL */
 } dac_structure;
 
-/* Allocates n atoms (Z = 0, positions 0), no cell. */
-dac_structure *dac_structure_create(size_t n_atoms);
+/* A new structure of n atoms (Z = 0, positions 0), no cell. DAC_ERR_NOMEM on failure. */
+int dac_structure_create(size_t n_atoms, dac_structure **out);
 void dac_structure_free(dac_structure *s);
 /* Appends one atom (amortised growth). */
 int dac_structure_append(dac_structure *s, int Z, const double position_A[3]);
-dac_structure *dac_structure_copy(const dac_structure *s);
+/* A deep copy (atoms, cell, comment). */
+int dac_structure_copy(const dac_structure *s, dac_structure **out);
 
 /* Cartesian <-> fractional under the cell (requires has_cell). */
 int dac_struct_cartesian_to_fractional(const dac_structure *s, const double cart[3], double frac[3]);
@@ -66,8 +74,20 @@ int dac_struct_read(const char *path, dac_struct_format format, dac_structure **
 /* Same, from memory; `name` is used in messages. */
 int dac_struct_read_buffer(const char *text, size_t len, const char *name,
                            dac_struct_format format, dac_structure **out);
-/* Writes atomically (temporary + rename); "-" writes standard output. */
-int dac_struct_write(const char *path, dac_struct_format format, const dac_structure *s);
+/* Flags of dac_struct_write. */
+enum {
+    /* POSCAR and CIF have no periodicity flags: a structure written in them is periodic
+     * along a, b and c. A slab (pbc T T F) or a molecule in a box (F F F) is refused
+     * (DAC_ERR_USAGE) unless this flag is given; with it the file is written and a
+     * warning (dac_warn) says along which lattice vectors it became periodic. */
+    DAC_STRUCT_WRITE_FORCE_PERIODIC = 1
+};
+
+/* Writes atomically (temporary + rename); "-" writes standard output. flags: 0 or
+ * DAC_STRUCT_WRITE_FORCE_PERIODIC. A structure without a cell cannot be written as
+ * POSCAR or CIF (DAC_ERR_USAGE, with or without the flag). */
+int dac_struct_write(const char *path, dac_struct_format format, const dac_structure *s,
+                     unsigned flags);
 
 /* ------------------------------------------------------------ neighbours ---------- */
 
@@ -85,7 +105,11 @@ typedef struct dac_neighbor_list {
 } dac_neighbor_list;
 
 /* All pairs with distance < cutoff_A. With `mask` non-NULL, only atoms with mask[i]
- * non-zero are centres (their neighbours may be any atom). */
+ * non-zero are centres (their neighbours may be any atom). The list holds what was
+ * asked for (Σ neighbours of the centres); dac_struct_analyze refuses atoms closer than
+ * min_distance_A before it builds one, which bounds its size by the number of atoms.
+ * Errors: DAC_ERR_USAGE for a bad cutoff, or one that reaches more than 100 periodic
+ * images of the cell; DAC_ERR_INPUT for a singular cell or a non-finite position. */
 int dac_struct_neighbors(const dac_structure *s, double cutoff_A, const unsigned char *mask,
                          dac_neighbor_list **out);
 void dac_neighbor_list_free(dac_neighbor_list *nl);
@@ -102,6 +126,7 @@ typedef struct {
     double pair_cutoff_A;   /* metal–metal distance that joins a site (default 3.5) */
     double bond_tolerance;  /* first shell: d < tol × (r_cov,i + r_cov,j) (default 1.2) */
     double bridge_min_A;    /* pairs with M···M ≥ this are "direct" (default 4.5) */
+    double min_distance_A;  /* two atoms closer than this are bad input (default 0.5) */
 } dac_site_options;
 
 void dac_site_options_default(dac_site_options *opt);
@@ -121,6 +146,7 @@ typedef struct {
 } dac_site;
 
 typedef struct {
+    dac_site_options options;    /* the options the analysis ran with */
     size_t n_sites;
     dac_site *sites;
     size_t count[4];             /* indexed by dac_site_kind */
@@ -129,12 +155,47 @@ typedef struct {
     double purity_atom;          /* 2 N_pair / N_metal_atoms (NAN when no metal) */
 } dac_site_analysis;
 
-/* Errors: DAC_ERR_USAGE for bad options, DAC_ERR_INPUT for an atom whose Z is not in the
- * element table or a singular cell. */
+/* Errors: DAC_ERR_USAGE for bad options — the message starts with the field's name
+ * (pair_cutoff_A, bond_tolerance, bridge_min_A, min_distance_A), including a pair cutoff
+ * or bond reach that would span more than 100 periodic images of the cell;
+ * DAC_ERR_INPUT for an atom whose Z is not in the element table, a singular cell, or
+ * two atoms closer than min_distance_A (the message names both, 1-based). The close-
+ * contact check runs first, in memory O(n), so a pile of coincident atoms fails at
+ * once instead of listing n² neighbours. */
 int dac_struct_analyze(const dac_structure *s, const dac_site_options *opt,
                        dac_site_analysis **out);
 void dac_site_analysis_free(dac_site_analysis *a);
 const char *dac_synergy_name(dac_synergy synergy);    /* "direct", "indirect", NULL */
+
+/* ------------------------------------------------------------ writers ------------- */
+
+/* The writers put results on a stream the caller opened (stdout, a file, an output
+ * set's member) and return DAC_ERR_RUNTIME when the stream reports a write error.
+ * `name` is how the structure's file is shown ("-" for standard input; may be NULL). */
+
+/* One JSON record "dac struct analyze" on one line, ending in a newline (JSON Lines:
+ * one record per structure): record, record_version, provenance (prov may be NULL),
+ * then the structure, the options, the sites, counts and purity. Units in every key;
+ * undefined numbers are null with a reason in "null_reasons". docs/struct.md lists
+ * the keys. */
+int dac_site_analysis_write_json(FILE *f, const char *name, const dac_structure *s,
+                                 const dac_site_analysis *a, const dac_provenance *prov);
+/* The human-readable table: a header line, the metals, one row per site (atoms
+ * numbered from 1), counts and purity, a blank line. */
+int dac_site_analysis_write_table(FILE *f, const char *name, const dac_structure *s,
+                                  const dac_site_analysis *a);
+
+/* Counts summed over several analyses; purity is recomputed from the sums. Start from
+ * an all-zero object ({0}). */
+typedef struct {
+    size_t n_analyses;
+    size_t count[4];             /* indexed by dac_site_kind */
+    size_t n_metal_atoms;
+} dac_site_totals;
+
+void dac_site_totals_add(dac_site_totals *t, const dac_site_analysis *a);
+/* "total over N files: single …, pair …, cluster …; purity: site …, atom …". */
+int dac_site_totals_write_table(FILE *f, const dac_site_totals *t);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

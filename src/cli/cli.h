@@ -16,11 +16,15 @@
 int cmd_struct(int argc, char **argv);
 int cmd_stem(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_kinetics(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Subcommands of `dac stem` that live in their own files. */
 int cmd_stem_simulate(int argc, char **argv);
 int cmd_stem_count(int argc, char **argv);
 int cmd_stem_score(int argc, char **argv);
+int cmd_stem_learn(int argc, char **argv);
 
 /* Prints every pending library warning as "dac: warning: …" (unless quiet) and clears
  * them. */

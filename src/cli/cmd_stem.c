@@ -13,6 +13,7 @@ static void stem_help(FILE *f)
                "HAADF-STEM images of dual-atom catalysts.\n\nsubcommands:\n"
                "  simulate  render an incoherent HAADF image of a structure, with ground truth\n"
                "  count     find atoms in an image; count singles, pairs and clusters\n"
+               "  learn     train a detector on hand-labelled images (for count --model)\n"
                "  score     compare a count with the ground truth of a simulated image\n\n"
                "`dac stem <subcommand> --help` lists a subcommand's options.\n");
 }
@@ -32,6 +33,8 @@ int cmd_stem(int argc, char **argv)
         return cmd_stem_simulate(argc - 1, argv + 1);
     if (!strcmp(sub, "count"))
         return cmd_stem_count(argc - 1, argv + 1);
+    if (!strcmp(sub, "learn"))
+        return cmd_stem_learn(argc - 1, argv + 1);
     if (!strcmp(sub, "score"))
         return cmd_stem_score(argc - 1, argv + 1);
     return cli_usage_error("stem", "unknown subcommand '%s'", sub);

@@ -96,20 +96,14 @@ static const struct option long_opts[] = {
     {"seed", required_argument, 0, O_SEED}, {"png", no_argument, 0, O_PNG},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 
-/* Length of the .tif/.tiff extension of path (any case), 0 if none. */
-static size_t tiff_extension(const char *path)
+/* IMAGE.tif or IMAGE.tiff with a non-empty IMAGE (the truth and JSON are named from it). */
+static int is_tiff_name(const char *path)
 {
-    size_t n = strlen(path);
-    const char *exts[] = {".tif", ".tiff"};
-    for (size_t i = 0; i < 2; i++) {
-        size_t m = strlen(exts[i]);
-        if (n > m && path[n - m - 1] != '/' && !strcasecmp(path + n - m, exts[i]))
-            return m;
-    }
-    return 0;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot > base && dac_image_format_from_path(path) == DAC_IMAGE_FORMAT_TIFF;
 }
-
-static int has_tiff_extension(const char *path) { return tiff_extension(path) > 0; }
 
 /* "A" or "A,B[,C]" into up to n numbers; returns the count or −1. */
 static int parse_list(const char *text, double *v, int n)
@@ -119,7 +113,8 @@ static int parse_list(const char *text, double *v, int n)
         return -1;
     strcpy(buf, text);
     int k = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (k == n || dac_parse_double(tok, &v[k]) != DAC_OK)
             return -1;
         k++;
@@ -216,7 +211,7 @@ static int parse_args(int argc, char **argv, sim_args *a, int *done)
     if (!a->output || !strcmp(a->output, "-"))
         return cli_usage_error(CMD, "-o IMAGE.tif is required (a file: the truth and JSON "
                                "files are written next to it)");
-    if (!has_tiff_extension(a->output))
+    if (!is_tiff_name(a->output))
         return cli_usage_error(CMD, "option -o: expected IMAGE.tif or IMAGE.tiff, got '%s' (the "
                                "image is a TIFF; the truth and JSON names are made from IMAGE)",
                                a->output);

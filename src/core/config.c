@@ -110,6 +110,25 @@ static void frame_done_value(frame *top)
     }
 }
 
+/* A key given twice in one mapping. add_entry catches two scalars at the same path;
+ * this also catches a key whose first value was a mapping or a sequence (its entries
+ * are "key.…"), which would otherwise be merged with or sit beside the second. */
+static int duplicate_key(walker *w, const frame *top, const char *key, long line)
+{
+    char path[sizeof w->path];
+    memcpy(path, w->path, top->prefix_len);
+    int n = path_push(path, sizeof path, top->prefix_len, key);
+    if (n < 0)
+        return dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "key path too long");
+    for (size_t i = 0; i < w->cfg->n; i++) {
+        const entry *e = &w->cfg->entries[i];
+        if (!strncmp(e->key, path, (size_t)n) && (e->key[n] == '\0' || e->key[n] == '.'))
+            return dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "duplicate key '%s' (first on "
+                                "line %ld)", path, e->line);
+    }
+    return DAC_OK;
+}
+
 static int on_scalar(walker *w, const yaml_event_t *ev, long line)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -119,6 +138,9 @@ static int on_scalar(walker *w, const yaml_event_t *ev, long line)
     if (!top->is_sequence && !top->key) {
         if (strchr(text, '.'))
             return dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "key '%s' must not contain '.'", text);
+        int st = duplicate_key(w, top, text, line);
+        if (st)
+            return st;
         top->key = strdup(text);
         return top->key ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
     }
@@ -162,9 +184,29 @@ static void on_end(walker *w)
         frame_done_value(&w->stack[w->depth - 1]);
 }
 
+/* Anchors and tags would be half-supported (an anchor without its aliases, a tag whose
+ * type is ignored): refused, as the header says. */
+static int refuse_decorations(walker *w, const yaml_event_t *ev, long line)
+{
+    const yaml_char_t *anchor = NULL, *tag = NULL;
+    if (ev->type == YAML_SCALAR_EVENT)
+        anchor = ev->data.scalar.anchor, tag = ev->data.scalar.tag;
+    else if (ev->type == YAML_MAPPING_START_EVENT)
+        anchor = ev->data.mapping_start.anchor, tag = ev->data.mapping_start.tag;
+    else if (ev->type == YAML_SEQUENCE_START_EVENT)
+        anchor = ev->data.sequence_start.anchor, tag = ev->data.sequence_start.tag;
+    if (anchor)
+        return dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "YAML anchors are not supported "
+                            "(&%s)", (const char *)anchor);
+    if (tag)
+        return dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "YAML tags are not supported (%s)",
+                            (const char *)tag);
+    return DAC_OK;
+}
+
 static int walk(walker *w, yaml_parser_t *parser)
 {
-    int done = 0, status = DAC_OK;
+    int done = 0, status = DAC_OK, documents = 0;
     while (!done && status == DAC_OK) {
         yaml_event_t ev;
         if (!yaml_parser_parse(parser, &ev)) {
@@ -173,7 +215,8 @@ static int walk(walker *w, yaml_parser_t *parser)
             break;
         }
         long line = (long)ev.start_mark.line + 1;
-        switch (ev.type) {
+        status = refuse_decorations(w, &ev, line);
+        switch (status ? YAML_NO_EVENT : ev.type) {
         case YAML_SCALAR_EVENT: status = on_scalar(w, &ev, line); break;
         case YAML_MAPPING_START_EVENT: status = on_start(w, 0, line); break;
         case YAML_SEQUENCE_START_EVENT: status = on_start(w, 1, line); break;
@@ -182,7 +225,13 @@ static int walk(walker *w, yaml_parser_t *parser)
         case YAML_ALIAS_EVENT:
             status = dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "YAML aliases are not supported");
             break;
-        case YAML_DOCUMENT_END_EVENT: done = 1; break;
+        case YAML_DOCUMENT_START_EVENT:
+            /* Stopping at the first document's end would silently ignore the keys of
+             * a second one (a stray "---" in a recipe). */
+            if (++documents > 1)
+                status = dac_error_at(DAC_ERR_INPUT, w->cfg->name, line, "a second YAML document "
+                                      "(one per file)");
+            break;
         case YAML_STREAM_END_EVENT: done = 1; break;
         default: break;
         }

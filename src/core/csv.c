@@ -187,6 +187,9 @@ int dac_csv_parse(const char *text, size_t len, const char *name, dac_csv **out)
         return st;
     }
     cursor c = {csv->text, csv->text + len, 1, NULL, 0, 0};
+    /* Excel's "CSV UTF-8" starts with a byte order mark: not part of the first name. */
+    if (len >= 3 && !memcmp(c.p, "\xEF\xBB\xBF", 3))
+        c.p += 3;
     int st = parse_records(csv, &c);
     free(c.row);
     if (st != DAC_OK) {
@@ -278,7 +281,8 @@ int dac_csv_double(const dac_csv *csv, size_t row, size_t col, double *value)
 void dac_csv_write_field(FILE *f, const char *field, int last)
 {
     const char *s = field ? field : "";
-    if (strpbrk(s, ",\"\r\n")) {
+    /* A leading '#' is quoted too: first in the header it would read as a comment. */
+    if (strpbrk(s, ",\"\r\n") || s[0] == '#') {
         fputc('"', f);
         for (; *s; s++) {
             if (*s == '"')

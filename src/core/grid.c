@@ -18,7 +18,12 @@
  * per point and axis) goes back into the reported image, so r_j + image·C − r_q is the
  * neighbour vector in the caller's own coordinates.
  *
- * Cost: O(n) binning (counting sort), then O(ρ · bin volume) distance tests per query.
+ * A query of radius r < cutoff visits only the bins that can hold a point within r:
+ * along axis i, fractional coordinates within r/d_i of the query's. A close-contact
+ * check at 0.5 Å on a grid built for 3.5 Å then looks at about one bin, not 27.
+ *
+ * Cost: O(n) binning (counting sort), then O(ρ · (r + bin width)³) distance tests per
+ * query.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -37,6 +42,8 @@ typedef struct {
     int k;        /* search reach in bins */
     double fmin;  /* non-periodic: lowest fractional coordinate */
     double fspan; /* non-periodic: fractional range covered by the bins */
+    /* bin coordinate u = (f − origin)·scale: bin ⌊u⌋ holds f; bins_per_A = scale/d */
+    double origin, scale, bins_per_A;
 } axis_bins;
 
 /* A point as stored in its bin: wrapped Cartesian position and original index. */
@@ -52,6 +59,7 @@ struct dac_grid {
     axis_bins ax[3];
     double cell[3][3]; /* translation vectors (rows) */
     double inv[3][3];  /* cell⁻¹: Cartesian → fractional */
+    double inv_d[3];   /* 1 / plane spacing: the fractional extent of 1 Å along each axis */
     int (*wrap)[3];    /* per point: whole cells removed when wrapping */
     size_t *bin_of;    /* per point: flat bin index */
     size_t *slot;      /* per point: its place in sorted */
@@ -93,12 +101,21 @@ static void choose_bins(axis_bins ax[3], const double d[3], double cutoff, size_
         double b = floor(length / cutoff);
         want[a] = b < 1 ? 1 : (b > MAX_BINS_PER_AXIS ? MAX_BINS_PER_AXIS : b);
     }
+    /* Over the cap, shrink the axes that have more than one bin by the same factor:
+     * the m-th root of the excess over m axes (a cube root over all three would leave
+     * a 2-D grid, whose flat axis cannot shrink, with cap × factor bins). An axis
+     * clamped at one bin leaves the rest of the excess to the others: repeat. */
     double cap = (double)n * BINS_PER_POINT + 8;
     double total = want[0] * want[1] * want[2];
-    if (total > cap) {
-        double f = cbrt(total / cap);
-        for (int a = 0; a < 3; a++)
-            want[a] = fmax(1.0, floor(want[a] / f));
+    for (int pass = 0; pass < 3 && total > cap; pass++) {
+        int m = (want[0] > 1) + (want[1] > 1) + (want[2] > 1);
+        double f = pow(total / cap, 1.0 / m);
+        total = 1;
+        for (int a = 0; a < 3; a++) {
+            if (want[a] > 1)
+                want[a] = fmax(1.0, floor(want[a] / f));
+            total *= want[a];
+        }
     }
     for (int a = 0; a < 3; a++) {
         ax[a].n = (int)want[a];
@@ -113,22 +130,28 @@ static void choose_bins(axis_bins ax[3], const double d[3], double cutoff, size_
     }
 }
 
-/* (bin, image) reached from bin b by offset o along one axis; 0 when the offset
- * leaves a non-periodic axis. */
-static int step(const axis_bins *g, int b, int o, int *bin, int *image)
+/* (bin, image) of the unwrapped bin index t along one axis; 0 when t is off a
+ * non-periodic axis. Most t are inside the cell: no division then. */
+static int step(const axis_bins *g, int t, int *bin, int *image)
 {
-    int t = b + o;
-    if (!g->periodic) {
-        if (t < 0 || t >= g->n)
-            return 0;
+    if (t >= 0 && t < g->n) {
         *bin = t;
         *image = 0;
         return 1;
     }
+    if (!g->periodic)
+        return 0;
     int q = t >= 0 ? t / g->n : -((-t + g->n - 1) / g->n);
     *bin = t - q * g->n;
     *image = q;
     return 1;
+}
+
+/* ⌊x⌋ for |x| < 2^31, without a libm call (queries compute several). */
+static int ifloor(double x)
+{
+    int i = (int)x;
+    return i - (x < i);
 }
 
 static void to_fractional(const dac_grid *g, const double r[3], double f[3])
@@ -137,20 +160,31 @@ static void to_fractional(const dac_grid *g, const double r[3], double f[3])
         f[a] = r[0] * g->inv[0][a] + r[1] * g->inv[1][a] + r[2] * g->inv[2][a];
 }
 
-/* Wraps f into [0,1) on periodic axes, returning the whole cells removed. */
+/* Wraps f into [0,1) on periodic axes (|f| ≤ 1e9), returning the whole cells removed. */
 static void wrap_fractional(const dac_grid *g, double f[3], int w[3])
 {
     for (int a = 0; a < 3; a++) {
         w[a] = 0;
         if (!g->ax[a].periodic)
             continue;
-        double c = floor(f[a]);
+        int c = ifloor(f[a]);
         f[a] -= c;
         if (f[a] >= 1.0) { /* -1e-17 rounds to 1.0 after the subtraction */
             f[a] = 0.0;
-            c += 1.0;
+            c += 1;
         }
-        w[a] = (int)c;
+        w[a] = c;
+    }
+}
+
+/* The bin frame of each axis, once the bins are chosen. */
+static void set_scales(dac_grid *g)
+{
+    for (int a = 0; a < 3; a++) {
+        axis_bins *x = &g->ax[a];
+        x->origin = x->periodic ? 0.0 : x->fmin;
+        x->scale = x->periodic ? x->n : (x->fspan > 0 ? x->n / x->fspan : 0.0);
+        x->bins_per_A = x->scale * g->inv_d[a];
     }
 }
 
@@ -158,9 +192,8 @@ static void bin_coords(const dac_grid *g, const double f[3], int b[3])
 {
     for (int a = 0; a < 3; a++) {
         const axis_bins *x = &g->ax[a];
-        double u = x->periodic ? f[a] : (x->fspan > 0 ? (f[a] - x->fmin) / x->fspan : 0.0);
-        double k = floor(u * x->n);
-        b[a] = k < 0 ? 0 : (k >= x->n ? x->n - 1 : (int)k);
+        double u = (f[a] - x->origin) * x->scale;
+        b[a] = u < 0 ? 0 : (u >= x->n ? x->n - 1 : ifloor(u));
     }
 }
 
@@ -187,9 +220,11 @@ static int set_frame(dac_grid *g, const double *cell, const int *pbc, double d[3
     } else {
         memcpy(g->inv, g->cell, sizeof g->inv);
     }
-    for (int a = 0; a < 3; a++)
-        d[a] = 1.0 / sqrt(g->inv[0][a] * g->inv[0][a] + g->inv[1][a] * g->inv[1][a] +
-                          g->inv[2][a] * g->inv[2][a]);
+    for (int a = 0; a < 3; a++) {
+        g->inv_d[a] = sqrt(g->inv[0][a] * g->inv[0][a] + g->inv[1][a] * g->inv[1][a] +
+                           g->inv[2][a] * g->inv[2][a]);
+        d[a] = 1.0 / g->inv_d[a];
+    }
     return DAC_OK;
 }
 
@@ -221,8 +256,8 @@ static int fractional_points(dac_grid *g, const double *points, double (*f)[3])
                                  "position", i + 1);
         wrap_fractional(g, f[i], g->wrap[i]);
         for (int a = 0; a < 3; a++) {
-            lo[a] = fmin(lo[a], f[i][a]);
-            hi[a] = fmax(hi[a], f[i][a]);
+            lo[a] = f[i][a] < lo[a] ? f[i][a] : lo[a]; /* not fmin: a libm call per point */
+            hi[a] = f[i][a] > hi[a] ? f[i][a] : hi[a];
         }
     }
     for (int a = 0; a < 3; a++) {
@@ -295,6 +330,7 @@ int dac_grid_create(int dim, const double *points, size_t n, const double *cell,
         st = fractional_points(g, points, f);
     if (st == DAC_OK) {
         choose_bins(g->ax, d, cutoff, n);
+        set_scales(g);
         st = check_reach(g);
     }
     if (st == DAC_OK)
@@ -322,39 +358,67 @@ void dac_grid_free(dac_grid *g)
 
 size_t dac_grid_size(const dac_grid *g) { return g->n; }
 
-/* The search around a wrapped position p in bin bc; wq: the query's own wrap, added to
- * reported images; self: index to skip in the home image (or SIZE_MAX). */
-static int search(const dac_grid *g, const double p[3], const int bc[3], const int wq[3],
+/* The bins along axis a (unwrapped indices lo … hi) that can hold a point within
+ * radius of the wrapped fractional coordinate f: widened by a rounding margin, never
+ * beyond the cutoff's reach k from the query's own bin. */
+static void axis_range(const dac_grid *g, int a, double f, double radius, int *lo, int *hi)
+{
+    const axis_bins *x = &g->ax[a];
+    double u = (f - x->origin) * x->scale;
+    double reach = radius * x->bins_per_A * (1 + 1e-9) + 1e-9 * x->scale;
+    if (!x->periodic) /* a query far outside: its edge bin is as good (and ints stay small) */
+        u = u < -1 ? -1 : (u > x->n + 1 ? x->n + 1 : u);
+    if (reach > x->k + 1) /* a radius across the whole open range: k bins are all there is */
+        reach = x->k + 1;
+    int l = ifloor(u - reach), h = ifloor(u + reach), c = ifloor(u);
+    if (!x->periodic) { /* points lie in bins 0 … n−1 (the edge bins take what is beyond) */
+        int top = x->n - 1;
+        l = l < 0 ? 0 : (l > top ? top : l);
+        h = h < 0 ? 0 : (h > top ? top : h);
+        c = c < 0 ? 0 : (c > top ? top : c);
+    }
+    *lo = l > c - x->k ? l : c - x->k;
+    *hi = h < c + x->k ? h : c + x->k;
+}
+
+/* The search around a wrapped position p (fractional f); wq: the query's own wrap,
+ * added to reported images; self: index to skip in the home image (or SIZE_MAX). */
+static int search(const dac_grid *g, const double p[3], const double f[3], const int wq[3],
                   size_t self, double radius, dac_grid_visit_fn fn, void *ud)
 {
     double r2max = radius * radius;
-    for (int o0 = -g->ax[0].k; o0 <= g->ax[0].k; o0++) {
+    int lo[3], hi[3];
+    for (int a = 0; a < 3; a++)
+        axis_range(g, a, f[a], radius, &lo[a], &hi[a]);
+    for (int t0 = lo[0]; t0 <= hi[0]; t0++) {
         int b[3], s[3];
-        if (!step(&g->ax[0], bc[0], o0, &b[0], &s[0]))
+        if (!step(&g->ax[0], t0, &b[0], &s[0]))
             continue;
-        for (int o1 = -g->ax[1].k; o1 <= g->ax[1].k; o1++) {
-            if (!step(&g->ax[1], bc[1], o1, &b[1], &s[1]))
+        for (int t1 = lo[1]; t1 <= hi[1]; t1++) {
+            if (!step(&g->ax[1], t1, &b[1], &s[1]))
                 continue;
-            for (int o2 = -g->ax[2].k; o2 <= g->ax[2].k; o2++) {
-                if (!step(&g->ax[2], bc[2], o2, &b[2], &s[2]))
+            for (int t2 = lo[2]; t2 <= hi[2]; t2++) {
+                if (!step(&g->ax[2], t2, &b[2], &s[2]))
                     continue;
-                double t[3];
-                for (int c = 0; c < 3; c++)
-                    t[c] = s[0] * g->cell[0][c] + s[1] * g->cell[1][c] + s[2] * g->cell[2][c] - p[c];
-                int home = s[0] == 0 && s[1] == 0 && s[2] == 0;
                 size_t flat = flat_bin(g, b);
+                if (g->bin_start[flat] == g->bin_start[flat + 1])
+                    continue; /* most bins of a sparse 2-D frame are empty: skip the setup */
+                double t[3];
+                int sw[3]; /* the image of a hit, before the point's own wrap */
+                for (int c = 0; c < 3; c++) {
+                    t[c] = s[0] * g->cell[0][c] + s[1] * g->cell[1][c] + s[2] * g->cell[2][c] - p[c];
+                    sw[c] = s[c] + wq[c];
+                }
+                int home = s[0] == 0 && s[1] == 0 && s[2] == 0;
                 for (size_t q = g->bin_start[flat]; q < g->bin_start[flat + 1]; q++) {
                     const bin_point *a = &g->sorted[q];
-                    dac_grid_hit h;
-                    h.delta[0] = a->r[0] + t[0];
-                    h.delta[1] = a->r[1] + t[1];
-                    h.delta[2] = a->r[2] + t[2];
-                    h.d2 = h.delta[0] * h.delta[0] + h.delta[1] * h.delta[1] + h.delta[2] * h.delta[2];
-                    if (h.d2 >= r2max || (home && a->idx == self))
+                    double dx = a->r[0] + t[0], dy = a->r[1] + t[1], dz = a->r[2] + t[2];
+                    double d2 = dx * dx + dy * dy + dz * dz;
+                    if (d2 >= r2max || (home && a->idx == self))
                         continue;
-                    h.index = a->idx;
-                    for (int c = 0; c < 3; c++)
-                        h.image[c] = s[c] - g->wrap[a->idx][c] + wq[c];
+                    const int *wj = g->wrap[a->idx];
+                    dac_grid_hit h = {a->idx, d2, {dx, dy, dz},
+                                      {sw[0] - wj[0], sw[1] - wj[1], sw[2] - wj[2]}};
                     int rc = fn(&h, ud);
                     if (rc)
                         return rc;
@@ -376,10 +440,10 @@ int dac_grid_neighbors(const dac_grid *g, size_t i, double radius, dac_grid_visi
 {
     if (i >= g->n || check_radius(g, radius))
         return i >= g->n ? dac_error(DAC_ERR_USAGE, "cell grid: no point %zu", i + 1) : DAC_ERR_USAGE;
-    size_t b = g->bin_of[i];
-    int bc[3] = {(int)(b / ((size_t)g->ax[1].n * (size_t)g->ax[2].n)),
-                 (int)((b / (size_t)g->ax[2].n) % (size_t)g->ax[1].n), (int)(b % (size_t)g->ax[2].n)};
-    return search(g, g->sorted[g->slot[i]].r, bc, g->wrap[i], i, radius, fn, ud);
+    const double *p = g->sorted[g->slot[i]].r;
+    double f[3];
+    to_fractional(g, p, f);
+    return search(g, p, f, g->wrap[i], i, radius, fn, ud);
 }
 
 int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_visit_fn fn, void *ud)
@@ -387,21 +451,22 @@ int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_v
     if (check_radius(g, radius))
         return DAC_ERR_USAGE;
     double r[3] = {0, 0, 0}, f[3], p[3];
-    int w[3], bc[3];
+    int w[3];
     for (int a = 0; a < g->dim; a++)
         r[a] = q[a];
     to_fractional(g, r, f);
+    /* The points' bound: on a periodic axis the whole cells removed must fit an int. */
     for (int a = 0; a < 3; a++)
-        if (!isfinite(f[a]))
-            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite position");
+        if (!isfinite(f[a]) || (g->ax[a].periodic && fabs(f[a]) > 1e9))
+            return dac_error(DAC_ERR_USAGE, "cell grid: query at a non-finite or absurdly large "
+                             "position");
     wrap_fractional(g, f, w);
-    bin_coords(g, f, bc);
     for (int c = 0; c < 3; c++) {
         p[c] = r[c];
         for (int a = 0; a < 3; a++)
             p[c] -= w[a] * g->cell[a][c];
     }
-    return search(g, p, bc, w, (size_t)-1, radius, fn, ud);
+    return search(g, p, f, w, (size_t)-1, radius, fn, ud);
 }
 
 typedef struct {

@@ -48,7 +48,9 @@ void dac_grid_free(dac_grid *g);
  * periodic images are reported). */
 int dac_grid_neighbors(const dac_grid *g, size_t i, double radius, dac_grid_visit_fn fn,
                        void *user_data);
-/* Every point within radius (≤ the cutoff) of the position q (dim doubles). */
+/* Every point within radius (≤ the cutoff) of the position q (dim doubles), which may
+ * lie anywhere (outside the cell or the points' box) but, like the points, less than
+ * 10^9 cells away along a periodic axis (DAC_ERR_USAGE). */
 int dac_grid_query(const dac_grid *g, const double *q, double radius, dac_grid_visit_fn fn,
                    void *user_data);
 

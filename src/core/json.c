@@ -77,11 +77,15 @@ void dac_json_count(cJSON *obj, const char *key, size_t value)
 
 void dac_json_uint64(cJSON *obj, const char *key, uint64_t value)
 {
-    if (value <= (1ull << 53)) {
+    /* cJSON 1.7 prints a number with 15 significant digits whenever that reads back
+     * within DBL_EPSILON *relative* of it, so integers from about 4.5e15 on (below
+     * 2^53, where a double still holds them exactly) lose their last digits: a
+     * 16-digit seed would be recorded wrong. Below 10^15 the 15 digits are exact. */
+    if (value < 1000000000000000ull) {
         cJSON_AddNumberToObject(obj, key, (double)value);
         return;
     }
-    char buf[32]; /* a double would round it: write the digits */
+    char buf[32]; /* write the digits */
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)value);
     cJSON_AddRawToObject(obj, key, buf);
 }

@@ -12,7 +12,8 @@
  *     with its reason, never 0);
  *   - strings (file names above all) are made valid UTF-8 (invalid bytes become
  *     U+FFFD) and escaped by cJSON, so the file stays valid JSON for any path;
- *   - integers that do not fit a double exactly (seeds) are written as exact integers.
+ *   - integers (seeds, counts) are written with all their digits, also where a double
+ *     or cJSON's 15-digit printing would round them (from 10^15 on).
  */
 #ifndef DAC_CORE_JSON_H
 #define DAC_CORE_JSON_H

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "core/outset.h"
 #include "dac/core.h"
 
@@ -20,6 +21,8 @@ typedef struct {
     char *name;  /* file name in the folder */
     char *final; /* dir/name */
     char *tmp;   /* dir/.name.dac-tmp.PID.XXXXXX */
+    char *backup; /* during commit: the file it replaces, kept to undo a failed commit */
+    int moved;    /* backup was moved aside (no hard links here), not linked */
     FILE *stream;
 } member;
 
@@ -41,34 +44,6 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int err = errno;
-            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
-            free(p);
-            return st;
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
-    return DAC_OK;
-}
-
 /* Removes ".NAME.dac-tmp.PID.XXXXXX" files whose process is gone. */
 static void clean_stale(const char *dir)
 {
@@ -88,7 +63,7 @@ static void clean_stale(const char *dir)
             continue; /* alive (or not ours to ask): leave it */
         char *path = join(dir, e->d_name);
         if (path)
-            remove(path);
+            unlink(path);
         free(path);
     }
     closedir(d);
@@ -107,32 +82,25 @@ static int set_new(const char *dir, int manifest, dac_outset **out)
     return DAC_OK;
 }
 
-int dac_outset_create(const char *dir, dac_outset **out)
+/* A set in folder dir, created with its parents; stale temporaries removed first. */
+static int folder_set(const char *dir, int manifest, dac_outset **out)
 {
     *out = NULL;
     if (!dir || !*dir)
         return dac_error(DAC_ERR_USAGE, "output folder: empty name");
-    int st = make_dirs(dir);
+    int st = dac_make_dirs(dir);
     if (st != DAC_OK)
         return st;
     clean_stale(dir);
-    return set_new(dir, 1, out);
-}
-
-int dac_outset_create_beside(const char *dir, dac_outset **out)
-{
-    *out = NULL;
-    if (!dir || !*dir)
-        return dac_error(DAC_ERR_USAGE, "output folder: empty name");
-    int st = make_dirs(dir);
-    if (st != DAC_OK)
-        return st;
-    clean_stale(dir);
-    st = set_new(dir, 0, out);
+    st = set_new(dir, manifest, out);
     if (st == DAC_OK)
-        (*out)->beside = 1;
+        (*out)->beside = !manifest;
     return st;
 }
+
+int dac_outset_create(const char *dir, dac_outset **out) { return folder_set(dir, 1, out); }
+
+int dac_outset_create_beside(const char *dir, dac_outset **out) { return folder_set(dir, 0, out); }
 
 static int valid_name(const char *name)
 {
@@ -154,8 +122,11 @@ static int add_member(dac_outset *s, const char *name, FILE **stream)
     }
     member *m = &s->m[s->n];
     memset(m, 0, sizeof *m);
+    /* The name is cut to 200 bytes in the temporary's name so that, with its tag (and
+     * ".old" during commit), it stays within the 255 bytes a file name may have; the
+     * name is there for people, mkstemp makes the temporary unique. */
     char tmpname[512];
-    snprintf(tmpname, sizeof tmpname, ".%.400s" TMP_TAG "%ld.XXXXXX", name, (long)getpid());
+    snprintf(tmpname, sizeof tmpname, ".%.200s" TMP_TAG "%ld.XXXXXX", name, (long)getpid());
     m->name = strdup(name);
     m->final = join(s->dir, name);
     m->tmp = join(s->dir, tmpname);
@@ -172,7 +143,7 @@ static int add_member(dac_outset *s, const char *name, FILE **stream)
     if (fd < 0 || !(m->stream = fdopen(fd, "wb"))) {
         int err = errno;
         if (fd >= 0)
-            close(fd), remove(m->tmp);
+            close(fd), unlink(m->tmp);
         int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot write: %s", m->final,
                            err == EISDIR ? "a folder is in the way" : strerror(err));
         free(m->name), free(m->final), free(m->tmp);
@@ -234,14 +205,57 @@ int dac_outset_create_file(const char *path, dac_outset **out, FILE **stream)
     return st;
 }
 
-/* Files named in the old manifest that the new set does not write. */
-static void remove_previous(const dac_outset *s)
+/* Closes every member's stream; a write error in any fails the set. */
+static int close_members(dac_outset *s)
 {
-    char *path = join(s->dir, MANIFEST);
-    FILE *f = path ? fopen(path, "r") : NULL;
-    char line[1024];
-    while (f && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
+    int st = DAC_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        member *m = &s->m[i];
+        int bad = ferror(m->stream);
+        if (fclose(m->stream) != 0)
+            bad = 1;
+        m->stream = NULL;
+        if (bad && st == DAC_OK)
+            st = dac_error(DAC_ERR_RUNTIME, "%s: write failed (disk full?)", m->final);
+    }
+    return st;
+}
+
+/* The manifest is one more member, so it is replaced together with the files it names
+ * (a manifest written after them could be lost, and the next run would then not know
+ * which files were dac's). */
+static int add_manifest(dac_outset *s)
+{
+    size_t n = s->n;
+    FILE *f;
+    int st = add_member(s, MANIFEST, &f);
+    for (size_t i = 0; st == DAC_OK && i < n; i++)
+        fprintf(f, "%s\n", s->m[i].name);
+    return st;
+}
+
+/* The previous manifest's text (NULL when there is none), read before it is replaced. */
+static char *previous_manifest(const dac_outset *s)
+{
+    char *path = join(s->dir, MANIFEST), *text = NULL;
+    size_t len;
+    if (path && dac_read_file(path, (size_t)64 << 20, &text, &len) != DAC_OK) {
+        dac_error_clear(); /* no previous set: nothing to remove */
+        text = NULL;
+    }
+    free(path);
+    return text;
+}
+
+/* Files the previous manifest names that this set does not write. unlink, not
+ * remove: a folder the user made under an old name is theirs, never deleted. */
+static void remove_previous(const dac_outset *s, char *manifest)
+{
+    for (char *line = manifest, *next; line && *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
+        line[strcspn(line, "\r")] = '\0';
         if (!valid_name(line))
             continue;
         int kept = 0;
@@ -249,39 +263,75 @@ static void remove_previous(const dac_outset *s)
             kept = !strcmp(s->m[i].name, line);
         char *old = kept ? NULL : join(s->dir, line);
         if (old)
-            remove(old);
+            unlink(old);
         free(old);
     }
-    if (f)
-        fclose(f);
-    free(path);
 }
 
-static int write_manifest(const dac_outset *s)
+/* Keeps the file a member replaces under a second name (its temporary's name plus
+ * ".old", which clean_stale also recognises), so a failed commit can put it back. A
+ * hard link keeps the old file at its path until the rename replaces it; where links
+ * are not supported the old file is moved aside instead. */
+static int keep_previous(member *m)
 {
-    dac_outset *m;
-    FILE *f;
-    char *path = join(s->dir, MANIFEST);
-    if (!path)
+    size_t n = strlen(m->tmp) + 5;
+    if (!(m->backup = malloc(n)))
         return dac_error(DAC_ERR_NOMEM, "out of memory");
-    int st = set_new(s->dir, 0, &m);
-    if (st == DAC_OK)
-        st = add_member(m, MANIFEST, &f);
-    if (st != DAC_OK) {
-        dac_outset_abort(m);
-        free(path);
-        return st;
+    snprintf(m->backup, n, "%s.old", m->tmp);
+    if (link(m->final, m->backup) == 0)
+        return DAC_OK;
+    int err = errno;
+    if (err != ENOENT && rename(m->final, m->backup) == 0) {
+        m->moved = 1;
+        return DAC_OK;
+    }
+    if (err != ENOENT)
+        err = errno;
+    free(m->backup);
+    m->backup = NULL;
+    return err == ENOENT ? DAC_OK : dac_error(DAC_ERR_RUNTIME, "%s: cannot replace: %s", m->final,
+                                              strerror(err));
+}
+
+/* Puts every temporary in place, or none. A rename can fail for one member and not the
+ * others (a folder put where a file goes, a sticky folder in which another user owns
+ * the old file), so members already renamed are undone: their previous file comes
+ * back, or, when they had none, the new file goes. */
+static int rename_members(dac_outset *s)
+{
+    int st = DAC_OK;
+    struct stat sb;
+    for (size_t i = 0; i < s->n && st == DAC_OK; i++)
+        if (stat(s->m[i].final, &sb) == 0 && S_ISDIR(sb.st_mode))
+            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create: a folder is in the way", s->m[i].final);
+    size_t done = 0; /* members renamed */
+    while (st == DAC_OK && done < s->n) {
+        member *m = &s->m[done];
+        st = keep_previous(m);
+        if (st == DAC_OK && rename(m->tmp, m->final) != 0) {
+            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create: %s", m->final, strerror(errno));
+            if (m->moved)
+                (void)rename(m->backup, m->final);
+        }
+        if (st == DAC_OK)
+            done++;
+    }
+    for (size_t i = 0; st != DAC_OK && i < done; i++) {
+        member *m = &s->m[i];
+        if (m->backup ? rename(m->backup, m->final) != 0 : unlink(m->final) != 0)
+            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot restore the previous file after a failed "
+                           "commit: %s", m->final, strerror(errno));
     }
     for (size_t i = 0; i < s->n; i++)
-        fprintf(f, "%s\n", s->m[i].name);
-    free(path);
-    return dac_outset_commit(m);
+        if (s->m[i].backup)
+            unlink(s->m[i].backup); /* already renamed back: fails harmlessly */
+    return st;
 }
 
 static void set_free(dac_outset *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        free(s->m[i].name), free(s->m[i].final), free(s->m[i].tmp);
+        free(s->m[i].name), free(s->m[i].final), free(s->m[i].tmp), free(s->m[i].backup);
     free(s->m);
     free(s->dir);
     free(s);
@@ -296,23 +346,21 @@ int dac_outset_commit(dac_outset *s)
         set_free(s);
         return st;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        int bad = ferror(s->m[i].stream);
-        if (fclose(s->m[i].stream) != 0)
-            bad = 1;
-        s->m[i].stream = NULL;
-        if (bad && st == DAC_OK)
-            st = dac_error(DAC_ERR_RUNTIME, "%s: write failed (disk full?)", s->m[i].final);
+    char *previous = NULL;
+    if (s->manifest) {
+        st = add_manifest(s);
+        previous = previous_manifest(s);
     }
-    for (size_t i = 0; st == DAC_OK && i < s->n; i++)
-        if (rename(s->m[i].tmp, s->m[i].final) != 0)
-            st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create: %s", s->m[i].final, strerror(errno));
+    int closed = close_members(s);
+    if (st == DAC_OK)
+        st = closed;
+    if (st == DAC_OK)
+        st = rename_members(s);
     for (size_t i = 0; i < s->n; i++)
-        remove(s->m[i].tmp); /* already renamed: fails harmlessly */
-    if (st == DAC_OK && s->manifest) {
-        remove_previous(s);
-        st = write_manifest(s);
-    }
+        unlink(s->m[i].tmp); /* already renamed: fails harmlessly */
+    if (st == DAC_OK)
+        remove_previous(s, previous);
+    free(previous);
     set_free(s);
     return st;
 }
@@ -324,7 +372,7 @@ void dac_outset_abort(dac_outset *s)
     for (size_t i = 0; i < s->n && !s->to_stdout; i++) {
         if (s->m[i].stream)
             fclose(s->m[i].stream);
-        remove(s->m[i].tmp);
+        unlink(s->m[i].tmp);
     }
     set_free(s);
 }

@@ -6,6 +6,7 @@
  * faster on tiny runs. O(n log n) comparisons whatever the input, O(n) extra memory.
  * Elements are moved with memcpy, so any element size works.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,8 @@ int dac_sort(void *base, size_t n, size_t size, dac_compare_fn cmp, void *ctx)
 {
     if (n < 2 || size == 0)
         return DAC_OK;
+    if (n > SIZE_MAX / size) /* the product would wrap to a tiny buffer */
+        return dac_error(DAC_ERR_NOMEM, "sort: %zu elements of %zu bytes do not fit in memory", n, size);
     char *a = base;
     char *buf = malloc(n > RUN ? n * size : size);
     if (!buf)

@@ -14,7 +14,7 @@ double dac_unit_K_to_C(double K) { return K - DAC_ZERO_C_K; }
 double dac_unit_C_to_K(double C) { return C + DAC_ZERO_C_K; }
 
 /* λ = h / sqrt(2 m0 e V (1 + eV / (2 m0 c²))); gives 12.2643/sqrt(V(1+0.97848e-6 V)) Å
- * (domain.md §3): 0.025079 Å at 200 kV, 0.019687 Å at 300 kV. */
+ * (docs/science.md §3): 0.025079 Å at 200 kV, 0.019687 Å at 300 kV. */
 double dac_electron_wavelength_A(double voltage_V)
 {
     const double e = DAC_E_C, m0 = DAC_ME_KG, c = DAC_C_M_S, h = DAC_H_J_S;

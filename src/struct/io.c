@@ -17,11 +17,11 @@
 
 #include "core/io.h"
 #include "core/outset.h"
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 
 /* ------------------------------------------------------------ cursor and tokens --- */
 
-void dac_io_cursor_init(dac_io_cursor *c, const char *text, size_t len, const char *name)
+void struct_cursor_init(struct_cursor *c, const char *text, size_t len, const char *name)
 {
     memset(c, 0, sizeof *c);
     c->text = text;
@@ -29,7 +29,7 @@ void dac_io_cursor_init(dac_io_cursor *c, const char *text, size_t len, const ch
     c->name = name ? name : "(buffer)";
 }
 
-int dac_io_cursor_next(dac_io_cursor *c)
+int struct_cursor_next(struct_cursor *c)
 {
     if (c->pos >= c->len) {
         c->cur = c->text + c->len;
@@ -52,7 +52,7 @@ int dac_io_cursor_next(dac_io_cursor *c)
     return 1;
 }
 
-size_t dac_io_cursor_lines_left(const dac_io_cursor *c, size_t limit)
+size_t struct_cursor_lines_left(const struct_cursor *c, size_t limit)
 {
     if (c->pos >= c->len)
         return 0;
@@ -68,7 +68,7 @@ size_t dac_io_cursor_lines_left(const dac_io_cursor *c, size_t limit)
     return n;
 }
 
-int dac_io_error(const dac_io_cursor *c, const char *fmt, ...)
+int struct_line_error(const struct_cursor *c, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -83,7 +83,7 @@ static int is_blank(char ch)
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
 }
 
-int dac_io_next_token(const char **p, const char *end, const char **tok, size_t *len)
+int struct_next_token(const char **p, const char *end, const char **tok, size_t *len)
 {
     const char *q = *p;
     while (q < end && is_blank(*q))
@@ -101,11 +101,11 @@ int dac_io_next_token(const char **p, const char *end, const char **tok, size_t 
     return 1;
 }
 
-int dac_io_is_blank(const char *p, const char *end)
+int struct_is_blank(const char *p, const char *end)
 {
     const char *t;
     size_t n;
-    return !dac_io_next_token(&p, end, &t, &n);
+    return !struct_next_token(&p, end, &t, &n);
 }
 
 /* Clinger's fast path: a decimal with at most 19 digits whose integer mantissa m is
@@ -160,7 +160,7 @@ static int fast_decimal(const char *p, const char *end, double *value)
     return 0;
 }
 
-int dac_io_parse_double(const char *tok, size_t len, double *value)
+int struct_parse_double(const char *tok, size_t len, double *value)
 {
     if (len == 0 || len > 400 || is_blank(tok[0]) || tok[0] == '\n')
         return -1;
@@ -179,7 +179,7 @@ int dac_io_parse_double(const char *tok, size_t len, double *value)
     return 0;
 }
 
-int dac_io_parse_long(const char *tok, size_t len, long *value)
+int struct_parse_long(const char *tok, size_t len, long *value)
 {
     if (len == 0 || len > 30)
         return -1;
@@ -192,14 +192,14 @@ int dac_io_parse_long(const char *tok, size_t len, long *value)
     return 0;
 }
 
-int dac_io_element(const char *tok, size_t len, int *Z)
+int struct_parse_element(const char *tok, size_t len, int *Z)
 {
     if (len == 0 || len > 3)
         return -1;
     if (isdigit((unsigned char)tok[0])) {
         long z;
         const dac_element *e;
-        if (dac_io_parse_long(tok, len, &z) != 0 || z < 1 || z > 200 || !(e = dac_element_by_Z((int)z)))
+        if (struct_parse_long(tok, len, &z) != 0 || z < 1 || z > 200 || !(e = dac_element_by_Z((int)z)))
             return -1;
         *Z = e->Z;
         return 0;
@@ -218,7 +218,7 @@ int dac_io_element(const char *tok, size_t len, int *Z)
     return 0;
 }
 
-const char *dac_io_quote(char *buf, size_t size, const char *tok, size_t len)
+const char *struct_quote(char *buf, size_t size, const char *tok, size_t len)
 {
     size_t max = size > 8 ? size - 5 : 1;
     size_t n = len < max ? len : max;
@@ -270,17 +270,17 @@ dac_struct_format dac_struct_format_from_path(const char *path)
  * data_ block, an XYZ starts with the atom count, anything else is tried as POSCAR. */
 static dac_struct_format sniff_format(const char *text, size_t len)
 {
-    dac_io_cursor c;
-    dac_io_cursor_init(&c, text, len, NULL);
-    while (dac_io_cursor_next(&c)) {
+    struct_cursor c;
+    struct_cursor_init(&c, text, len, NULL);
+    while (struct_cursor_next(&c)) {
         const char *p = c.cur, *end = c.cur + c.cur_len, *t;
         size_t n;
-        if (!dac_io_next_token(&p, end, &t, &n) || t[0] == '#')
+        if (!struct_next_token(&p, end, &t, &n) || t[0] == '#')
             continue;
         if (n >= 5 && !strncasecmp(t, "data_", 5))
             return DAC_FORMAT_CIF;
         long count;
-        if (dac_io_parse_long(t, n, &count) == 0 && c.line == 1)
+        if (struct_parse_long(t, n, &count) == 0 && c.line == 1)
             return DAC_FORMAT_XYZ;
         return c.line == 1 ? DAC_FORMAT_POSCAR : DAC_FORMAT_AUTO;
     }
@@ -302,13 +302,13 @@ static int read_owned(const char *text, size_t len, const char *name, dac_struct
         format = sniff_format(text, len);
     switch (format) {
     case DAC_FORMAT_XYZ:
-        return dac_io_read_xyz(text, len, name, 0, out);
+        return struct_read_xyz(text, len, name, 0, out);
     case DAC_FORMAT_EXTXYZ:
-        return dac_io_read_xyz(text, len, name, 1, out);
+        return struct_read_xyz(text, len, name, 1, out);
     case DAC_FORMAT_POSCAR:
-        return dac_io_read_poscar(text, len, name, out);
+        return struct_read_poscar(text, len, name, out);
     case DAC_FORMAT_CIF:
-        return dac_io_read_cif(text, len, name, out);
+        return struct_read_cif(text, len, name, out);
     default:
         return dac_error(DAC_ERR_INPUT, "%s: cannot tell the file format; give it explicitly "
                          "(xyz, extxyz, poscar, cif)", name);
@@ -364,7 +364,64 @@ int dac_struct_read(const char *path, dac_struct_format format, dac_structure **
 
 /* ------------------------------------------------------------ writing ------------- */
 
-int dac_struct_write(const char *path, dac_struct_format format, const dac_structure *s)
+/* "c (20 Å)" or "a (10 Å), b (12 Å) and c (20 Å)": the axes that are not periodic,
+ * with their lengths. Returns how many. */
+static int open_axes(const dac_structure *s, char *buf, size_t size)
+{
+    int n = 0, total = !s->pbc[0] + !s->pbc[1] + !s->pbc[2];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 3; k++) {
+        if (s->pbc[k])
+            continue;
+        const double *v = s->cell_A[k];
+        n++;
+        len += (size_t)snprintf(buf + len, size - len, "%s%c (%.4g Å)",
+                                n == 1 ? "" : n == total ? " and " : ", ", "abc"[k],
+                                sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+        if (len >= size)
+            break;
+    }
+    return n;
+}
+
+static const char *shape_name(int n_open)
+{
+    return n_open == 3 ? "a molecule in a box" : n_open == 2 ? "a wire" : "a slab";
+}
+
+/* POSCAR and CIF have no periodicity flags: whatever is written is periodic along a,
+ * b and c. A structure that is not is refused, or, when the caller forces it, written
+ * (and warn_forced says what changed). */
+static int check_periodic(const char *path, dac_struct_format format, const dac_structure *s,
+                          unsigned flags)
+{
+    const char *fmt = format == DAC_FORMAT_CIF ? "CIF" : "POSCAR";
+    if (!s->has_cell)
+        return dac_error(DAC_ERR_USAGE, "%s: %s needs a cell, and the structure has none (a "
+                         "molecule); write extended XYZ instead", path, fmt);
+    char axes[128];
+    int n = open_axes(s, axes, sizeof axes);
+    if (n == 0 || (flags & DAC_STRUCT_WRITE_FORCE_PERIODIC))
+        return DAC_OK;
+    return dac_error(DAC_ERR_USAGE, "%s: %s is always periodic along a, b and c, and the "
+                     "structure is %s, not periodic along %s: writing it would make it "
+                     "periodic along %s too, its images one lattice vector apart",
+                     path, fmt, shape_name(n), axes, n == 1 ? "that vector" : "those vectors");
+}
+
+static void warn_forced(const char *path, dac_struct_format format, const dac_structure *s)
+{
+    char axes[128];
+    int n = open_axes(s, axes, sizeof axes);
+    if (n > 0)
+        dac_warn("%s: the structure (%s) was written as %s, periodic along a, b and c: it is "
+                 "now periodic along %s as well", path, shape_name(n),
+                 format == DAC_FORMAT_CIF ? "CIF" : "POSCAR", axes);
+}
+
+int dac_struct_write(const char *path, dac_struct_format format, const dac_structure *s,
+                     unsigned flags)
 {
     if (!path || !s)
         return dac_error(DAC_ERR_USAGE, "dac_struct_write: NULL argument");
@@ -375,33 +432,37 @@ int dac_struct_write(const char *path, dac_struct_format format, const dac_struc
                          "it explicitly (extxyz, poscar, cif)", path);
     if (s->n_atoms && (!s->Z || !s->position_A))
         return dac_error(DAC_ERR_USAGE, "dac_struct_write: structure without atom arrays");
-    if ((format == DAC_FORMAT_POSCAR || format == DAC_FORMAT_CIF) && !s->has_cell)
-        return dac_error(DAC_ERR_USAGE, "%s: %s needs a cell, and the structure has none (a "
-                         "molecule); write extended XYZ instead", path,
-                         format == DAC_FORMAT_CIF ? "CIF" : "POSCAR");
-    if (s->has_cell && dac_io_cell_is_singular((const double(*)[3])s->cell_A))
+    if (s->has_cell && struct_cell_is_singular((const double(*)[3])s->cell_A))
         return dac_error(DAC_ERR_USAGE, "%s: the structure's cell is singular (zero volume)", path);
     for (size_t i = 0; i < s->n_atoms; i++)
         if (!dac_element_by_Z(s->Z[i]))
-            return dac_error(DAC_ERR_USAGE, "%s: atom %zu has no element (Z = %d)", path, i, s->Z[i]);
+            return dac_error(DAC_ERR_USAGE, "%s: atom %zu has no element (Z = %d)", path, i + 1,
+                             s->Z[i]);
+    int periodic_only = format == DAC_FORMAT_POSCAR || format == DAC_FORMAT_CIF;
+    int st = periodic_only ? check_periodic(path, format, s, flags) : DAC_OK;
+    if (st != DAC_OK)
+        return st;
 
     dac_outset *set = NULL;
     FILE *f;
-    int st = dac_outset_create_file(path, &set, &f);
+    st = dac_outset_create_file(path, &set, &f);
     if (st != DAC_OK)
         return st;
     switch (format) {
     case DAC_FORMAT_POSCAR:
-        st = dac_io_write_poscar(f, s);
+        st = struct_write_poscar(f, s);
         break;
     case DAC_FORMAT_CIF:
-        st = dac_io_write_cif(f, s);
+        st = struct_write_cif(f, s);
         break;
     default: /* plain XYZ cannot hold a cell: XYZ output is extended XYZ */
-        st = dac_io_write_extxyz(f, s);
+        st = struct_write_extxyz(f, s);
         break;
     }
     if (st == DAC_OK && ferror(f))
         st = dac_error(DAC_ERR_RUNTIME, "%s: write error", path);
-    return dac_outset_finish(set, st);
+    st = dac_outset_finish(set, st);
+    if (st == DAC_OK && periodic_only)
+        warn_forced(path, format, s);
+    return st;
 }

@@ -15,9 +15,11 @@
  * The asymmetric unit is then expanded with every operation; images of one site closer
  * than 0.01 Å under periodicity are merged (special positions).
  *
- * Not supported, reported clearly: partial occupancy (warning: sites kept as full
- * atoms), more than one data block (warning: the first is read), Cartesian-only atom
- * sites and space groups given only by name (errors: the result would be wrong).
+ * Not supported, reported clearly: more than one data block (warning: the first is
+ * read); partial occupancy, Cartesian-only atom sites and space groups given only by
+ * name (errors: the result would be wrong). A partially occupied site is disorder: read
+ * as full atoms, a mixed site (Ni 0.5 / Co 0.5) would become two atoms at one place,
+ * which a site analysis would call a dual-atom pair at 0 Å.
  */
 #define _POSIX_C_SOURCE 200809L /* strncasecmp */
 #include <ctype.h>
@@ -26,7 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 
 #define MAX_LOOP_TAGS 256
 #define MAX_SYMOPS 384 /* 192 operations in the largest space-group setting, listed twice */
@@ -180,7 +182,7 @@ static int cif_number(const cif_token *t, double *v)
     char buf[72];
     memcpy(buf, s, (size_t)(paren - s));
     buf[paren - s] = '\0';
-    if (dac_io_parse_double(buf, (size_t)(paren - s), v) != 0)
+    if (struct_parse_double(buf, (size_t)(paren - s), v) != 0)
         return -1;
     if (paren < e) { /* "(digits)" and nothing after */
         const char *q = paren + 1;
@@ -194,7 +196,7 @@ static int cif_number(const cif_token *t, double *v)
 
 /* ------------------------------------------------------------ parser state -------- */
 
-static const char *cell_tags[6] = {"_cell_length_a", "_cell_length_b", "_cell_length_c",
+static const char *const cell_tags[6] = {"_cell_length_a", "_cell_length_b", "_cell_length_c",
                                    "_cell_angle_alpha", "_cell_angle_beta", "_cell_angle_gamma"};
 
 typedef struct {
@@ -212,7 +214,6 @@ typedef struct {
     size_t n_sites, cap_sites;
     int *Z;
     double *frac;
-    long partial_occupancy;
     /* symmetry */
     size_t n_ops;
     symop ops[MAX_SYMOPS];
@@ -227,7 +228,7 @@ static int value_error(const cif_state *st, const cif_token *t, const char *what
 {
     char q[48];
     return dac_error_at(DAC_ERR_INPUT, st->lx.name, t->line, "%s, found '%s'", what,
-                        dac_io_quote(q, sizeof q, t->s, t->len));
+                        struct_quote(q, sizeof q, t->s, t->len));
 }
 
 /* ------------------------------------------------------------ symmetry ops -------- */
@@ -343,7 +344,7 @@ static int site_element(const cif_token *t, int from_label, int *Z)
     if (n == 0 || !isalpha((unsigned char)s[0]))
         return -1;
     if (n >= 2 && isalpha((unsigned char)s[1]) && (!from_label || islower((unsigned char)s[1]))) {
-        if (dac_io_element(s, 2, Z) == 0)
+        if (struct_parse_element(s, 2, Z) == 0)
             return 0;
         if (!from_label)
             return -1; /* a type symbol "Xx" is not the element X */
@@ -351,18 +352,39 @@ static int site_element(const cif_token *t, int from_label, int *Z)
     /* An upper-case label like "NI2" or "CO1" could be Ni or N, Co or C: refuse to
      * guess, since a wrong guess silently turns a metal into a non-metal. */
     int Z2;
-    if (from_label && n >= 2 && isupper((unsigned char)s[1]) && dac_io_element(s, 2, &Z2) == 0)
-        return dac_io_element(s, 1, Z) == 0 ? -2 : (*Z = Z2, 0);
-    return dac_io_element(s, 1, Z);
+    if (from_label && n >= 2 && isupper((unsigned char)s[1]) && struct_parse_element(s, 2, &Z2) == 0)
+        return struct_parse_element(s, 1, Z) == 0 ? -2 : (*Z = Z2, 0);
+    return struct_parse_element(s, 1, Z);
 }
 
 typedef struct {
     int label, type, fract[3], cartn, occupancy;
 } site_columns;
 
+/* Occupancy 1 (or unknown, '?' / '.', which CIF defaults to 1) is an ordered site;
+ * anything else is refused (see the file comment). Rounded values such as 0.9999 from a
+ * refinement count as 1. */
+static int check_occupancy(const cif_state *st, const cif_token *occ, const cif_token *site)
+{
+    double v;
+    char q[48];
+    if (is_unknown(occ))
+        return DAC_OK;
+    if (cif_number(occ, &v) != 0)
+        return value_error(st, occ, "expected a number for _atom_site_occupancy");
+    if (fabs(v - 1) <= 1e-3)
+        return DAC_OK;
+    return dac_error_at(DAC_ERR_INPUT, st->lx.name, occ->line,
+                        "atom site %s has occupancy %g: partially occupied (disordered) sites "
+                        "are not supported — read as full atoms, a mixed site such as Ni 0.5 / "
+                        "Co 0.5 would become two atoms at one place. Give an ordered structure "
+                        "(one atom per site, occupancy 1)",
+                        struct_quote(q, sizeof q, site->s, site->len), v);
+}
+
 static int add_site(cif_state *st, const site_columns *col, const cif_token *row)
 {
-    int Z, from_label = !(col->type >= 0 && !is_unknown(&row[col->type]));
+    int rc, Z, from_label = !(col->type >= 0 && !is_unknown(&row[col->type]));
     const cif_token *el = from_label ? (col->label >= 0 ? &row[col->label] : NULL) : &row[col->type];
     if (!el)
         return value_error(st, &row[0], "atom site without a type symbol or label");
@@ -373,17 +395,15 @@ static int add_site(cif_state *st, const site_columns *col, const cif_token *row
     if (found != 0)
         return value_error(st, el, "unknown element in atom site");
     double f[3];
-    static const char *axis[3] = {"expected a number for _atom_site_fract_x",
+    static const char *const axis[3] = {"expected a number for _atom_site_fract_x",
                                   "expected a number for _atom_site_fract_y",
                                   "expected a number for _atom_site_fract_z"};
     for (int k = 0; k < 3; k++)
         if (cif_number(&row[col->fract[k]], &f[k]) != 0)
             return value_error(st, &row[col->fract[k]], axis[k]);
-    if (col->occupancy >= 0) {
-        double occ;
-        if (cif_number(&row[col->occupancy], &occ) == 0 && occ < 1 - 1e-6)
-            st->partial_occupancy++;
-    }
+    if (col->occupancy >= 0 &&
+        (rc = check_occupancy(st, &row[col->occupancy], col->label >= 0 ? &row[col->label] : el)))
+        return rc;
     if (st->n_sites == st->cap_sites) {
         size_t cap = st->cap_sites ? 2 * st->cap_sites : 64;
         int *z = realloc(st->Z, cap * sizeof *z);
@@ -412,7 +432,7 @@ static int find_tag(const cif_token *tags, int n, const char *name)
 
 static int site_columns_of(const cif_state *st, const cif_token *tags, int n, long line, site_columns *col)
 {
-    static const char *fract[3] = {"_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"};
+    static const char *const fract[3] = {"_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"};
     col->label = find_tag(tags, n, "_atom_site_label");
     col->type = find_tag(tags, n, "_atom_site_type_symbol");
     col->occupancy = find_tag(tags, n, "_atom_site_occupancy");
@@ -507,7 +527,7 @@ static int read_item(cif_state *st, const cif_token *tag, const cif_token *val)
             return DAC_OK;
         }
     if (tag_is(tag, "_symmetry_space_group_name_h-m") || tag_is(tag, "_space_group_name_h-m_alt")) {
-        dac_io_quote(st->space_group, sizeof st->space_group, val->s, val->len);
+        struct_quote(st->space_group, sizeof st->space_group, val->s, val->len);
         st->space_group_line = tag->line;
         return DAC_OK;
     }
@@ -574,7 +594,7 @@ static int expand(cif_state *st, dac_structure *s)
         memset(&st->ops[0], 0, sizeof st->ops[0]);
         st->ops[0].rot[0][0] = st->ops[0].rot[1][1] = st->ops[0].rot[2][2] = 1;
     }
-    if (st->n_sites > (size_t)DAC_IO_MAX_ATOMS / n_ops)
+    if (st->n_sites > (size_t)STRUCT_MAX_ATOMS / n_ops)
         return dac_error_at(DAC_ERR_INPUT, st->lx.name, st->data_line,
                             "%zu sites × %zu symmetry operations is too many atoms", st->n_sites, n_ops);
     static const double no_images[1][3];
@@ -628,7 +648,7 @@ static int parse_blocks(cif_state *st)
             }
             in_block = 1;
             st->data_line = t.line;
-            dac_io_quote(st->block, sizeof st->block, t.s + 5, t.len - 5);
+            struct_quote(st->block, sizeof st->block, t.s + 5, t.len - 5);
             if ((rc = lex_next(&st->lx, &t)))
                 return rc;
             continue;
@@ -644,7 +664,7 @@ static int parse_blocks(cif_state *st)
             if (v.kind != TOK_VALUE) {
                 char q[48];
                 return dac_error_at(DAC_ERR_INPUT, st->lx.name, t.line, "tag %s has no value",
-                                    dac_io_quote(q, sizeof q, t.s, t.len));
+                                    struct_quote(q, sizeof q, t.s, t.len));
             }
             if ((rc = read_item(st, &t, &v)) || (rc = lex_next(&st->lx, &t)))
                 return rc;
@@ -684,11 +704,11 @@ static int build(cif_state *st, dac_structure **out)
     if (st->n_sites == 0)
         return dac_error_at(DAC_ERR_INPUT, st->lx.name, st->data_line,
                             "data block data_%s has no atom sites (_atom_site_fract_x/y/z loop)", st->block);
-    dac_structure *s = dac_structure_create(0);
-    if (!s)
-        return DAC_ERR_NOMEM;
-    if (dac_io_cell_from_parameters(st->cell_value, st->cell_value + 3, s->cell_A) != 0 ||
-        dac_io_cell_is_singular((const double(*)[3])s->cell_A)) {
+    dac_structure *s;
+    if ((rc = dac_structure_create(0, &s)) != DAC_OK)
+        return rc;
+    if (struct_cell_from_parameters(st->cell_value, st->cell_value + 3, s->cell_A) != 0 ||
+        struct_cell_is_singular((const double(*)[3])s->cell_A)) {
         dac_structure_free(s);
         return dac_error_at(DAC_ERR_INPUT, st->lx.name, st->data_line,
                             "cell a=%g b=%g c=%g alpha=%g beta=%g gamma=%g is impossible (lengths must "
@@ -701,14 +721,11 @@ static int build(cif_state *st, dac_structure **out)
         dac_structure_free(s);
         return rc ? rc : dac_error(DAC_ERR_NOMEM, "out of memory");
     }
-    if (st->partial_occupancy)
-        dac_warn("%s: %ld atom sites have occupancy < 1 (disorder is not supported); each is read as a "
-                 "full atom", st->lx.name, st->partial_occupancy);
     *out = s;
     return DAC_OK;
 }
 
-int dac_io_read_cif(const char *text, size_t len, const char *name, dac_structure **out)
+int struct_read_cif(const char *text, size_t len, const char *name, dac_structure **out)
 {
     *out = NULL;
     cif_state *st = calloc(1, sizeof *st);
@@ -732,11 +749,11 @@ int dac_io_read_cif(const char *text, size_t len, const char *name, dac_structur
 
 /* P1 CIF: the cell as lengths and angles, every atom as a site in fractional
  * coordinates, labelled element + running number per element. */
-int dac_io_write_cif(FILE *f, const dac_structure *s)
+int struct_write_cif(FILE *f, const dac_structure *s)
 {
     double len[3], ang[3];
     int count[256] = {0};
-    dac_io_cell_parameters((const double(*)[3])s->cell_A, len, ang);
+    struct_cell_parameters((const double(*)[3])s->cell_A, len, ang);
     fputs("# written by dac " DAC_VERSION " (P1: every atom listed, no symmetry)\n", f);
     if (s->comment && s->comment[0]) {
         fputs("# ", f);
@@ -751,7 +768,7 @@ int dac_io_write_cif(FILE *f, const dac_structure *s)
         fputc(isgraph((unsigned char)*p) ? *p : '_', f);
     fputs(k ? "\n" : "dac\n", f);
     fputs("_symmetry_space_group_name_H-M   'P 1'\n_symmetry_Int_Tables_number   1\n", f);
-    static const char *names[6] = {"_cell_length_a", "_cell_length_b", "_cell_length_c",
+    static const char *const names[6] = {"_cell_length_a", "_cell_length_b", "_cell_length_c",
                                    "_cell_angle_alpha", "_cell_angle_beta", "_cell_angle_gamma"};
     for (int i = 0; i < 6; i++)
         fprintf(f, "%-20s %.15g\n", names[i], i < 3 ? len[i] : ang[i - 3]);

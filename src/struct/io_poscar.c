@@ -23,31 +23,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 
 /* Reads `count` numbers from the current line into v. */
-static int read_numbers(const dac_io_cursor *c, int count, double *v, const char *what)
+static int read_numbers(const struct_cursor *c, int count, double *v, const char *what)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t;
     size_t n;
     char q[48];
     for (int k = 0; k < count; k++) {
-        if (!dac_io_next_token(&p, end, &t, &n))
-            return dac_io_error(c, "%s: expected %d numbers, found %d", what, count, k);
-        if (dac_io_parse_double(t, n, &v[k]) != 0)
-            return dac_io_error(c, "%s: expected a number, found '%s'", what,
-                                dac_io_quote(q, sizeof q, t, n));
+        if (!struct_next_token(&p, end, &t, &n))
+            return struct_line_error(c, "%s: expected %d numbers, found %d", what, count, k);
+        if (struct_parse_double(t, n, &v[k]) != 0)
+            return struct_line_error(c, "%s: expected a number, found '%s'", what,
+                                struct_quote(q, sizeof q, t, n));
     }
     return DAC_OK;
 }
 
 /* An atom line: three numbers (selective-dynamics flags and comments may follow). */
-static int read_position(const dac_io_cursor *c, size_t i, double v[3])
+static int read_position(const struct_cursor *c, size_t i, double v[3])
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t;
     size_t n;
     for (int k = 0; k < 3; k++)
-        if (!dac_io_next_token(&p, end, &t, &n) || dac_io_parse_double(t, n, &v[k]) != 0) {
+        if (!struct_next_token(&p, end, &t, &n) || struct_parse_double(t, n, &v[k]) != 0) {
             char what[64];
             snprintf(what, sizeof what, "position of atom %zu", i + 1);
             return read_numbers(c, 3, v, what); /* same scan again, for the message */
@@ -55,39 +55,39 @@ static int read_position(const dac_io_cursor *c, size_t i, double v[3])
     return DAC_OK;
 }
 
-static int next_line(dac_io_cursor *c, const char *what)
+static int next_line(struct_cursor *c, const char *what)
 {
-    if (!dac_io_cursor_next(c))
-        return dac_io_error(c, "expected %s, found end of file (truncated POSCAR?)", what);
+    if (!struct_cursor_next(c))
+        return struct_line_error(c, "expected %s, found end of file (truncated POSCAR?)", what);
     return DAC_OK;
 }
 
 /* Scale line: returns factors for x, y, z in scale[3]; volume > 0 when the single
  * value was negative (a target volume). */
-static int read_scale(const dac_io_cursor *c, double scale[3], double *volume)
+static int read_scale(const struct_cursor *c, double scale[3], double *volume)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t[3];
     size_t n[3];
     double v[3];
     char q[48];
     int k = 0;
-    while (k < 3 && dac_io_next_token(&p, end, &t[k], &n[k]) && dac_io_parse_double(t[k], n[k], &v[k]) == 0)
+    while (k < 3 && struct_next_token(&p, end, &t[k], &n[k]) && struct_parse_double(t[k], n[k], &v[k]) == 0)
         k++;
     if (k == 0) {
-        if (!dac_io_next_token(&(const char *){c->cur}, end, &t[0], &n[0]))
-            return dac_io_error(c, "expected the scale factor, found an empty line");
-        return dac_io_error(c, "expected the scale factor (a number), found '%s'",
-                            dac_io_quote(q, sizeof q, t[0], n[0]));
+        if (!struct_next_token(&(const char *){c->cur}, end, &t[0], &n[0]))
+            return struct_line_error(c, "expected the scale factor, found an empty line");
+        return struct_line_error(c, "expected the scale factor (a number), found '%s'",
+                            struct_quote(q, sizeof q, t[0], n[0]));
     }
     *volume = 0;
     if (k == 3) {
         if (!(v[0] > 0 && v[1] > 0 && v[2] > 0))
-            return dac_io_error(c, "three scale factors must all be positive");
+            return struct_line_error(c, "three scale factors must all be positive");
         memcpy(scale, v, sizeof v);
         return DAC_OK;
     }
     if (v[0] == 0)
-        return dac_io_error(c, "the scale factor must not be 0");
+        return struct_line_error(c, "the scale factor must not be 0");
     if (v[0] < 0)
         *volume = -v[0];
     scale[0] = scale[1] = scale[2] = v[0] < 0 ? 1.0 : v[0];
@@ -103,7 +103,7 @@ typedef struct {
     long total;
 } species_table;
 
-static int read_species(const dac_io_cursor *c, species_table *sp)
+static int read_species(const struct_cursor *c, species_table *sp)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t;
     size_t n;
@@ -115,9 +115,9 @@ static int read_species(const dac_io_cursor *c, species_table *sp)
     sp->count = malloc(max * sizeof *sp->count);
     if (!sp->Z || !sp->count)
         return dac_error(DAC_ERR_NOMEM, "out of memory");
-    while (dac_io_next_token(&p, end, &t, &n)) {
-        if (sp->n_species == 0 && dac_io_parse_long(t, n, &dummy) == 0)
-            return dac_io_error(c, "found atom counts but no species line: this is VASP 4 "
+    while (struct_next_token(&p, end, &t, &n)) {
+        if (sp->n_species == 0 && struct_parse_long(t, n, &dummy) == 0)
+            return struct_line_error(c, "found atom counts but no species line: this is VASP 4 "
                                 "format; add a line with the element symbols (e.g. 'Ni C N') "
                                 "above the counts");
         if (t[0] == '!' || t[0] == '#')
@@ -127,43 +127,43 @@ static int read_species(const dac_io_cursor *c, species_table *sp)
         while (k < n && t[k] != '_' && t[k] != '/')
             k++;
         if (sp->n_species == 1000000)
-            return dac_io_error(c, "more than 10^6 species entries");
-        if (dac_io_element(t, k, &sp->Z[sp->n_species]) != 0)
-            return dac_io_error(c, "unknown element '%s' in the species line",
-                                dac_io_quote(q, sizeof q, t, n));
+            return struct_line_error(c, "more than 10^6 species entries");
+        if (struct_parse_element(t, k, &sp->Z[sp->n_species]) != 0)
+            return struct_line_error(c, "unknown element '%s' in the species line",
+                                struct_quote(q, sizeof q, t, n));
         sp->n_species++;
     }
     if (sp->n_species == 0)
-        return dac_io_error(c, "expected the species line (element symbols), found an empty line");
+        return struct_line_error(c, "expected the species line (element symbols), found an empty line");
     return DAC_OK;
 }
 
-static int read_counts(const dac_io_cursor *c, species_table *sp)
+static int read_counts(const struct_cursor *c, species_table *sp)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t;
     size_t n;
     char q[48];
     sp->total = 0;
     for (int k = 0; k < sp->n_species; k++) {
-        if (!dac_io_next_token(&p, end, &t, &n))
-            return dac_io_error(c, "expected %d atom counts (one per species), found %d",
+        if (!struct_next_token(&p, end, &t, &n))
+            return struct_line_error(c, "expected %d atom counts (one per species), found %d",
                                 sp->n_species, k);
-        if (dac_io_parse_long(t, n, &sp->count[k]) != 0 || sp->count[k] < 0 ||
-            sp->count[k] > DAC_IO_MAX_ATOMS)
-            return dac_io_error(c, "expected an atom count (0 … %ld), found '%s'", DAC_IO_MAX_ATOMS,
-                                dac_io_quote(q, sizeof q, t, n));
+        if (struct_parse_long(t, n, &sp->count[k]) != 0 || sp->count[k] < 0 ||
+            sp->count[k] > STRUCT_MAX_ATOMS)
+            return struct_line_error(c, "expected an atom count (0 … %ld), found '%s'", STRUCT_MAX_ATOMS,
+                                struct_quote(q, sizeof q, t, n));
         sp->total += sp->count[k];
     }
     long extra;
-    if (dac_io_next_token(&p, end, &t, &n) && dac_io_parse_long(t, n, &extra) == 0)
-        return dac_io_error(c, "more atom counts than the %d species named on the line above",
+    if (struct_next_token(&p, end, &t, &n) && struct_parse_long(t, n, &extra) == 0)
+        return struct_line_error(c, "more atom counts than the %d species named on the line above",
                             sp->n_species);
-    if (sp->total > DAC_IO_MAX_ATOMS)
-        return dac_io_error(c, "too many atoms (%ld)", sp->total);
+    if (sp->total > STRUCT_MAX_ATOMS)
+        return struct_line_error(c, "too many atoms (%ld)", sp->total);
     return DAC_OK;
 }
 
-static int first_char(const dac_io_cursor *c)
+static int first_char(const struct_cursor *c)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len;
     while (p < end && isspace((unsigned char)*p))
@@ -174,7 +174,7 @@ static int first_char(const dac_io_cursor *c)
 static int read_poscar(const char *text, size_t len, const char *name, species_table *sp,
                        dac_structure **out);
 
-int dac_io_read_poscar(const char *text, size_t len, const char *name, dac_structure **out)
+int struct_read_poscar(const char *text, size_t len, const char *name, dac_structure **out)
 {
     species_table sp = {0, NULL, NULL, 0};
     int st = read_poscar(text, len, name, &sp, out);
@@ -186,34 +186,34 @@ int dac_io_read_poscar(const char *text, size_t len, const char *name, dac_struc
 static int read_poscar(const char *text, size_t len, const char *name, species_table *spp,
                        dac_structure **out)
 {
-    dac_io_cursor c;
-    dac_io_cursor_init(&c, text, len, name);
+    struct_cursor c;
+    struct_cursor_init(&c, text, len, name);
     double scale[3] = {1, 1, 1}, volume = 0, cell[3][3];
     species_table *sp = spp;
     int st;
     *out = NULL;
-    if (!dac_io_cursor_next(&c))
-        return dac_io_error(&c, "empty file: expected a POSCAR comment line");
+    if (!struct_cursor_next(&c))
+        return struct_line_error(&c, "empty file: expected a POSCAR comment line");
     const char *comment = c.cur;
     size_t comment_len = c.cur_len;
     if ((st = next_line(&c, "the scale factor")) || (st = read_scale(&c, scale, &volume)))
         return st;
-    static const char *vec_name[3] = {"lattice vector a", "lattice vector b", "lattice vector c"};
+    static const char *const vec_name[3] = {"lattice vector a", "lattice vector b", "lattice vector c"};
     for (int i = 0; i < 3; i++)
         if ((st = next_line(&c, vec_name[i])) || (st = read_numbers(&c, 3, cell[i], vec_name[i])))
             return st;
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             cell[i][j] *= scale[j];
-    if (dac_io_cell_is_singular((const double(*)[3])cell))
-        return dac_io_error(&c, "the lattice vectors are linearly dependent (zero cell volume)");
+    if (struct_cell_is_singular((const double(*)[3])cell))
+        return struct_line_error(&c, "the lattice vectors are linearly dependent (zero cell volume)");
     if (volume > 0) {
-        double f = cbrt(volume / fabs(dac_io_cell_volume((const double(*)[3])cell)));
+        double f = cbrt(volume / fabs(struct_cell_volume((const double(*)[3])cell)));
         for (int i = 0; i < 9; i++)
             cell[i / 3][i % 3] *= f;
         scale[0] = scale[1] = scale[2] = f;
-        if (dac_io_cell_is_singular((const double(*)[3])cell))
-            return dac_io_error(&c, "the cell scaled to volume %g Å³ is out of range", volume);
+        if (struct_cell_is_singular((const double(*)[3])cell))
+            return struct_line_error(&c, "the cell scaled to volume %g Å³ is out of range", volume);
     }
     if ((st = next_line(&c, "the species line (element symbols)")) || (st = read_species(&c, sp)) ||
         (st = next_line(&c, "the atom counts")) || (st = read_counts(&c, sp)) ||
@@ -227,20 +227,20 @@ static int read_poscar(const char *text, size_t len, const char *name, species_t
     }
     int cartesian = ch == 'C' || ch == 'c' || ch == 'K' || ch == 'k';
     if (!cartesian && ch != 'D' && ch != 'd')
-        return dac_io_error(&c, "expected 'Direct' or 'Cartesian' (or 'Selective dynamics')");
-    size_t left = dac_io_cursor_lines_left(&c, (size_t)sp->total);
+        return struct_line_error(&c, "expected 'Direct' or 'Cartesian' (or 'Selective dynamics')");
+    size_t left = struct_cursor_lines_left(&c, (size_t)sp->total);
     if (left < (size_t)sp->total)
-        return dac_io_error(&c, "the counts add up to %ld atoms but only %zu lines follow "
+        return struct_line_error(&c, "the counts add up to %ld atoms but only %zu lines follow "
                             "(truncated?)", sp->total, left);
 
-    dac_structure *s = dac_structure_create((size_t)sp->total);
-    if (!s)
-        return DAC_ERR_NOMEM;
+    dac_structure *s;
+    if ((st = dac_structure_create((size_t)sp->total, &s)) != DAC_OK)
+        return st;
     size_t i = 0;
     for (int k = 0; k < sp->n_species; k++) {
         for (long m = 0; m < sp->count[k]; m++, i++) {
             double v[3];
-            dac_io_cursor_next(&c);
+            struct_cursor_next(&c);
             if ((st = read_position(&c, i, v))) {
                 dac_structure_free(s);
                 return st;
@@ -252,7 +252,7 @@ static int read_poscar(const char *text, size_t len, const char *name, species_t
                                  : v[0] * cell[0][j] + v[1] * cell[1][j] + v[2] * cell[2][j];
             if (!isfinite(r[0]) || !isfinite(r[1]) || !isfinite(r[2])) {
                 dac_structure_free(s);
-                return dac_io_error(&c, "position of atom %zu is out of range", i + 1);
+                return struct_line_error(&c, "position of atom %zu is out of range", i + 1);
             }
         }
     }
@@ -280,7 +280,7 @@ static int read_poscar(const char *text, size_t len, const char *name, species_t
 
 /* VASP 5 POSCAR in Direct coordinates. Atoms keep their order: each run of one element
  * is its own species entry (as ASE writes unsorted structures), so "C Ni C" can occur. */
-int dac_io_write_poscar(FILE *f, const dac_structure *s)
+int struct_write_poscar(FILE *f, const dac_structure *s)
 {
     /* First line: the comment on one line, or the composition when there is none. */
     if (s->comment && s->comment[0]) {

@@ -9,7 +9,9 @@
  * The second line of a plain XYZ file is free text; it is read as extended key=value
  * pairs when the format is extxyz or when the line contains Lattice= or Properties=.
  * Properties lists name:type:width triplets; the reader locates the species (or Z) and
- * pos columns and skips every other column by its declared width. With a Lattice and no
+ * pos columns and skips every other column by its declared width. Every declared column
+ * must be there, as ASE requires: a line short of one is refused, naming the property
+ * (columns after the declared ones are ignored, as ASE ignores them). With a Lattice and no
  * pbc the cell is periodic in all three directions (ASE's rule). Other keys are kept as
  * the structure's comment so that a round trip keeps them.
  *
@@ -22,11 +24,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 
 #define MAX_COLUMNS 4096 /* total declared width of Properties; far beyond real files */
 
 enum { COL_SKIP = 0, COL_SPECIES, COL_Z, COL_X, COL_Y, COL_Z_POS };
+
+/* One declared property: its name (a view into the header line) and its columns. */
+typedef struct {
+    const char *name;
+    int name_len, first, width;
+} xyz_property;
 
 /* What the header lines say about the atom lines. */
 typedef struct {
@@ -36,6 +44,9 @@ typedef struct {
     int pbc[3];
     unsigned char role[MAX_COLUMNS]; /* COL_* for each whitespace column of an atom line */
     int n_needed;                    /* columns to scan per atom line (last needed + 1) */
+    int n_columns;                   /* columns declared (every atom line must have them) */
+    int n_props;
+    xyz_property prop[MAX_COLUMNS];  /* each at least one column wide */
     int species_col, z_col;          /* -1 when absent */
     char *comment;
 } xyz_header;
@@ -49,11 +60,11 @@ static int cached_element(element_cache *cache, const char *tok, size_t len, int
 {
     unsigned char c0 = (unsigned char)tok[0], c1 = len > 1 ? (unsigned char)tok[1] : 0;
     if (len > 2 || c0 >= 128 || c1 >= 128)
-        return dac_io_element(tok, len, Z);
+        return struct_parse_element(tok, len, Z);
     short *slot = &cache->z[c0][c1];
     if (*slot == 0) {
         int z;
-        *slot = (short)(dac_io_element(tok, len, &z) == 0 ? z : -1);
+        *slot = (short)(struct_parse_element(tok, len, &z) == 0 ? z : -1);
     }
     if (*slot < 0)
         return -1;
@@ -121,7 +132,7 @@ static int key_is(const kv_pair *kv, const char *name)
     return kv->key_len == strlen(name) && !strncasecmp(kv->key, name, kv->key_len);
 }
 
-static int parse_lattice(const dac_io_cursor *c, const kv_pair *kv, xyz_header *h)
+static int parse_lattice(const struct_cursor *c, const kv_pair *kv, xyz_header *h)
 {
     const char *p = kv->value, *end = kv->value + kv->value_len, *t;
     size_t n;
@@ -137,22 +148,22 @@ static int parse_lattice(const dac_io_cursor *c, const kv_pair *kv, xyz_header *
         n = (size_t)(q - p);
         p = q;
         if (n == 0)
-            return dac_io_error(c, "Lattice= needs 9 numbers (the vectors a, b, c in Å), found %d", k);
+            return struct_line_error(c, "Lattice= needs 9 numbers (the vectors a, b, c in Å), found %d", k);
         /* The number is followed by a separator, not by a blank: copy it. */
-        if (n >= sizeof buf || (memcpy(buf, t, n), buf[n] = '\0', dac_io_parse_double(buf, n, &h->cell[k / 3][k % 3]) != 0))
-            return dac_io_error(c, "Lattice=: '%s' is not a number", dac_io_quote(buf, sizeof buf, t, n));
+        if (n >= sizeof buf || (memcpy(buf, t, n), buf[n] = '\0', struct_parse_double(buf, n, &h->cell[k / 3][k % 3]) != 0))
+            return struct_line_error(c, "Lattice=: '%s' is not a number", struct_quote(buf, sizeof buf, t, n));
     }
     while (p < end && (*p == ',' || *p == '[' || *p == ']' || isspace((unsigned char)*p)))
         p++;
     if (p < end)
-        return dac_io_error(c, "Lattice= needs exactly 9 numbers, found more");
-    if (dac_io_cell_is_singular((const double(*)[3])h->cell))
-        return dac_io_error(c, "Lattice= vectors are linearly dependent (zero cell volume)");
+        return struct_line_error(c, "Lattice= needs exactly 9 numbers, found more");
+    if (struct_cell_is_singular((const double(*)[3])h->cell))
+        return struct_line_error(c, "Lattice= vectors are linearly dependent (zero cell volume)");
     h->has_cell = 1;
     return DAC_OK;
 }
 
-static int parse_pbc(const dac_io_cursor *c, const kv_pair *kv, xyz_header *h)
+static int parse_pbc(const struct_cursor *c, const kv_pair *kv, xyz_header *h)
 {
     const char *p = kv->value, *end = kv->value + kv->value_len;
     int k = 0;
@@ -178,18 +189,19 @@ static int parse_pbc(const dac_io_cursor *c, const kv_pair *kv, xyz_header *h)
         p = q;
     }
     if (k != 3 || p < end)
-        return dac_io_error(c, "pbc= needs three flags T or F (e.g. pbc=\"T T F\")");
+        return struct_line_error(c, "pbc= needs three flags T or F (e.g. pbc=\"T T F\")");
     h->has_pbc = 1;
     return DAC_OK;
 }
 
 /* Properties=name:type:width:…  → the role of every column of an atom line. */
-static int parse_properties(const dac_io_cursor *c, const kv_pair *kv, xyz_header *h)
+static int parse_properties(const struct_cursor *c, const kv_pair *kv, xyz_header *h)
 {
     const char *p = kv->value, *end = kv->value + kv->value_len;
     int col = 0, have_pos = 0;
     memset(h->role, COL_SKIP, sizeof h->role);
     h->species_col = h->z_col = -1;
+    h->n_props = 0;
     while (p < end) {
         const char *f[3];
         size_t fl[3];
@@ -200,7 +212,7 @@ static int parse_properties(const dac_io_cursor *c, const kv_pair *kv, xyz_heade
             f[k] = p;
             fl[k] = (size_t)(q - p);
             if (k < 2 && q >= end)
-                return dac_io_error(c, "Properties= must be name:type:width triplets "
+                return struct_line_error(c, "Properties= must be name:type:width triplets "
                                     "(e.g. species:S:1:pos:R:3)");
             p = q < end ? q + 1 : q;
         }
@@ -213,14 +225,15 @@ static int parse_properties(const dac_io_cursor *c, const kv_pair *kv, xyz_heade
         else {
             memcpy(wbuf, f[2], fl[2]);
             wbuf[fl[2]] = '\0';
-            if (dac_io_parse_long(wbuf, fl[2], &width) != 0)
+            if (struct_parse_long(wbuf, fl[2], &width) != 0)
                 width = -1;
         }
         if (!strchr("SRIL", t) || t == '\0' || width < 1 || width > MAX_COLUMNS - col)
-            return dac_io_error(c, "Properties=: bad column '%.*s:%.*s:%.*s' (type S, R, I or L and a "
+            return struct_line_error(c, "Properties=: bad column '%.*s:%.*s:%.*s' (type S, R, I or L and a "
                                 "width 1…%d expected)", (int)(fl[0] > 40 ? 40 : fl[0]), f[0],
                                 (int)(fl[1] > 8 ? 8 : fl[1]), f[1], (int)(fl[2] > 8 ? 8 : fl[2]), f[2],
                                 MAX_COLUMNS);
+        h->prop[h->n_props++] = (xyz_property){f[0], (int)(fl[0] > 64 ? 64 : fl[0]), col, (int)width};
         if (fl[0] == 7 && !strncasecmp(f[0], "species", 7) && t == 'S' && width == 1) {
             h->species_col = col;
             h->role[col] = COL_SPECIES;
@@ -236,9 +249,9 @@ static int parse_properties(const dac_io_cursor *c, const kv_pair *kv, xyz_heade
         col += (int)width;
     }
     if (!have_pos)
-        return dac_io_error(c, "Properties= has no pos:R:3 column");
+        return struct_line_error(c, "Properties= has no pos:R:3 column");
     if (h->species_col < 0 && h->z_col < 0)
-        return dac_io_error(c, "Properties= has neither a species:S:1 nor a Z:I:1 column");
+        return struct_line_error(c, "Properties= has neither a species:S:1 nor a Z:I:1 column");
     /* Only the species column is read when both are given. */
     if (h->species_col >= 0 && h->z_col >= 0)
         h->role[h->z_col] = COL_SKIP;
@@ -246,6 +259,7 @@ static int parse_properties(const dac_io_cursor *c, const kv_pair *kv, xyz_heade
     for (int k = 0; k < col; k++)
         if (h->role[k] != COL_SKIP)
             h->n_needed = k + 1;
+    h->n_columns = col;
     return DAC_OK;
 }
 
@@ -289,7 +303,7 @@ static int append_text(char **acc, const char *s, size_t n)
     return 0;
 }
 
-static int parse_extended_comment(const dac_io_cursor *c, xyz_header *h)
+static int parse_extended_comment(const struct_cursor *c, xyz_header *h)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len;
     kv_pair kv;
@@ -297,7 +311,7 @@ static int parse_extended_comment(const dac_io_cursor *c, xyz_header *h)
     int r, st = DAC_OK, have_properties = 0;
     while (st == DAC_OK && (r = next_pair(&p, end, &kv)) != 0) {
         if (r < 0) {
-            st = dac_io_error(c, "unterminated quote or bracket in the extended XYZ comment line");
+            st = struct_line_error(c, "unterminated quote or bracket in the extended XYZ comment line");
             break;
         }
         if (key_is(&kv, "Lattice") && kv.value) {
@@ -329,7 +343,7 @@ static int parse_extended_comment(const dac_io_cursor *c, xyz_header *h)
     return DAC_OK;
 }
 
-static int parse_plain_comment(const dac_io_cursor *c, xyz_header *h)
+static int parse_plain_comment(const struct_cursor *c, xyz_header *h)
 {
     const char *p = c->cur, *end = c->cur + c->cur_len;
     while (p < end && isspace((unsigned char)*p))
@@ -341,7 +355,10 @@ static int parse_plain_comment(const dac_io_cursor *c, xyz_header *h)
     h->role[1] = COL_X;
     h->role[2] = COL_Y;
     h->role[3] = COL_Z_POS;
-    h->n_needed = 4;
+    h->n_needed = h->n_columns = 4;
+    h->n_props = 2;
+    h->prop[0] = (xyz_property){"species", 7, 0, 1};
+    h->prop[1] = (xyz_property){"pos", 3, 1, 3};
     h->species_col = 0;
     h->z_col = -1;
     if (end > p && !(h->comment = strndup(p, (size_t)(end - p))))
@@ -362,65 +379,92 @@ static const char *column_name(int role)
     }
 }
 
-static int parse_atom_line(const dac_io_cursor *c, const xyz_header *h, element_cache *cache,
+/* The line ends after `found` columns: name the property that is short. */
+static int short_line(const struct_cursor *c, const xyz_header *h, size_t i, size_t n, int found)
+{
+    const xyz_property *p = &h->prop[0];
+    for (int k = 0; k < h->n_props; k++)
+        if (h->prop[k].first <= found && found < h->prop[k].first + h->prop[k].width)
+            p = &h->prop[k];
+    int have = found - p->first;
+    char which[48];
+    if (p->width == 1)
+        snprintf(which, sizeof which, "column %d", p->first + 1);
+    else
+        snprintf(which, sizeof which, "columns %d–%d", p->first + 1, p->first + p->width);
+    if (have == 0)
+        return struct_line_error(c, "atom %zu of %zu: expected %d columns, found %d: %.*s (%s) "
+                                 "is missing", i + 1, n, h->n_columns, found, p->name_len,
+                                 p->name, which);
+    return struct_line_error(c, "atom %zu of %zu: expected %d columns, found %d: %.*s (%s) has "
+                             "only %d of its %d values%s%s%s", i + 1, n, h->n_columns, found,
+                             p->name_len, p->name, which, have, p->width,
+                             h->role[found] >= COL_X ? " (missing " : "",
+                             h->role[found] >= COL_X ? column_name(h->role[found]) : "",
+                             h->role[found] >= COL_X ? ")" : "");
+}
+
+static int parse_atom_line(const struct_cursor *c, const xyz_header *h, element_cache *cache,
                            size_t i, size_t n, int *Z, double pos[3])
 {
     const char *p = c->cur, *end = c->cur + c->cur_len, *t;
     size_t len;
     char q[48];
     for (int k = 0; k < h->n_needed; k++) {
-        if (!dac_io_next_token(&p, end, &t, &len))
-            return dac_io_error(c, "atom %zu of %zu: expected %d columns, found %d (missing %s)",
-                                i + 1, n, h->n_needed, k, column_name(h->role[k]));
+        if (!struct_next_token(&p, end, &t, &len))
+            return short_line(c, h, i, n, k);
         switch (h->role[k]) {
         case COL_SKIP:
             break;
         case COL_SPECIES:
             if (cached_element(cache, t, len, Z) != 0)
-                return dac_io_error(c, "atom %zu: unknown element '%s'", i + 1,
-                                    dac_io_quote(q, sizeof q, t, len));
+                return struct_line_error(c, "atom %zu: unknown element '%s'", i + 1,
+                                    struct_quote(q, sizeof q, t, len));
             break;
         case COL_Z: {
             long z;
-            if (dac_io_parse_long(t, len, &z) != 0 || z < 1 || z > 200 || !dac_element_by_Z((int)z))
-                return dac_io_error(c, "atom %zu: '%s' is not an atomic number", i + 1,
-                                    dac_io_quote(q, sizeof q, t, len));
+            if (struct_parse_long(t, len, &z) != 0 || z < 1 || z > 200 || !dac_element_by_Z((int)z))
+                return struct_line_error(c, "atom %zu: '%s' is not an atomic number", i + 1,
+                                    struct_quote(q, sizeof q, t, len));
             *Z = (int)z;
             break;
         }
         default:
-            if (dac_io_parse_double(t, len, &pos[h->role[k] - COL_X]) != 0)
-                return dac_io_error(c, "atom %zu: expected a number for %s (Å), found '%s'", i + 1,
-                                    column_name(h->role[k]), dac_io_quote(q, sizeof q, t, len));
+            if (struct_parse_double(t, len, &pos[h->role[k] - COL_X]) != 0)
+                return struct_line_error(c, "atom %zu: expected a number for %s (Å), found '%s'", i + 1,
+                                    column_name(h->role[k]), struct_quote(q, sizeof q, t, len));
         }
     }
+    for (int k = h->n_needed; k < h->n_columns; k++) /* declared, not read: still required */
+        if (!struct_next_token(&p, end, &t, &len))
+            return short_line(c, h, i, n, k);
     return DAC_OK;
 }
 
-int dac_io_read_xyz(const char *text, size_t len, const char *name, int extended,
+int struct_read_xyz(const char *text, size_t len, const char *name, int extended,
                     dac_structure **out)
 {
-    dac_io_cursor c;
-    dac_io_cursor_init(&c, text, len, name);
+    struct_cursor c;
+    struct_cursor_init(&c, text, len, name);
     const char *t;
     size_t tl;
     long n;
     char q[48];
     *out = NULL;
-    if (!dac_io_cursor_next(&c))
-        return dac_io_error(&c, "empty file: expected the number of atoms on the first line");
+    if (!struct_cursor_next(&c))
+        return struct_line_error(&c, "empty file: expected the number of atoms on the first line");
     const char *p = c.cur;
-    if (!dac_io_next_token(&p, c.cur + c.cur_len, &t, &tl))
-        return dac_io_error(&c, "expected the number of atoms, found an empty line");
-    if (dac_io_parse_long(t, tl, &n) != 0 || n < 0 || n > DAC_IO_MAX_ATOMS)
-        return dac_io_error(&c, "expected the number of atoms (0 … %ld), found '%s'",
-                            DAC_IO_MAX_ATOMS, dac_io_quote(q, sizeof q, t, tl));
+    if (!struct_next_token(&p, c.cur + c.cur_len, &t, &tl))
+        return struct_line_error(&c, "expected the number of atoms, found an empty line");
+    if (struct_parse_long(t, tl, &n) != 0 || n < 0 || n > STRUCT_MAX_ATOMS)
+        return struct_line_error(&c, "expected the number of atoms (0 … %ld), found '%s'",
+                            STRUCT_MAX_ATOMS, struct_quote(q, sizeof q, t, tl));
     /* Never allocate for more atoms than the file has lines. */
-    size_t left = dac_io_cursor_lines_left(&c, (size_t)n + 1);
+    size_t left = struct_cursor_lines_left(&c, (size_t)n + 1);
     if (left < (size_t)n + 1)
-        return dac_io_error(&c, "the file declares %ld atoms but only %zu atom lines follow the "
+        return struct_line_error(&c, "the file declares %ld atoms but only %zu atom lines follow the "
                             "comment line (truncated?)", n, left ? left - 1 : 0);
-    dac_io_cursor_next(&c);
+    struct_cursor_next(&c);
 
     xyz_header *h = calloc(1, sizeof *h);
     element_cache *cache = calloc(1, sizeof *cache);
@@ -437,12 +481,10 @@ int dac_io_read_xyz(const char *text, size_t len, const char *name, int extended
         st = parse_plain_comment(&c, h);
     if (st != DAC_OK)
         goto done;
-    if (!(s = dac_structure_create((size_t)n))) {
-        st = DAC_ERR_NOMEM;
+    if ((st = dac_structure_create((size_t)n, &s)) != DAC_OK)
         goto done;
-    }
     for (size_t i = 0; i < (size_t)n; i++) {
-        dac_io_cursor_next(&c);
+        struct_cursor_next(&c);
         st = parse_atom_line(&c, h, cache, i, (size_t)n, &s->Z[i], &s->position_A[3 * i]);
         if (st != DAC_OK)
             goto done;
@@ -474,7 +516,7 @@ done:
 
 /* Extended XYZ that ASE's ase.io.read and OVITO read: Lattice, Properties and pbc, and
  * the comment as a quoted comment= key. */
-int dac_io_write_extxyz(FILE *f, const dac_structure *s)
+int struct_write_extxyz(FILE *f, const dac_structure *s)
 {
     fprintf(f, "%zu\n", s->n_atoms);
     if (s->has_cell) {

@@ -8,13 +8,16 @@
  * to the next power of two of n_atoms (0 for an empty structure). append() therefore
  * knows the capacity from n_atoms alone: it must grow exactly when n_atoms is 0 or a
  * power of two. This holds as long as n_atoms only changes through create/append.
+ * Two small helpers the module shares live here too: the elements in alphabetical
+ * order (labels and records list elements that way) and re-prefixing an error.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, strcasecmp */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "struct/io_internal.h"
+#include "core/sort.h"
+#include "struct/struct_internal.h"
 
 #define DEG (DAC_PI / 180.0)
 
@@ -40,16 +43,19 @@ static int alloc_arrays(dac_structure *s, size_t capacity)
     return (s->Z && s->position_A) ? 0 : -1;
 }
 
-dac_structure *dac_structure_create(size_t n_atoms)
+int dac_structure_create(size_t n_atoms, dac_structure **out)
 {
+    if (!out)
+        return dac_error(DAC_ERR_USAGE, "dac_structure_create: NULL argument");
+    *out = NULL;
     dac_structure *s = calloc(1, sizeof *s);
     if (!s || alloc_arrays(s, capacity_for(n_atoms)) != 0) {
         dac_structure_free(s);
-        dac_error(DAC_ERR_NOMEM, "out of memory for a structure of %zu atoms", n_atoms);
-        return NULL;
+        return dac_error(DAC_ERR_NOMEM, "out of memory for a structure of %zu atoms", n_atoms);
     }
     s->n_atoms = n_atoms;
-    return s;
+    *out = s;
+    return DAC_OK;
 }
 
 void dac_structure_free(dac_structure *s)
@@ -73,11 +79,11 @@ int dac_structure_append(dac_structure *s, int Z, const double position_A[3])
             return dac_error(DAC_ERR_NOMEM, "structure too large to append to");
         int *z = realloc(s->Z, cap * sizeof *z);
         if (!z)
-            return dac_error(DAC_ERR_NOMEM, "out of memory appending atom %zu", n);
+            return dac_error(DAC_ERR_NOMEM, "out of memory appending atom %zu", n + 1);
         s->Z = z;
         double *p = realloc(s->position_A, 3 * cap * sizeof *p);
         if (!p)
-            return dac_error(DAC_ERR_NOMEM, "out of memory appending atom %zu", n);
+            return dac_error(DAC_ERR_NOMEM, "out of memory appending atom %zu", n + 1);
         s->position_A = p;
     }
     s->Z[n] = Z;
@@ -86,15 +92,15 @@ int dac_structure_append(dac_structure *s, int Z, const double position_A[3])
     return DAC_OK;
 }
 
-dac_structure *dac_structure_copy(const dac_structure *s)
+int dac_structure_copy(const dac_structure *s, dac_structure **out)
 {
-    if (!s) {
-        dac_error(DAC_ERR_USAGE, "dac_structure_copy: NULL structure");
-        return NULL;
-    }
-    dac_structure *c = dac_structure_create(s->n_atoms);
-    if (!c)
-        return NULL;
+    if (!s || !out)
+        return dac_error(DAC_ERR_USAGE, "dac_structure_copy: NULL argument");
+    dac_structure *c;
+    int st = dac_structure_create(s->n_atoms, &c);
+    *out = NULL;
+    if (st != DAC_OK)
+        return st;
     if (s->n_atoms) {
         memcpy(c->Z, s->Z, s->n_atoms * sizeof *c->Z);
         memcpy(c->position_A, s->position_A, 3 * s->n_atoms * sizeof *c->position_A);
@@ -102,15 +108,34 @@ dac_structure *dac_structure_copy(const dac_structure *s)
     c->has_cell = s->has_cell;
     memcpy(c->cell_A, s->cell_A, sizeof c->cell_A);
     memcpy(c->pbc, s->pbc, sizeof c->pbc);
-    if (s->comment) {
-        c->comment = strdup(s->comment);
-        if (!c->comment) {
-            dac_structure_free(c);
-            dac_error(DAC_ERR_NOMEM, "out of memory copying a structure");
-            return NULL;
-        }
+    if (s->comment && !(c->comment = strdup(s->comment))) {
+        dac_structure_free(c);
+        return dac_error(DAC_ERR_NOMEM, "out of memory copying a structure");
     }
-    return c;
+    *out = c;
+    return DAC_OK;
+}
+
+static int compare_symbols(const void *a, const void *b, void *user_data)
+{
+    (void)user_data;
+    return strcmp(dac_element_by_Z(*(const int *)a)->symbol, dac_element_by_Z(*(const int *)b)->symbol);
+}
+
+int struct_elements_alphabetical(int order[STRUCT_MAX_Z], size_t *n)
+{
+    *n = 0;
+    for (int z = 1; z <= STRUCT_MAX_Z; z++)
+        if (dac_element_by_Z(z))
+            order[(*n)++] = z;
+    return dac_sort(order, *n, sizeof order[0], compare_symbols, NULL);
+}
+
+int struct_prefix_error(int status, const char *prefix)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", dac_last_error());
+    return dac_error(status, "%s%s", prefix, msg);
 }
 
 /* ------------------------------------------------------------------ cell maths ---- */
@@ -127,24 +152,24 @@ static double dot(const double a[3], const double b[3])
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
-double dac_io_cell_volume(const double cell[3][3])
+double struct_cell_volume(const double cell[3][3])
 {
     double bc[3];
     cross(cell[1], cell[2], bc);
     return dot(cell[0], bc);
 }
 
-int dac_io_cell_is_singular(const double cell[3][3])
+int struct_cell_is_singular(const double cell[3][3])
 {
     double la = sqrt(dot(cell[0], cell[0])), lb = sqrt(dot(cell[1], cell[1]));
     double lc = sqrt(dot(cell[2], cell[2]));
-    double v = fabs(dac_io_cell_volume(cell));
+    double v = fabs(struct_cell_volume(cell));
     /* A cell whose volume is < 1e-10 of the box of its edges has angles within
      * ~1e-8 rad of flat: no real structure, and the inverse would be noise. */
     return !(v > 1e-10 * la * lb * lc) || !isfinite(v);
 }
 
-void dac_io_cell_parameters(const double cell[3][3], double length_A[3], double angle_deg[3])
+void struct_cell_parameters(const double cell[3][3], double length_A[3], double angle_deg[3])
 {
     for (int i = 0; i < 3; i++)
         length_A[i] = sqrt(dot(cell[i], cell[i]));
@@ -159,7 +184,7 @@ void dac_io_cell_parameters(const double cell[3][3], double length_A[3], double 
 /* The convention of International Tables Vol. B §3.3.1 (and ASE's cellpar_to_cell):
  * a = (a, 0, 0), b = (b cosγ, b sinγ, 0), c = (c cosβ, c cy, c cz) with
  * cy = (cosα − cosβ cosγ)/sinγ and cz = sqrt(1 − cos²β − cy²). */
-int dac_io_cell_from_parameters(const double length_A[3], const double angle_deg[3],
+int struct_cell_from_parameters(const double length_A[3], const double angle_deg[3],
                                 double cell[3][3])
 {
     for (int i = 0; i < 3; i++)
@@ -192,9 +217,9 @@ int dac_struct_cartesian_to_fractional(const dac_structure *s, const double cart
 {
     if (!s || !s->has_cell)
         return dac_error(DAC_ERR_USAGE, "fractional coordinates need a cell; the structure has none");
-    if (dac_io_cell_is_singular((const double(*)[3])s->cell_A))
+    if (struct_cell_is_singular((const double(*)[3])s->cell_A))
         return dac_error(DAC_ERR_USAGE, "the cell is singular (zero volume)");
-    double v = dac_io_cell_volume((const double(*)[3])s->cell_A);
+    double v = struct_cell_volume((const double(*)[3])s->cell_A);
     double r[3][3];
     cross(s->cell_A[1], s->cell_A[2], r[0]);
     cross(s->cell_A[2], s->cell_A[0], r[1]);

@@ -166,7 +166,7 @@ check '[ $? -eq 0 ] && [ "$(grep -c ",single," "$T/oni/sites.csv"),$(grep -c ",p
 s=$("$DAC" stem score "$T/oni/atoms.csv" "$T/ni.truth.csv")
 check 'echo "$s" | grep -q "detected 58, truth 58, matched 58"' "Ni sites score: $s"
 
-# Heteronuclear ZnRu (domain.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
+# Heteronuclear ZnRu (docs/science.md §1, the "navigation and positioning" DACs): 6 ZnRu pairs
 # (2.6 Å), 5 Zn and 4 Ru singles. σ_Ru/σ_Zn = 2.09, so a lone Ru looks like two Zn by
 # intensity alone: with --elements Zn,Ru every atom must be found (the faint-blob test
 # scaled to the lighter element) and named, and Ru must not be counted as Zn2.
@@ -235,6 +235,26 @@ check '[ $rc -eq 0 ] && [ "$(wc -c < "$T/ohuge/pair_hist.svg")" -lt 60000 ] && [
     "pair_hist.svg with --pair-max 1e10: $(wc -c < "$T/ohuge/pair_hist.svg") bytes, $(grep -c "<text" "$T/ohuge/pair_hist.svg") texts"
 "$DAC" stem count "$T/a.tif" -o "$T/onan" --pair-max nan -q 2>/dev/null
 check '[ $? -eq 2 ]' "--pair-max nan should be a usage error"
+
+# --threads: three images on 1 and on 3 threads give the same files (summary.json apart
+# from the command line); a number that is not a whole count >= 1 is a usage error.
+for n in 1 3; do
+    "$DAC" stem count "$T/a.tif" "$T/ni.tif" "$T/a.tif" -o "$T/othr$n" --seed 5 --threads $n -q 2> /dev/null
+    check '[ $? -eq 0 ]' "--threads $n failed"
+done
+for f in atoms.csv sites.csv overlay_a.png overlay_ni.png overlay_a_2.png pair_hist.csv; do
+    check 'cmp -s "$T/othr1/$f" "$T/othr3/$f"' "$f differs between --threads 1 and 3"
+done
+check '[ "$(nocl "$T/othr1/summary.json")" = "$(nocl "$T/othr3/summary.json")" ]' \
+    "summary.json differs between --threads 1 and 3"
+for v in 0 -1 1.5 x; do
+    "$DAC" stem count "$T/a.tif" -o "$T/obad" --threads "$v" 2> "$T/err.txt"
+    rc=$?
+    check '[ $rc -eq 2 ] && grep -q -- "--threads" "$T/err.txt"' "--threads $v: exit $rc, $(cat "$T/err.txt")"
+done
+# The overlay is a palette PNG (color type 3 in IHDR, byte 25) with the pixel size.
+check '[ "$(od -An -tu1 -j25 -N1 "$T/out/overlay_a.png" | tr -d " ")" = 3 ]' "overlay is not a palette PNG"
+check 'grep -aq "pixel_size_A" "$T/out/overlay_a.png"' "overlay lacks its pixel size"
 
 echo "stem_count.sh: $passes passed, $fails failed"
 [ $fails -eq 0 ]

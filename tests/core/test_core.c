@@ -1,6 +1,7 @@
 /*
  * test_core.c — errors and warnings, units and constants, the element table, atomic
- * output files, CSV quoting and strict number parsing.
+ * output files, CSV quoting, strict number parsing, and YAML configurations (dotted
+ * keys with lines, unknown keys, --set overrides, what is refused).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -38,7 +39,7 @@ static void test_error_context(void **state)
     assert_int_equal(dac_warning_count(), 0);
 }
 
-/* λ = 12.2643/sqrt(V(1+0.97848e-6 V)) Å (domain.md §3): 2.508 pm at 200 kV, 1.969 pm at 300 kV. */
+/* λ = 12.2643/sqrt(V(1+0.97848e-6 V)) Å (docs/science.md §3): 2.508 pm at 200 kV, 1.969 pm at 300 kV. */
 static void test_wavelength(void **state)
 {
     (void)state;
@@ -49,7 +50,7 @@ static void test_wavelength(void **state)
     assert_true(fabs(dac_electron_wavelength_A(V) / approx - 1) < 1e-4);
 }
 
-/* 8.90 kcal/mol at 298.15 K speeds a step by exp(8.90/0.5925) ≈ 3.3e6 (domain.md §4). */
+/* 8.90 kcal/mol at 298.15 K speeds a step by exp(8.90/0.5925) ≈ 3.3e6 (docs/science.md §4). */
 static void test_units(void **state)
 {
     (void)state;
@@ -190,6 +191,25 @@ static void test_select(void **state)
     }
     float one = 5.0f;
     assert_true(dac_select_float(&one, 1, 0) == 5.0f);
+    /* Larger arrays (the partition, not only the final insertion sort): all equal, two
+     * values, reversed, and counts with many ties as in an image of electrons. */
+    enum { M = 5000 };
+    float *x = malloc(sizeof *x * M), *xs = malloc(sizeof *xs * M), *xw = malloc(sizeof *xw * M);
+    assert_non_null(x), assert_non_null(xs), assert_non_null(xw);
+    for (int pass = 0; pass < 4; pass++) {
+        for (int i = 0; i < M; i++)
+            x[i] = pass == 0 ? 3.0f : pass == 1 ? (float)(i % 2) : pass == 2 ? (float)(M - i)
+                                                               : (float)dac_rng_poisson(&r, 6);
+        memcpy(xs, x, sizeof *x * M);
+        qsort(xs, M, sizeof xs[0], cmp_float);
+        for (int k = 0; k < M; k += 37) {
+            memcpy(xw, x, sizeof *x * M);
+            assert_true(dac_select_float(xw, M, (size_t)k) == xs[k]);
+        }
+        memcpy(xw, x, sizeof *x * M);
+        assert_true(dac_select_float(xw, M, M - 1) == xs[M - 1]);
+    }
+    free(x), free(xs), free(xw);
 }
 
 static void test_config(void **state)
@@ -232,6 +252,172 @@ static void test_config_malformed(void **state)
     }
 }
 
+/* A reader marks what it reads; dac_config_check_unused then names the first key in
+ * the file nobody asked for, with its line (a misspelt key is an error, not ignored). */
+static void test_config_unknown_key(void **state)
+{
+    (void)state;
+    const char *yaml = "probe:\n  alpha_mrad: 25\n  alhpa_mrad: 30\n  voltage_kV: 300\n"
+                       "seed: 7\nnotes: hello\n";
+    dac_config *c;
+    assert_int_equal(dac_config_parse(yaml, strlen(yaml), "s.yaml", &c), DAC_OK);
+    double alpha = 0;
+    long seed = 0;
+    assert_int_equal(dac_config_get_double(c, "probe.alpha_mrad", &alpha), DAC_OK);
+    assert_int_equal(dac_config_get_long(c, "seed", &seed), DAC_OK);
+    assert_int_equal(seed, 7);
+    assert_non_null(dac_config_get(c, "probe.voltage_kV"));
+    assert_int_equal(dac_config_get_double(c, "probe.absent", &alpha), DAC_OK); /* no key */
+    assert_int_equal(dac_config_check_unused(c), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml:3: unknown key 'probe.alhpa_mrad'");
+    /* The line alone does not count as reading the key. */
+    assert_int_equal(dac_config_line(c, "probe.alhpa_mrad"), 3);
+    assert_int_equal(dac_config_check_unused(c), DAC_ERR_INPUT);
+    assert_non_null(dac_config_get(c, "probe.alhpa_mrad"));
+    assert_int_equal(dac_config_check_unused(c), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml:6: unknown key 'notes'");
+    assert_non_null(dac_config_get(c, "notes"));
+    assert_int_equal(dac_config_check_unused(c), DAC_OK);
+    dac_config_free(c);
+}
+
+/* mark_prefix marks a whole subtree (a section a reader hands on as a block), and only
+ * keys that start with the prefix as given. */
+static void test_config_mark_prefix(void **state)
+{
+    (void)state;
+    const char *yaml = "mechanism:\n  steps:\n    - name: A\n      dG_eV: 0.1\n    - name: B\n"
+                       "  steps_extra: 1\n";
+    dac_config *c;
+    assert_int_equal(dac_config_parse(yaml, strlen(yaml), "m.yaml", &c), DAC_OK);
+    assert_int_equal(dac_config_size(c), 4);
+    assert_string_equal(dac_config_key(c, 1), "mechanism.steps.0.dG_eV");
+    assert_string_equal(dac_config_value(c, 2), "B");
+    assert_null(dac_config_key(c, 4));
+    dac_config_mark_prefix(c, "mechanism.steps.");
+    assert_int_equal(dac_config_check_unused(c), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "m.yaml:6: unknown key 'mechanism.steps_extra'");
+    dac_config_mark_prefix(c, "nothing.");
+    dac_config_mark_prefix(c, "mechanism.steps_extra");
+    assert_int_equal(dac_config_check_unused(c), DAC_OK);
+    dac_config_free(c);
+}
+
+/* dac_config_set (--set key=value) replaces a value, keeping the key's line for
+ * messages, or adds a key (line 0: messages name the file only); an added key is
+ * unknown until read, so a misspelt --set is caught too. */
+static void test_config_set(void **state)
+{
+    (void)state;
+    const char *yaml = "probe:\n  alpha_mrad: 25\n";
+    dac_config *c;
+    assert_int_equal(dac_config_parse(yaml, strlen(yaml), "s.yaml", &c), DAC_OK);
+    assert_int_equal(dac_config_set(c, "probe.alpha_mrad", "30x"), DAC_OK);
+    assert_int_equal(dac_config_size(c), 1);
+    double a = 0;
+    assert_int_equal(dac_config_get_double(c, "probe.alpha_mrad", &a), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml:2: key 'probe.alpha_mrad': expected a number, got '30x'");
+    assert_int_equal(dac_config_set(c, "probe.alpha_mrad", "21.5"), DAC_OK);
+    assert_int_equal(dac_config_get_double(c, "probe.alpha_mrad", &a), DAC_OK);
+    assert_true(a == 21.5);
+
+    assert_int_equal(dac_config_set(c, "probe.defocus_A", "-40"), DAC_OK);
+    assert_int_equal(dac_config_size(c), 2);
+    assert_int_equal(dac_config_line(c, "probe.defocus_A"), 0);
+    assert_int_equal(dac_config_check_unused(c), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml: unknown key 'probe.defocus_A'");
+    long d = 0;
+    assert_int_equal(dac_config_get_long(c, "probe.defocus_A", &d), DAC_OK);
+    assert_int_equal(d, -40);
+    assert_int_equal(dac_config_check_unused(c), DAC_OK);
+    assert_int_equal(dac_config_set(c, "probe.defocus_A", "x"), DAC_OK);
+    assert_int_equal(dac_config_get_long(c, "probe.defocus_A", &d), DAC_ERR_INPUT);
+    assert_string_equal(dac_last_error(), "s.yaml: key 'probe.defocus_A': expected an integer, got 'x'");
+    dac_config_free(c);
+}
+
+/* An empty file is an empty configuration; a file is read with its path as its name,
+ * and a missing one is named. */
+static void test_config_files(void **state)
+{
+    (void)state;
+    dac_config *c;
+    assert_int_equal(dac_config_parse("", 0, "e.yaml", &c), DAC_OK);
+    assert_int_equal(dac_config_size(c), 0);
+    assert_int_equal(dac_config_check_unused(c), DAC_OK);
+    assert_string_equal(dac_config_name(c), "e.yaml");
+    dac_config_free(c);
+    dac_config_free(NULL);
+
+    char dir[] = "/tmp/dac_test_cfgXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/study.yaml", dir);
+    c = (dac_config *)1;
+    assert_int_equal(dac_config_read(path, &c), DAC_ERR_INPUT);
+    assert_null(c);
+    assert_non_null(strstr(dac_last_error(), path));
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# a study\nname: demo\nbad: [1,\n", f);
+    fclose(f);
+    assert_int_equal(dac_config_read(path, &c), DAC_ERR_INPUT);
+    char where[300];
+    snprintf(where, sizeof where, "%s:", path);
+    assert_non_null(strstr(dac_last_error(), where));
+    f = fopen(path, "w");
+    fputs("# a study\nname: demo\n", f);
+    fclose(f);
+    assert_int_equal(dac_config_read(path, &c), DAC_OK);
+    assert_string_equal(dac_config_name(c), path);
+    assert_int_equal(dac_config_line(c, "name"), 2);
+    dac_config_free(c);
+    remove(path);
+    rmdir(dir);
+}
+
+/* What configs do not support is refused with file:line rather than half-read: a
+ * second document (its keys would be silently ignored), tags and anchors (the file's
+ * header promises both are rejected), keys with '.', complex keys, deep nesting. */
+static void test_config_unsupported(void **state)
+{
+    (void)state;
+    char deep[2000] = "";
+    for (int i = 0; i < 40; i++)
+        snprintf(deep + strlen(deep), sizeof deep - strlen(deep), "%*sk:\n", i, "");
+    char longkey[4000] = ""; /* 30 nested keys of 40 characters: a 1229-byte path */
+    for (int i = 0; i < 30; i++)
+        snprintf(longkey + strlen(longkey), sizeof longkey - strlen(longkey), "%*s%040d:\n", i, "", i);
+    const char *cases[][2] = {
+        {"a: 1\n---\nb: 2\n", "u.yaml:2:"},
+        {"a: 1\n...\n---\nb: 2\n", "u.yaml:3:"},
+        {"a: !!str 5\n", "u.yaml:1:"},
+        {"a: !custom {b: 1}\n", "u.yaml:1:"},
+        {"a: &x 1\n", "u.yaml:1:"},
+        {"a.b: 1\n", "u.yaml:1: key 'a.b' must not contain '.'"},
+        {"? [a, b]\n: 1\n", "u.yaml:1: a mapping key must be a plain scalar"},
+        {"just text\n", "u.yaml:1: expected a mapping at the top level"},
+        {"a: 1\nb:\n  c: 2\nb: 3\n", "u.yaml:4: duplicate key 'b' (first on line"},
+        {deep, "nesting deeper than"},
+        {longkey, "key path too long"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dac_config *c = (dac_config *)1;
+        int st = dac_config_parse(cases[i][0], strlen(cases[i][0]), "u.yaml", &c);
+        if (st != DAC_ERR_INPUT || !strstr(dac_last_error(), cases[i][1]))
+            print_error("case %zu: status %d, '%s'\n", i, st, dac_last_error());
+        assert_int_equal(st, DAC_ERR_INPUT);
+        assert_null(c);
+        assert_non_null(strstr(dac_last_error(), cases[i][1]));
+    }
+    /* A document start marker and an end marker around one document are fine. */
+    const char *ok = "---\na: 1\n...\n";
+    dac_config *c;
+    assert_int_equal(dac_config_parse(ok, strlen(ok), "u.yaml", &c), DAC_OK);
+    assert_string_equal(dac_config_get(c, "a"), "1");
+    dac_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +426,9 @@ int main(void)
         cmocka_unit_test(test_outfile_atomic), cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_select),         cmocka_unit_test(test_config),
         cmocka_unit_test(test_config_malformed),
+        cmocka_unit_test(test_config_unknown_key), cmocka_unit_test(test_config_mark_prefix),
+        cmocka_unit_test(test_config_set),       cmocka_unit_test(test_config_files),
+        cmocka_unit_test(test_config_unsupported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,7 +123,7 @@ static void test_mixture_counts_doubles(void **state)
     for (int i = 0; i < 100; i++)
         wrong += b[i].n_atoms != (i < 80 ? 1 : 2);
     assert_true(wrong <= 1);
-    /* Two elements with σ ratio 2.1 (Ru/Zn, domain.md §3): separable. Co/Ni (1.07):
+    /* Two elements with σ ratio 2.1 (Ru/Zn, docs/science.md §3): separable. Co/Ni (1.07):
      * not, and the mixture says so. Single atoms only (max 1 atom per blob): a merged
      * Zn–Zn blob (2 × 14.2) cannot be told from one Ru (29.7) by intensity at all. */
     for (int i = 0; i < 100; i++)

@@ -50,7 +50,7 @@ static dac_stem_site *random_singles(size_t n, size_t w, size_t h, uint64_t seed
     return s;
 }
 
-/* Chance pairs (domain.md §3): for a Poisson process of density λ the expected number
+/* Chance pairs (docs/science.md §3): for a Poisson process of density λ the expected number
  * of isolated two-point components is (N/2)∫₀ʳ λ2πs·exp(−λU(s))ds. Checked against
  * random placement: averaged over many frames, observed pairs of pure singles match
  * both the analytic value and the Monte Carlo expectation; the corrected purity of a
@@ -150,15 +150,15 @@ static double corrected_site_purity(size_t n_single, size_t n_pair, size_t w, ui
     return st.purity_corrected_site;
 }
 
-/* The chance correction must neither invent pairs among random singles (domain.md §3:
- * chance pairs grow as 1 − exp(−λπr²), 0.004 → 0.32 of atoms from 0.1 to 2 atoms/nm²
+/* The chance correction must neither invent pairs among random singles (docs/science.md §3:
+ * chance pairs grow as 1 − exp(−λπr²), 0.038 → 0.54 of atoms from 0.1 to 2 atoms/nm²
  * at 3.5 Å) nor lose real ones. The reviewer's failure: at 1.9–2 atoms/nm² the old
  * fixed point gave 0.07–0.08 and wandered with the iteration count. */
 static void test_correction_of_random_singles_and_known_pairs(void **state)
 {
     (void)state;
     /* Frames of 1 Å pixels; atoms/nm² = n / (w² / 100). */
-    const struct { size_t n, w; } dens[3] = {{400, 2000}, {900, 300}, {1800, 300}};
+    const struct { size_t n, w; } dens[3] = {{400, 632}, {900, 300}, {1800, 300}}; /* 0.1, 1, 2 per nm² */
     for (int d = 0; d < 3; d++) {
         double mean = 0;
         for (uint64_t seed = 1; seed <= 4; seed++)

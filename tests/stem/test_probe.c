@@ -24,7 +24,7 @@ static dac_stem_probe *airy(double kv, double alpha_mrad)
 }
 
 /* Law: the aberration-free probe is an Airy disc, I ∝ [2J1(v)/v]², v = 2πα r/λ, whose
- * FWHM is 0.514 λ/α (domain.md §3; Born & Wolf §8.5.2). λ relativistic. */
+ * FWHM is 0.514 λ/α (docs/science.md §3; Born & Wolf §8.5.2). λ relativistic. */
 static void test_airy_fwhm(void **state)
 {
     (void)state;

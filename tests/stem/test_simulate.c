@@ -116,7 +116,7 @@ static void test_total_intensity(void **state)
     dac_stem_sim_free(s);
 }
 
-/* Law: incoherent imaging — each atom's integrated intensity is σ × dose (domain.md
+/* Law: incoherent imaging — each atom's integrated intensity is σ × dose (docs/science.md
  * §3), so a Pt and a Ni atom far apart integrate in the ratio σ_Pt/σ_Ni = 85.7/12.5.
  * Airy tails fall as r⁻³ and carry ~1 % of the energy beyond 10 Å, so with the real
  * probe the atoms are 51 Å apart and the windows are the two halves of the image. */
@@ -145,7 +145,7 @@ static void test_pt_ni_table_ratio(void **state)
     pt_ni_ratio(&o, 128, 85.7 / 12.5);
 }
 
-/* Law: σ ∝ Zⁿ (domain.md §3) — with n = 1.7 the Pt/Ni ratio is (78/28)^1.7; the scale
+/* Law: σ ∝ Zⁿ (docs/science.md §3) — with n = 1.7 the Pt/Ni ratio is (78/28)^1.7; the scale
  * is fixed so carbon keeps its table value. */
 static void test_pt_ni_zpower_ratio(void **state)
 {
@@ -292,7 +292,8 @@ static void test_drift_shift(void **state)
 
 static dac_structure *two_atom_cell(void)
 {
-    dac_structure *st = dac_structure_create(0);
+    dac_structure *st = NULL;
+    assert_int_equal(dac_structure_create(0, &st), DAC_OK);
     const double ni[3] = {2.0, 3.0, 10.0}, c[3] = {6.0, 6.0, 10.0};
     assert_int_equal(dac_structure_append(st, 28, ni), DAC_OK);
     assert_int_equal(dac_structure_append(st, 6, c), DAC_OK);
@@ -409,7 +410,8 @@ static void test_frame_views(void **state)
 
 static dac_structure *three_metals_in_box(int pbc_x)
 {
-    dac_structure *st = dac_structure_create(0);
+    dac_structure *st = NULL;
+    assert_int_equal(dac_structure_create(0, &st), DAC_OK);
     const double ni[3] = {5, 5, 5}, ni2[3] = {-3, 5, 5}, pt[3] = {15, 5, 5};
     assert_int_equal(dac_structure_append(st, 28, ni), DAC_OK);
     assert_int_equal(dac_structure_append(st, 28, ni2), DAC_OK);
@@ -489,6 +491,7 @@ static void test_atoms_outside_nonperiodic_cell(void **state)
     assert_int_equal(f.width, 50);
     assert_int_equal(f.height, 50);
     st->position_A[3 * 1 + 1] = -4; /* second Ni to y = −4: y spans −9 … 10 */
+    st->position_A[3 * 2 + 2] = 7;  /* Pt off the first Ni's periodic image (x 15 ≡ 5) */
     assert_int_equal(dac_stem_frame_compute(&o, st, &f), DAC_OK);
     assert_int_equal(f.width, 50);
     assert_int_equal(f.height, 95);
@@ -511,7 +514,8 @@ static void test_atoms_outside_nonperiodic_cell(void **state)
 static void test_site_copies(void **state)
 {
     (void)state;
-    dac_structure *st = dac_structure_create(0);
+    dac_structure *st = NULL;
+    assert_int_equal(dac_structure_create(0, &st), DAC_OK);
     const double a[3] = {1, 5, 10}, b[3] = {9, 5, 10};
     assert_int_equal(dac_structure_append(st, 28, a), DAC_OK);
     assert_int_equal(dac_structure_append(st, 28, b), DAC_OK);

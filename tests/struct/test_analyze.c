@@ -1,8 +1,10 @@
 /*
  * test_analyze.c — metal sites on hand-built structures: kinds, ordering, element
  * strings, labels (N C O S P first, then alphabetical), first shell counted once per
- * site, synergy (direct when M···M ≥ bridge distance, the review's rule, domain.md §1),
- * purity on both bases (domain.md §3), periodic images and bad input.
+ * site, synergy (direct when M···M ≥ bridge distance, the review's rule,
+ * docs/science.md §1), purity on both bases (docs/science.md §3), periodic images and
+ * bad input: atoms closer than any bond, dense piles that must fail fast and small,
+ * options named in messages.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -10,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <cmocka.h>
 
 #include "dac/core.h"
@@ -50,7 +53,8 @@ static void add_mn4(dac_structure *s, const char *metal, double x, double y)
 static void test_single_site(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "C", 10, 10, 10); /* far away: not in the shell */
     add_mn4(s, "Ni", 0, 0);
     dac_site_analysis *a = analyze(s, NULL);
@@ -78,7 +82,8 @@ static void test_single_site(void **state)
 static void test_pair_shared_nitrogen_counted_once(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     const double dx = 1.42, dy = 1.23;
     add(s, "Ni", 0, 0, 0);
     add(s, "Ni", 0, 2 * dy, 0);
@@ -105,7 +110,8 @@ static void test_pair_shared_nitrogen_counted_once(void **state)
 static void test_synergy_rule(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "Zn", 0, 0, 5.8);
     add(s, "Co", 0, 0, 0);
     dac_site_analysis *a = analyze(s, NULL);
@@ -135,7 +141,8 @@ static void test_synergy_rule(void **state)
 static void test_mixed_sites_order_and_purity(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "Pt", 20, 0, 0);      /* 0: cluster */
     add(s, "Fe", 0, 0, 0);       /* 1: pair with 4 */
     add(s, "Pt", 22.6, 0, 0);    /* 2: cluster */
@@ -177,7 +184,8 @@ static void test_mixed_sites_order_and_purity(void **state)
 static void test_label_order(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "Co", 0, 0, 0);
     const char *ligands[] = {"H", "P", "Cl", "O", "C", "S", "N", "C", "Br"};
     size_t n = sizeof ligands / sizeof ligands[0];
@@ -196,7 +204,8 @@ static void test_label_order(void **state)
 static void test_bond_tolerance(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "Ni", 0, 0, 0);
     add(s, "O", 2.3, 0, 0); /* r_Ni + r_O = 1.24 + 0.66 = 1.90; 2.3/1.90 = 1.21 */
     dac_site_analysis *a = analyze(s, NULL);
@@ -213,7 +222,8 @@ static void test_bond_tolerance(void **state)
 
 static dac_structure *periodic(double a, double b, double c, int pa, int pb, int pc)
 {
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     s->has_cell = 1;
     s->cell_A[0][0] = a;
     s->cell_A[1][1] = b;
@@ -275,7 +285,8 @@ static void test_extended_network(void **state)
 static void test_far_nearest_site(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add_mn4(s, "Fe", 0, 0);
     for (int k = 0; k < 50; k++)
         add(s, "C", 3.0 + k, 0, 0);
@@ -294,7 +305,8 @@ static void test_far_nearest_site(void **state)
 static void test_far_from_large_cluster(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     const double a = 3.52, b[4][3] = {{0, 0, 0}, {.5, .5, 0}, {.5, 0, .5}, {0, .5, .5}};
     add(s, "Fe", 40.0, 3.0, -2.0);
     for (int i = 0; i < 4; i++)
@@ -330,7 +342,8 @@ static void test_far_from_large_cluster(void **state)
 static void test_no_metal_and_bad_input(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     add(s, "C", 0, 0, 0);
     add(s, "N", 1.4, 0, 0);
     dac_site_analysis *a = analyze(s, NULL);
@@ -349,11 +362,176 @@ static void test_no_metal_and_bad_input(void **state)
     opt.bond_tolerance = NAN;
     assert_int_equal(dac_struct_analyze(s, &opt, &a), DAC_ERR_USAGE);
 
-    s->Z[1] = 0;
+    s->Z[1] = 0; /* messages number atoms from 1: the second atom is "atom 2" */
     assert_int_equal(dac_struct_analyze(s, NULL, &a), DAC_ERR_INPUT);
-    assert_non_null(strstr(dac_last_error(), "atom 1"));
+    assert_non_null(strstr(dac_last_error(), "atom 2 "));
     s->Z[1] = 500;
     assert_int_equal(dac_struct_analyze(s, NULL, &a), DAC_ERR_INPUT);
+    dac_structure_free(s);
+}
+
+/* ---- close contacts (issue 7) ---------------------------------------------------- */
+
+/* Expects DAC_ERR_INPUT from the analysis with `what` in the message. */
+static void analyze_fails(const dac_structure *s, const dac_site_options *opt, const char *what)
+{
+    dac_site_analysis *a = (dac_site_analysis *)1;
+    int st = dac_struct_analyze(s, opt, &a);
+    if (st != DAC_ERR_INPUT || !strstr(dac_last_error(), what))
+        print_error("status %d, message '%s', expected '%s'\n", st, dac_last_error(), what);
+    assert_int_equal(st, DAC_ERR_INPUT);
+    assert_null(a);
+    assert_non_null(strstr(dac_last_error(), what));
+}
+
+/* Two Ni at one place were reported as a pair at 0.000 Å with purity 1. No bond is
+ * shorter than H2's 0.74 Å, so atoms closer than min_distance_A (0.5 Å) are bad input,
+ * named by their 1-based numbers; the limit is an option. */
+static void test_coincident_atoms_refused(void **state)
+{
+    (void)state;
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
+    add(s, "C", 10, 10, 10);
+    add_mn4(s, "Ni", 0, 0); /* atoms 2–6 */
+    add(s, "Ni", 0, 0, 0);  /* atom 7, on top of atom 2 */
+    analyze_fails(s, NULL, "atom 2 (Ni) and atom 7 (Ni) are 0.000 Å apart");
+    s->position_A[3 * 6] = 0.3; /* 0.3 Å: still closer than any bond */
+    analyze_fails(s, NULL, "are 0.300 Å apart");
+    s->position_A[3 * 6] = 0.6; /* 0.6 Å: allowed by default, refused with 0.7 */
+    dac_site_analysis *a = analyze(s, NULL);
+    assert_int_equal(a->count[DAC_SITE_PAIR], 1);
+    dac_site_analysis_free(a);
+    dac_site_options opt;
+    dac_site_options_default(&opt);
+    assert_true(opt.min_distance_A == 0.5);
+    opt.min_distance_A = 0.7;
+    analyze_fails(s, &opt, "min_distance_A = 0.7 Å");
+    /* a non-metal on a non-metal is as impossible (atom 1 is C, atom 8 its double) */
+    s->position_A[3 * 6] = 3.0;
+    add(s, "C", 10, 10, 10.2);
+    analyze_fails(s, NULL, "atom 1 (C) and atom 8 (C) are 0.200 Å apart");
+    dac_structure_free(s);
+}
+
+/* Across a periodic boundary, and an atom on its own periodic image (a cell shorter
+ * than the limit along a periodic axis). */
+static void test_coincident_through_boundary(void **state)
+{
+    (void)state;
+    dac_structure *s = periodic(10, 10, 10, 1, 1, 1);
+    add(s, "Ni", 0.05, 5, 5);
+    add(s, "Co", 9.95, 5, 5); /* 0.1 Å from the Ni through the boundary */
+    analyze_fails(s, NULL, "atom 1 (Ni) and atom 2 (Co) are 0.100 Å apart");
+    s->pbc[0] = 0; /* not periodic along a: 9.9 Å apart, two singles */
+    dac_site_analysis *a = analyze(s, NULL);
+    assert_int_equal(a->count[DAC_SITE_SINGLE], 2);
+    dac_site_analysis_free(a);
+    dac_structure_free(s);
+    s = periodic(0.3, 10, 10, 1, 0, 0);
+    add(s, "Ni", 0, 0, 0);
+    analyze_fails(s, NULL, "atom 1 (Ni) and its own periodic image are 0.300 Å apart");
+    dac_structure_free(s);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+static long max_rss_MB(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024; /* Linux: kilobytes */
+}
+
+/* 40 000 Ni at one point took 5.8 GB before failing (the neighbour list held n²
+ * entries); 2 000 overlapping atoms ran for more than 20 s. The close-contact check runs
+ * first in memory O(n) and stops at the first contact: both fail at once, and the
+ * process stays small. (Measured after the fix: well under 0.1 s and a few MB.) */
+static void test_dense_piles_fail_fast(void **state)
+{
+    (void)state;
+    long rss_before = max_rss_MB();
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
+    for (int i = 0; i < 40000; i++)
+        add(s, "Ni", 1, 2, 3);
+    double t0 = cpu_seconds();
+    analyze_fails(s, NULL, "atom 1 (Ni) and atom 2 (Ni) are 0.000 Å apart");
+    assert_true(cpu_seconds() - t0 < 2.0);
+    dac_structure_free(s);
+
+    dac_rng rng;
+    dac_rng_seed(&rng, 7);
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
+    for (int i = 0; i < 2000; i++) /* a 2 Å ball: 2 000 atoms cannot keep 0.5 Å apart */
+        add(s, "Pt", 2 * dac_rng_uniform(&rng), 2 * dac_rng_uniform(&rng), 2 * dac_rng_uniform(&rng));
+    t0 = cpu_seconds();
+    analyze_fails(s, NULL, "closer than any bond");
+    assert_true(cpu_seconds() - t0 < 2.0);
+    dac_structure_free(s);
+    /* the 40 000 atoms themselves take 1.3 MB; the old list took gigabytes */
+    assert_true(max_rss_MB() - rss_before < 200);
+}
+
+/* A dense but physical site (fcc Pt, 2.77 Å apart, 4 000 atoms) still analyses fast. */
+static void test_dense_real_cluster_is_fine(void **state)
+{
+    (void)state;
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
+    const double a = 3.92, b[4][3] = {{0, 0, 0}, {.5, .5, 0}, {.5, 0, .5}, {0, .5, .5}};
+    for (int i = 0; i < 10; i++)
+        for (int j = 0; j < 10; j++)
+            for (int k = 0; k < 10; k++)
+                for (int q = 0; q < 4; q++)
+                    add(s, "Pt", (i + b[q][0]) * a, (j + b[q][1]) * a, (k + b[q][2]) * a);
+    double t0 = cpu_seconds();
+    dac_site_analysis *an = analyze(s, NULL);
+    assert_true(cpu_seconds() - t0 < 2.0);
+    assert_int_equal(an->n_sites, 1);
+    assert_int_equal(an->sites[0].n_atoms, 4000);
+    assert_string_equal(an->sites[0].elements, "Pt4000");
+    dac_site_analysis_free(an);
+    dac_structure_free(s);
+}
+
+/* Bad options name their field (the CLI turns it into the option as typed); a pair
+ * cutoff that reaches too many periodic images is the caller's choice, a usage error,
+ * and does not ask whether the cell is flat. */
+static void test_option_messages(void **state)
+{
+    (void)state;
+    dac_structure *s = periodic(10, 10, 10, 1, 1, 1);
+    add(s, "Ni", 1, 1, 1);
+    dac_site_options opt;
+    dac_site_options_default(&opt);
+    opt.pair_cutoff_A = 1e6;
+    dac_site_analysis *a = (dac_site_analysis *)1;
+    assert_int_equal(dac_struct_analyze(s, &opt, &a), DAC_ERR_USAGE);
+    assert_null(a);
+    assert_non_null(strstr(dac_last_error(), "pair_cutoff_A = 1e+06 Å"));
+    assert_non_null(strstr(dac_last_error(), "periodic images"));
+    assert_null(strstr(dac_last_error(), "flat"));
+    dac_site_options_default(&opt);
+    opt.bond_tolerance = 1e4;
+    assert_int_equal(dac_struct_analyze(s, &opt, &a), DAC_ERR_USAGE);
+    assert_non_null(strstr(dac_last_error(), "bond_tolerance = 10000"));
+    dac_site_options_default(&opt);
+    opt.min_distance_A = 0;
+    assert_int_equal(dac_struct_analyze(s, &opt, &a), DAC_ERR_USAGE);
+    assert_true(strncmp(dac_last_error(), "min_distance_A", 14) == 0);
+    /* the analysis keeps the options it ran with */
+    dac_site_options_default(&opt);
+    opt.pair_cutoff_A = 4.0;
+    a = analyze(s, &opt);
+    assert_true(a->options.pair_cutoff_A == 4.0 && a->options.min_distance_A == 0.5);
+    dac_site_analysis_free(a);
     dac_structure_free(s);
 }
 
@@ -380,6 +558,11 @@ int main(void)
         cmocka_unit_test(test_far_nearest_site),
         cmocka_unit_test(test_far_from_large_cluster),
         cmocka_unit_test(test_no_metal_and_bad_input),
+        cmocka_unit_test(test_coincident_atoms_refused),
+        cmocka_unit_test(test_coincident_through_boundary),
+        cmocka_unit_test(test_dense_piles_fail_fast),
+        cmocka_unit_test(test_dense_real_cluster_is_fine),
+        cmocka_unit_test(test_option_messages),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,7 +98,8 @@ static dac_structure *random_periodic(uint64_t seed, size_t n)
 {
     dac_rng rng;
     dac_rng_seed(&rng, seed);
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     static const int Z[] = {6, 6, 7, 28, 28, 6, 8, 30};
     for (size_t i = 0; i < n; i++) {
         double r[3];
@@ -122,7 +123,7 @@ static void test_round_trip(void **state)
     (void)state;
     dac_structure *s = random_periodic(11, 300);
     const char *path = "test_io_poscar_POSCAR";
-    assert_int_equal(dac_struct_write(path, DAC_FORMAT_POSCAR, s), DAC_OK);
+    assert_int_equal(dac_struct_write(path, DAC_FORMAT_POSCAR, s, 0), DAC_OK);
     dac_structure *r = NULL;
     int st = dac_struct_read(path, DAC_FORMAT_POSCAR, &r);
     if (st)

@@ -118,7 +118,8 @@ static dac_structure *random_structure(uint64_t seed, size_t n, int cell)
 {
     dac_rng rng;
     dac_rng_seed(&rng, seed);
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     for (size_t i = 0; i < n; i++) {
         double r[3];
         for (int k = 0; k < 3; k++)
@@ -140,7 +141,7 @@ static dac_structure *random_structure(uint64_t seed, size_t n, int cell)
 
 static void round_trip(const dac_structure *s, const char *path, dac_struct_format fmt)
 {
-    assert_int_equal(dac_struct_write(path, fmt, s), DAC_OK);
+    assert_int_equal(dac_struct_write(path, fmt, s, 0), DAC_OK);
     dac_structure *r = NULL;
     int st = dac_struct_read(path, DAC_FORMAT_AUTO, &r);
     if (st)
@@ -181,7 +182,8 @@ static void test_round_trip(void **state)
 static void test_writer_header(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     double r[3] = {0.5, 0, 0};
     dac_structure_append(s, 28, r);
     s->has_cell = 1;
@@ -189,7 +191,7 @@ static void test_writer_header(void **state)
     s->cell_A[1][1] = 3;
     s->cell_A[2][2] = 20;
     s->pbc[0] = s->pbc[1] = 1;
-    assert_int_equal(dac_struct_write("test_io_xyz_header.xyz", DAC_FORMAT_EXTXYZ, s), DAC_OK);
+    assert_int_equal(dac_struct_write("test_io_xyz_header.xyz", DAC_FORMAT_EXTXYZ, s, 0), DAC_OK);
     FILE *f = fopen("test_io_xyz_header.xyz", "r");
     char line[256];
     assert_non_null(fgets(line, sizeof line, f));
@@ -229,9 +231,18 @@ static void test_malformed(void **state)
     read_fails("1\nProperties=species:S:1:forces:R:3\nC 0 0 0\n", "nopos.xyz", "nopos.xyz:2:", "pos:R:3");
     read_fails("1\nProperties=pos:R:3\n0 0 0\n", "nospecies.xyz", "nospecies.xyz:2:", "species");
     read_fails("1\nProperties=species:S:1:pos:R:3 pbc=\"T T\"\nC 0 0 0\n", "pbc.xyz", "pbc.xyz:2:", "pbc");
-    /* extra declared columns after pos are still skipped, but pos must be complete */
+    /* extra declared columns before pos are skipped, but pos must be complete */
     read_fails("1\nProperties=species:S:1:forces:R:3:pos:R:3\nC 1 2 3 4 5\n", "cols.xyz", "cols.xyz:3:",
-               "expected 7 columns");
+               "expected 7 columns, found 6: pos (columns 5–7) has only 2 of its 3 values (missing z)");
+    /* every declared column must be there, as ASE requires, even one dac does not read
+     * (issue 7: a line short of its forces was accepted) */
+    read_fails("2\nProperties=species:S:1:pos:R:3:forces:R:3\nNi 0 0 0 1 2 3\nNi 2 0 0 1\n", "f.xyz",
+               "f.xyz:4:", "atom 2 of 2: expected 7 columns, found 5: forces (columns 5–7) has only "
+               "1 of its 3 values");
+    read_fails("1\nProperties=species:S:1:pos:R:3:tags:I:1\nNi 0 0 0\n", "t.xyz", "t.xyz:3:",
+               "tags (column 5) is missing");
+    read_fails("1\nProperties=species:S:1:pos:R:3\nNi\n", "p.xyz", "p.xyz:3:",
+               "pos (columns 2–4) is missing");
 }
 
 static void test_format_names(void **state)
@@ -258,11 +269,12 @@ static void test_unknown_format_and_missing_file(void **state)
     dac_structure *s = NULL;
     assert_int_equal(dac_struct_read("does/not/exist.xyz", DAC_FORMAT_AUTO, &s), DAC_ERR_INPUT);
     assert_non_null(strstr(dac_last_error(), "does/not/exist.xyz"));
-    dac_structure *m = dac_structure_create(1);
+    dac_structure *m = NULL;
+    assert_int_equal(dac_structure_create(1, &m), DAC_OK);
     m->Z[0] = 6;
-    assert_int_equal(dac_struct_write("test_io_xyz.unknown", DAC_FORMAT_AUTO, m), DAC_ERR_USAGE);
+    assert_int_equal(dac_struct_write("test_io_xyz.unknown", DAC_FORMAT_AUTO, m, 0), DAC_ERR_USAGE);
     /* a molecule has no POSCAR or CIF form */
-    assert_int_equal(dac_struct_write("test_io_xyz.cif", DAC_FORMAT_AUTO, m), DAC_ERR_USAGE);
+    assert_int_equal(dac_struct_write("test_io_xyz.cif", DAC_FORMAT_AUTO, m, 0), DAC_ERR_USAGE);
     assert_non_null(strstr(dac_last_error(), "cell"));
     FILE *f = fopen("test_io_xyz.cif", "r");
     assert_null(f); /* nothing was left behind */

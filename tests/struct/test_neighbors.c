@@ -6,7 +6,9 @@
  * outside the box), keep r_j + n·C − r_i shorter than the cutoff, except j == i, n == 0.
  * The cell list must return exactly that set of (j, shift) per centre, with the same
  * distances. Cells are random triclinic matrices (random orientation), with seeded
- * dac_rng, including cells thinner than the cutoff, mixed pbc and molecules.
+ * dac_rng, including cells thinner than the cutoff, mixed pbc and molecules; lists from
+ * a grid built for a longer radius; and the close-contact check, which must name the
+ * same pair as brute force.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,8 +18,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/grid.h"
 #include "dac/core.h"
 #include "dac/struct.h"
+#include "struct/struct_internal.h"
 
 typedef struct {
     uint32_t j;
@@ -76,11 +80,21 @@ static size_t brute_force(const dac_structure *s, size_t i, double cutoff, pair_
     return n;
 }
 
-/* Checks the list of s against brute force for every centre allowed by mask. */
-static void check_against_brute_force(const dac_structure *s, double cutoff, const unsigned char *mask)
+/* Checks the list of s against brute force for every centre allowed by mask. With
+ * grid_cutoff > cutoff the list comes from a grid built for the longer radius (its
+ * queries must visit fewer bins and still find everything). */
+static void check_grid_against_brute_force(const dac_structure *s, double cutoff, double grid_cutoff,
+                                           const unsigned char *mask)
 {
     dac_neighbor_list *nl = NULL;
-    assert_int_equal(dac_struct_neighbors(s, cutoff, mask, &nl), DAC_OK);
+    if (grid_cutoff > cutoff) {
+        dac_grid *g = NULL;
+        assert_int_equal(struct_grid_create(s, grid_cutoff, &g), DAC_OK);
+        assert_int_equal(struct_neighbors_from_grid(g, cutoff, mask, &nl), DAC_OK);
+        dac_grid_free(g);
+    } else {
+        assert_int_equal(dac_struct_neighbors(s, cutoff, mask, &nl), DAC_OK);
+    }
     assert_non_null(nl);
     assert_int_equal(nl->n_atoms, s->n_atoms);
     assert_int_equal(nl->start[s->n_atoms], nl->n_pairs);
@@ -116,6 +130,11 @@ static void check_against_brute_force(const dac_structure *s, double cutoff, con
     dac_neighbor_list_free(nl);
 }
 
+static void check_against_brute_force(const dac_structure *s, double cutoff, const unsigned char *mask)
+{
+    check_grid_against_brute_force(s, cutoff, cutoff, mask);
+}
+
 /* A random cell: rows with components in [-L, L] plus L on the diagonal (so it is
  * rarely singular), in a random orientation; rejects very flat cells. */
 static void random_cell(dac_rng *r, double L, double cell[3][3])
@@ -136,7 +155,8 @@ static void random_cell(dac_rng *r, double L, double cell[3][3])
 static dac_structure *random_crystal(dac_rng *r, size_t n, const double cell[3][3], const int pbc[3],
                                      double lo, double hi)
 {
-    dac_structure *s = dac_structure_create(n);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(n, &s), DAC_OK);
     assert_non_null(s);
     s->has_cell = 1;
     memcpy(s->cell_A, cell, sizeof s->cell_A);
@@ -231,7 +251,8 @@ static void test_molecule_without_cell(void **state)
     dac_rng_seed(&r, 5);
     for (int t = 0; t < 5; t++) {
         size_t n = 50 + dac_rng_below(&r, 100);
-        dac_structure *s = dac_structure_create(n);
+        dac_structure *s = NULL;
+        assert_int_equal(dac_structure_create(n, &s), DAC_OK);
         double box = 5.0 + 20.0 * dac_rng_uniform(&r);
         for (size_t i = 0; i < n; i++) {
             s->Z[i] = 8;
@@ -263,7 +284,8 @@ static void test_mask_selects_centres(void **state)
 static void test_sparse_molecule_and_empty(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(3);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(3, &s), DAC_OK);
     double p[3][3] = {{0, 0, 0}, {1.0, 0, 0}, {5e5, -3e5, 7e5}};
     for (int i = 0; i < 3; i++) {
         s->Z[i] = 1;
@@ -286,7 +308,8 @@ static void test_graphene_shells(void **state)
 {
     (void)state;
     const double a = 2.46, h = a * sqrt(3.0) / 2;
-    dac_structure *s = dac_structure_create(2);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(2, &s), DAC_OK);
     s->has_cell = 1;
     double cell[3][3] = {{a, 0, 0}, {a / 2, h, 0}, {0, 0, 15}};
     memcpy(s->cell_A, cell, sizeof cell);
@@ -312,10 +335,81 @@ static void test_graphene_shells(void **state)
     dac_structure_free(s);
 }
 
+/* A grid built for a long radius answers shorter queries from fewer bins (core/grid.c):
+ * the lists must still match brute force, in every kind of cell. */
+static void test_queries_shorter_than_grid_cutoff(void **state)
+{
+    (void)state;
+    dac_rng r;
+    dac_rng_seed(&r, 424242);
+    const int patterns[][3] = {{1, 1, 1}, {1, 1, 0}, {0, 0, 1}, {0, 0, 0}};
+    for (int t = 0; t < 16; t++) {
+        double cell[3][3];
+        random_cell(&r, 2.0 + 10.0 * dac_rng_uniform(&r), cell);
+        dac_structure *s = random_crystal(&r, 10 + dac_rng_below(&r, 40), cell, patterns[t % 4],
+                                          -0.5, 1.5);
+        double cutoff = 0.5 + 3.0 * dac_rng_uniform(&r);
+        check_grid_against_brute_force(s, cutoff, cutoff * (1.2 + 3.0 * dac_rng_uniform(&r)), NULL);
+        s->has_cell = t % 3 == 0 ? 0 : 1; /* and as a molecule (bounding box) */
+        check_grid_against_brute_force(s, cutoff, 2.5 * cutoff, NULL);
+        dac_structure_free(s);
+    }
+}
+
+/* The close-contact check names the lowest-numbered atom that has a partner closer than
+ * the limit (its own periodic image included) and that partner's lowest number —
+ * compared with brute force on random crystals, where contacts occur at random. */
+static void test_contacts_against_brute_force(void **state)
+{
+    (void)state;
+    dac_rng r;
+    dac_rng_seed(&r, 2718);
+    const int pbc[3] = {1, 1, 0};
+    int found = 0;
+    for (int t = 0; t < 40; t++) {
+        double cell[3][3];
+        random_cell(&r, 3.0 + 8.0 * dac_rng_uniform(&r), cell);
+        dac_structure *s = random_crystal(&r, 2 + dac_rng_below(&r, 30), cell, pbc, -0.2, 1.2);
+        double limit = 0.3 + 1.2 * dac_rng_uniform(&r);
+        size_t want_i = SIZE_MAX, want_j = SIZE_MAX;
+        for (size_t i = 0; i < s->n_atoms && want_i == SIZE_MAX; i++) {
+            pair_entry *e;
+            size_t n = brute_force(s, i, limit, &e);
+            for (size_t q = 0; q < n; q++)
+                if (e[q].j < want_j) {
+                    want_i = i;
+                    want_j = e[q].j;
+                }
+            free(e);
+        }
+        dac_grid *g = NULL;
+        assert_int_equal(struct_grid_create(s, 3.5, &g), DAC_OK);
+        int st = struct_check_contacts(s, g, limit);
+        dac_grid_free(g);
+        if (want_i == SIZE_MAX) {
+            assert_int_equal(st, DAC_OK);
+        } else {
+            char who[96];
+            if (want_i == want_j)
+                snprintf(who, sizeof who, "atom %zu (C) and its own periodic image", want_i + 1);
+            else
+                snprintf(who, sizeof who, "atom %zu (C) and atom %zu (C) are", want_i + 1, want_j + 1);
+            assert_int_equal(st, DAC_ERR_INPUT);
+            if (!strstr(dac_last_error(), who))
+                print_error("expected '%s' in '%s'\n", who, dac_last_error());
+            assert_non_null(strstr(dac_last_error(), who));
+            found++;
+        }
+        dac_structure_free(s);
+    }
+    assert_true(found > 5 && found < 35); /* both outcomes were exercised */
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(2);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(2, &s), DAC_OK);
     s->Z[0] = s->Z[1] = 6;
     s->position_A[3] = 1.0;
     dac_neighbor_list *nl = (dac_neighbor_list *)1;
@@ -328,18 +422,23 @@ static void test_bad_arguments(void **state)
     assert_non_null(strstr(dac_last_error(), "singular"));
     for (int a = 0; a < 3; a++) /* 1 Å cell, 500 Å cutoff: 500 images per axis */
         s->cell_A[a][a] = 1.0;
-    assert_int_equal(dac_struct_neighbors(s, 500.0, NULL, &nl), DAC_ERR_INPUT);
+    /* the cutoff is the caller's choice, not the cell's fault: a usage error that does
+     * not ask whether the cell is flat */
+    assert_int_equal(dac_struct_neighbors(s, 500.0, NULL, &nl), DAC_ERR_USAGE);
     assert_non_null(strstr(dac_last_error(), "images"));
+    assert_null(strstr(dac_last_error(), "flat"));
     s->has_cell = 0;
     s->position_A[0] = NAN;
     assert_int_equal(dac_struct_neighbors(s, 2.0, NULL, &nl), DAC_ERR_INPUT);
-    assert_non_null(strstr(dac_last_error(), "atom 0"));
+    assert_non_null(strstr(dac_last_error(), "atom 1 ")); /* numbered from 1 */
     dac_structure_free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_queries_shorter_than_grid_cutoff),
+        cmocka_unit_test(test_contacts_against_brute_force),
         cmocka_unit_test(test_random_triclinic_periodic),
         cmocka_unit_test(test_cells_shorter_than_cutoff),
         cmocka_unit_test(test_atoms_outside_cell),

@@ -15,12 +15,13 @@
 
 #include "dac/core.h"
 #include "dac/struct.h"
-#include "struct/io_internal.h"
+#include "struct/struct_internal.h"
 
 static void test_create_is_zeroed(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(5);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(5, &s), DAC_OK);
     assert_non_null(s);
     assert_int_equal(s->n_atoms, 5);
     for (size_t i = 0; i < 5; i++) {
@@ -40,7 +41,8 @@ static void test_append_grows_and_keeps_atoms(void **state)
 {
     (void)state;
     for (size_t start = 0; start < 6; start += 5) {
-        dac_structure *s = dac_structure_create(start);
+        dac_structure *s = NULL;
+        assert_int_equal(dac_structure_create(start, &s), DAC_OK);
         assert_non_null(s);
         for (size_t i = 0; i < start; i++)
             s->Z[i] = 1;
@@ -62,14 +64,16 @@ static void test_append_grows_and_keeps_atoms(void **state)
 static void test_copy_is_deep(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     double r[3] = {1, 2, 3};
     assert_int_equal(dac_structure_append(s, 28, r), DAC_OK);
     s->has_cell = 1;
     s->cell_A[0][0] = s->cell_A[1][1] = s->cell_A[2][2] = 4.0;
     s->pbc[0] = s->pbc[1] = 1;
     s->comment = strdup("Ni on carbon");
-    dac_structure *c = dac_structure_copy(s);
+    dac_structure *c = NULL;
+    assert_int_equal(dac_structure_copy(s, &c), DAC_OK);
     assert_non_null(c);
     assert_int_equal(c->n_atoms, 1);
     assert_int_equal(c->Z[0], 28);
@@ -108,7 +112,8 @@ static void triclinic(dac_structure *s)
 static void test_fractional_to_cartesian_is_linear_combination(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     triclinic(s);
     double f[3] = {0.25, -0.5, 1.75}, r[3];
     dac_struct_fractional_to_cartesian(s, f, r);
@@ -127,7 +132,8 @@ static void test_fractional_to_cartesian_is_linear_combination(void **state)
 static void test_fractional_round_trip_triclinic(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     triclinic(s);
     dac_rng rng;
     dac_rng_seed(&rng, 42);
@@ -151,7 +157,8 @@ static void test_fractional_round_trip_triclinic(void **state)
 static void test_fractional_needs_a_cell(void **state)
 {
     (void)state;
-    dac_structure *s = dac_structure_create(0);
+    dac_structure *s = NULL;
+    assert_int_equal(dac_structure_create(0, &s), DAC_OK);
     double r[3] = {1, 1, 1}, f[3];
     assert_int_equal(dac_struct_cartesian_to_fractional(s, r, f), DAC_ERR_USAGE);
     assert_non_null(strstr(dac_last_error(), "cell"));
@@ -169,17 +176,17 @@ static void test_cell_parameters_round_trip(void **state)
 {
     (void)state;
     double len[3] = {3.5, 4.25, 9.0}, ang[3] = {75.0, 101.5, 119.0}, cell[3][3], l2[3], a2[3];
-    assert_int_equal(dac_io_cell_from_parameters(len, ang, cell), 0);
+    assert_int_equal(struct_cell_from_parameters(len, ang, cell), 0);
     assert_true(cell[0][1] == 0 && cell[0][2] == 0 && cell[1][2] == 0); /* a ‖ x, b in xy */
-    dac_io_cell_parameters((const double(*)[3])cell, l2, a2);
+    struct_cell_parameters((const double(*)[3])cell, l2, a2);
     for (int k = 0; k < 3; k++) {
         assert_near(l2[k], len[k], 1e-12);
         assert_near(a2[k], ang[k], 1e-10);
     }
     double bad[3] = {100.0, 10.0, 10.0}; /* alpha > beta + gamma: no cell */
-    assert_int_equal(dac_io_cell_from_parameters(len, bad, cell), -1);
+    assert_int_equal(struct_cell_from_parameters(len, bad, cell), -1);
     double zero[3] = {0, 1, 1};
-    assert_int_equal(dac_io_cell_from_parameters(zero, ang, cell), -1);
+    assert_int_equal(struct_cell_from_parameters(zero, ang, cell), -1);
 }
 
 int main(void)

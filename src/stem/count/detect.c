@@ -2,7 +2,7 @@
  * count_detect.c — finding atoms: matched filter, local z-score, a threshold set by a
  * stated false-alarm rate, non-maximum suppression; then refinement (count_refine.c).
  *
- * The test per candidate (domain.md §3, "a statistical test, not one global
+ * The test per candidate (docs/science.md §3, "a statistical test, not one global
  * threshold"): the background-subtracted image is filtered with a Gaussian of the
  * atom's size (the matched filter for a Gaussian blob in white noise), and each
  * filtered value is divided by the local robust spread of the filtered image (block
@@ -32,7 +32,7 @@
 #define FWHM_PER_SIGMA 2.3548200450309493 /* 2·sqrt(2 ln 2) */
 /* Bounds of the measured atom image FWHM (Å). Below 0.5 Å is finer than the best
  * aberration-corrected probes (≈ 0.6 Å at 300 kV): such a fit is noise. Above 2.0 Å, twice
- * the nominal upper end of domain.md §3, a frame is defocused or drifting, or the blobs
+ * the nominal upper end of docs/science.md §3, a frame is defocused or drifting, or the blobs
  * are clusters (assumption). */
 #define WIDTH_MIN_A 0.5
 #define WIDTH_MAX_A 2.0
@@ -41,7 +41,7 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
 {
     memset(p, 0, sizeof *p);
     p->pixel_A = 0;
-    /* domain.md §3: atom images ≈ 0.7–1.0 Å FWHM (probe plus source size); the upper end,
+    /* docs/science.md §3: atom images ≈ 0.7–1.0 Å FWHM (probe plus source size); the upper end,
      * because thick supports and small defocus errors broaden rather than sharpen. */
     p->probe_fwhm_A = 1.0;
     /* The matched filter is 1.5× wider than the atom. In white noise this costs 8 % of
@@ -57,7 +57,7 @@ void dac_stem_count_params_default(dac_stem_count_params *p)
      * enough to follow shot noise growing with support thickness (assumption). */
     p->noise_block_A = 20.0;
     /* Stated false-alarm rate: 0.01 per nm² of support, 1 % of a typical loading of a
-     * dual-atom catalyst image (1 atom/nm², domain.md §3), 10 % of the lowest loading of
+     * dual-atom catalyst image (1 atom/nm², docs/science.md §3), 10 % of the lowest loading of
      * interest (0.1/nm²). Since issue 10 the rate holds on the image's own noise
      * (calibrate.c); before, 0.001 was stated and the Gaussian threshold it gave (z 4.32)
      * let through 0.02–0.03 per nm² on atom-free carbon. The new default keeps the
@@ -440,7 +440,12 @@ int count_statistic(const float *img, size_t w, size_t h, const unsigned char *m
         res[i] = z[i] > 3.0f ? bg[i] : img[i];
     if ((st = count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
-    /* res (the clipped image) is both input and output here: copy it out first. */
+    /* res (the clipped image) is the input here: the background goes into noise, which
+     * filtered_z fills only once the background is used (a 64 MB buffer less to fault in
+     * on a 4096² frame); without a noise map, into a copy. */
+    if (noise)
+        return filtered_z(fimg, res, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, noise,
+                          f, z, noise);
     float *clipped = malloc(sizeof *clipped * w * h);
     if (!clipped)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);

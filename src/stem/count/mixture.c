@@ -1,7 +1,7 @@
 /*
  * count_mixture.c — how many atoms is a blob: a mixture model of integrated intensities.
  *
- * HAADF is nearly incoherent (domain.md §3): a blob holding m atoms of cross-section σ
+ * HAADF is nearly incoherent (docs/science.md §3): a blob holding m atoms of cross-section σ
  * has ≈ m·σ·c integrated intensity, c a scale set by dose and detector. Two atoms closer
  * than the resolution (a pair seen end-on) make one blob of ~2× the intensity, so blobs
  * are classified by intensity, not by peak count. The model: components at multiples
@@ -51,7 +51,7 @@ static int build_components(component *c, int max_atoms, const double *sig, int 
         if (max_atoms >= 2) {
             /* When σ_B ≈ 2σ_A (Ru/Zn = 2.09) a lone B atom and an end-on A2 pair have the
              * same intensity. A resolved pair is the norm: a pair of d ≥ 2.5 Å projects
-             * under ~0.5 Å with probability 1 − √(1 − (0.5/d)²) ≈ 2 % (domain.md §3), so
+             * under ~0.5 Å with probability 1 − √(1 − (0.5/d)²) ≈ 2 % (docs/science.md §3), so
              * the single B atom is the reading kept and the A2 component dropped. */
             if (fabs(2 - r) >= 0.25)
                 c[k++] = (component){2, 2, -1};

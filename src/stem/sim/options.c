@@ -81,7 +81,7 @@ int dac_stem_options_check(const dac_stem_options *o)
 }
 
 /* c in σ ≈ c·Z^1.9 (10⁻⁴ Å²), the geometric mean of σ/Z^1.9 over the table entries.
- * n = 1.9 from domain.md §3 (Kirkland's scattering factors, 300 kV, 70–200 mrad). */
+ * n = 1.9 from docs/science.md §3 (Kirkland's scattering factors, 300 kV, 70–200 mrad). */
 static double table_fit_constant(void)
 {
     double sum = 0;

@@ -12,7 +12,7 @@
  * interpolate it linearly in |k|. The source blur is an exact Gaussian factor
  * exp(−2π²σ_s²k²), so it costs nothing and never aliases.
  *
- * Formulas: χ(k) = πλΔf k² + ½πC_sλ³k⁴ and λ relativistic (domain.md §3; Kirkland,
+ * Formulas: χ(k) = πλΔf k² + ½πC_sλ³k⁴ and λ relativistic (docs/science.md §3; Kirkland,
  * "Advanced Computing in Electron Microscopy", 2nd ed., ch. 3 and 5). The aperture edge
  * is anti-aliased (fractional coverage of each k-sample) so the discrete pupil area —
  * hence the normalisation and the OTF near its cut-off — converges quickly.
@@ -46,7 +46,7 @@ void dac_stem_probe_options_default(dac_stem_probe_options *opt)
     opt->alpha_mrad = 25.0;
     opt->defocus_A = 0.0;
     opt->cs_mm = 0.0;
-    /* domain.md §3: source size broadens atom images to ≈0.7–1.0 Å FWHM */
+    /* docs/science.md §3: source size broadens atom images to ≈0.7–1.0 Å FWHM */
     opt->source_fwhm_A = 0.7;
     opt->gaussian_fwhm_A = 0.0;
 }

@@ -7,7 +7,7 @@
  *   - chance-corrected site purity within ±0.04 of the designed purity;
  *   - the 95 % interval of the corrected purity covers the truth in ≥ 90 % of seeds.
  * Scenes: singles, pairs (2.5 Å, tilted at random: projected d·√(1−u²), u ∈ U(0,1) —
- * domain.md §3) and 3-atom clusters placed uniformly at random on a thin amorphous
+ * docs/science.md §3) and 3-atom clusters placed uniformly at random on a thin amorphous
  * carbon slab, so chance pairs occur exactly as in a real sample. Blobs the mixture
  * model counts as n atoms are scored as n detections at the blob (a pair seen end-on
  * is one blob of two atoms, which is what the issue asks the counter to report).
