@@ -38,6 +38,9 @@ for f in atoms.csv sites.csv summary.json overlay_a.png pair_hist.svg pair_hist.
 done
 check 'head -1 "$T/out/atoms.csv" | grep -qx "image,image_file,x_px,y_px,x_A,y_A,intensity,n_atoms,snr,element,element_p,site"' \
     "atoms.csv header"
+# Without --elements no atom has an element, so none has an element probability.
+check 'awk -F, "NR > 1 && (\$10 != \"\" || \$11 != \"\") { bad = 1 } END { exit bad }" "$T/out/atoms.csv"' \
+    "atoms.csv: element and element_p must be empty without --elements"
 # sites.csv: a distance only for pairs of two resolved atoms; empty (not 0) otherwise.
 check 'awk -F, "\$3 == \"single\" && \$10 != \"\" { bad = 1 } END { exit bad }" "$T/out/sites.csv"' \
     "sites.csv: singles must have an empty distance_A"
@@ -203,6 +206,9 @@ check '[ $rc -eq 0 ] && [ "$(grep -c ",single," "$T/oznru/sites.csv"),$(grep -c 
     "ZnRu sites: $(grep -c ",single," "$T/oznru/sites.csv"),$(grep -c ",pair," "$T/oznru/sites.csv"),$(grep -c ",cluster," "$T/oznru/sites.csv") (truth 9,6,0)"
 check '[ "$(grep -c ",Zn," "$T/oznru/atoms.csv"),$(grep -c ",Ru," "$T/oznru/atoms.csv")" = "11,10" ]' \
     "ZnRu elements: Zn $(grep -c ",Zn," "$T/oznru/atoms.csv"), Ru $(grep -c ",Ru," "$T/oznru/atoms.csv") (truth 11, 10)"
+# A named single atom carries its element's posterior probability (0.5, 1].
+check 'awk -F, "NR > 1 && \$10 != \"\" && !(\$11 > 0.5 && \$11 <= 1) { bad = 1 } END { exit bad }" "$T/oznru/atoms.csv"' \
+    "atoms.csv: a named element needs element_p in (0.5, 1]"
 
 # Outputs are one set: a folder where summary.json goes fails the run (exit 1) before
 # any file of the set changes; a rerun with fewer images removes the stale overlay_N.png.

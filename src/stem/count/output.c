@@ -36,8 +36,9 @@ static int write_atoms(const count_results *r, FILE *f)
         dac_csv_write_field(f, fr->name, 0);
         fprintf(f, "%.3f,%.3f,%.4f,%.4f,%.6g,%d,%.3f,%s,", b->x_px, b->y_px, (b->x_px + 0.5) * p,
                 (b->y_px + 0.5) * p, b->intensity, b->n_atoms, b->snr, element_name(r, b->element));
-        /* The element's posterior probability; empty when no element is given. */
-        if (b->element >= 0 && isfinite(b->element_p))
+        /* The element's posterior probability; empty when no element is named (without
+         * --elements the mixture still sets element 0, which names nothing). */
+        if (*element_name(r, b->element) && isfinite(b->element_p))
             fprintf(f, "%.4f", b->element_p);
         fprintf(f, ",%ld\n", b->site);
     }
