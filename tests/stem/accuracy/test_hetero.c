@@ -25,7 +25,7 @@
  *     0.12–0.30 Å, a 96 Å field.
  *   - sites: 0.25–0.6 per nm², a pair fraction of 0.3–0.7, 5 % three-atom clusters,
  *     the rest singles (A or B at equal odds); pairs are A–B, 2.4–3.2 Å apart, tilted at
- *     random (projected d·√(1−u²), u ∈ U(0,1), domain.md §3), so some pairs merge.
+ *     random (projected d·√(1−u²), u ∈ U(0,1), docs/science.md §3), so some pairs merge.
  * The image is the simulator's, composed from two noiseless renders of one simulator
  * (same seed, so the same support and the same scan lines): atoms + support, and
  * support alone; image = atoms + edge profile × support, then Poisson shot noise at the
