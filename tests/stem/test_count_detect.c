@@ -259,6 +259,33 @@ static void test_support_mask_excludes_vacuum(void **state)
     free(img), free(mask), free(bg);
 }
 
+/* Clear vacuum under a weak variance split (issue 10): bright pixels on the support
+ * (1 %, 4.6× its level, as atoms on a blurred background) lift the total variance until
+ * Otsu's between-class share η falls to ≈ 0.6, below the 0.8 it trusts, and only the
+ * robust gap (class medians ≈ 34 MADs apart) shows the vacuum. The frame is larger than
+ * 2^20 pixels, so the class medians come from the sampled grid (background.c). */
+static void test_support_gap_on_a_large_frame(void **state)
+{
+    (void)state;
+    size_t w = 1100, h = 1000, edge = 330;
+    float *bg = malloc(sizeof *bg * w * h);
+    unsigned char *mask = malloc(w * h);
+    dac_rng rng;
+    dac_rng_seed(&rng, 17);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            double level = x < edge ? 0 : (x * 7 + y * 13) % 100 == 0 ? 460 : 100;
+            bg[y * w + x] = (float)(level + 4 * (dac_rng_uniform(&rng) - 0.5));
+        }
+    assert_int_equal(count_support_auto(bg, w, h, mask), DAC_OK);
+    size_t wrong = 0;
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++)
+            wrong += mask[y * w + x] != (x >= edge);
+    assert_int_equal(wrong, 0);
+    free(bg), free(mask);
+}
+
 /* Vacuum on half the frame (issue review 2): the support/vacuum step gives the filtered
  * image strong minima along the edge, which used to count as decoys and, with a decoy
  * allowance of ⌊rate × area⌋ = 0 on a small frame, lifted the threshold above every
@@ -505,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_noise_alone_gives_few_false_alarms),
         cmocka_unit_test(test_constant_and_bad_images),
         cmocka_unit_test(test_support_mask_excludes_vacuum),
+        cmocka_unit_test(test_support_gap_on_a_large_frame),
         cmocka_unit_test(test_half_vacuum_frame),
         cmocka_unit_test(test_decoys_raise_threshold_for_symmetric_tails),
         cmocka_unit_test(test_impossible_pixel_size),
