@@ -191,7 +191,7 @@ static int plausible(const fit_ctx *c, const double *q, const dac_stem_blob *b, 
  * the blob is a round Gaussian, so an elongated blob of two unresolved atoms, or a
  * probe with Airy tails, is still counted in full — what the mixture model needs. */
 static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int j, double xm,
-                                 double ym, double *sd)
+                                 double ym, double rss, double *sd)
 {
     const double *gj = q + 3 + 4 * j;
     double sum = 0;
@@ -212,9 +212,8 @@ static double aperture_intensity(const fit_ctx *c, const double *q, int nb, int 
         }
         sum += v;
     }
-    /* n_ap pixels, each with the fit's residual variance (a sum of independent pixels;
-     * the plane's own error, spread over the larger window, is smaller). */
-    double rss = evaluate(c, q, nb, xm, ym, NULL, NULL);
+    /* n_ap pixels, each with the fit's residual variance (rss at q: a sum of independent
+     * pixels; the plane's own error, spread over the larger window, is smaller). */
     double dof = (double)c->n_pix - (3 + 4 * nb);
     *sd = dof > 0 ? sqrt(rss / dof * (double)n_ap) : 0;
     return sum;
@@ -263,16 +262,17 @@ static int own_light_off(fit_ctx *c, const dac_stem_blob *b, int nb)
     return DAC_OK;
 }
 
-/* Standard errors of the amplitudes at the solution q: the residual variance
+/* Standard errors of the amplitudes at the solution: the residual variance
  * RSS/(n − p_free) times the diagonal of (JᵀJ)⁻¹ (the Gauss–Newton covariance), with
- * the parameters the fit held kept out. */
-static void amplitude_sd(const fit_ctx *c, const double *q, int nb, double xm, double ym,
-                         double rss, int fix_width, double *sd)
+ * the parameters the fit held kept out. jtj_q is JᵀJ at the solution, as the fit's last
+ * accepted step left it (recomputing it cost a whole Jacobian per group). */
+static void amplitude_sd(const fit_ctx *c, const double *jtj_q, int nb, double rss, int fix_width,
+                         double *sd)
 {
     int np = 3 + 4 * nb, held = 0;
     double jtj[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], jtr[3 + 4 * MAX_GROUP];
     double a[(3 + 4 * MAX_GROUP) * (3 + 4 * MAX_GROUP)], e[3 + 4 * MAX_GROUP];
-    evaluate(c, q, nb, xm, ym, jtj, jtr);
+    memcpy(jtj, jtj_q, sizeof(double) * (size_t)(np * np));
     for (int j = 0; j < nb; j++) {
         if (fix_width)
             hold(jtj, jtr, np, 6 + 4 * j), held++;
@@ -370,9 +370,11 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
         c->fix_pos = 0;
         return st;
     }
+    /* rss, jtj and jtr are those of q: every accepted step re-evaluates at the new q. */
     *rss_out = rss;
     double sd[MAX_GROUP];
-    amplitude_sd(c, q, nb, xm, ym, rss, fix_width, sd);
+    if (c->kernel) /* Gaussian blobs take their error from the aperture sum instead */
+        amplitude_sd(c, jtj, nb, rss, fix_width, sd);
     for (int j = 0; j < nb; j++) {
         const double *g = q + 3 + 4 * j;
         b[j].amplitude = g[0];
@@ -383,7 +385,7 @@ static int fit_group(fit_ctx *c, dac_stem_blob *b, int nb, unsigned char *seen, 
             b[j].intensity = g[0] * c->kernel->volume_px2;
             b[j].intensity_sd = sd[j] * c->kernel->volume_px2;
         } else {
-            b[j].intensity = aperture_intensity(c, q, nb, j, xm, ym, &b[j].intensity_sd);
+            b[j].intensity = aperture_intensity(c, q, nb, j, xm, ym, rss, &b[j].intensity_sd);
         }
         b[j].refined = 1;
     }
