@@ -79,6 +79,15 @@ int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, si
     return DAC_OK;
 }
 
+char *dac_path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
 int dac_make_dirs(const char *dir)
 {
     char *p = strdup(dir);

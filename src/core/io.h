@@ -18,6 +18,9 @@ int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, si
  * be made, or dir when it is not a folder. */
 int dac_make_dirs(const char *dir);
 
+/* "dir/name" in a new buffer (free it), NULL when out of memory. */
+char *dac_path_join(const char *dir, const char *name);
+
 /* SHA-256 (FIPS 180-4). Incremental, or of a whole file as 64 lowercase hex digits. */
 typedef struct {
     uint32_t h[8];

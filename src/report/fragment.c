@@ -148,10 +148,9 @@ static int read_file_block(dac_report *r, const source *src, const cJSON *o, rep
         return st;
     if (!safe_file(file))
         return bad(src, "figure file outside the fragment's folder: ", file);
-    size_t np = strlen(src->dir) + strlen(file) + 2, nl = strlen(src->prefix) + strlen(file) + 1;
-    char *path = malloc(np), *link = malloc(nl);
+    size_t nl = strlen(src->prefix) + strlen(file) + 1;
+    char *path = dac_path_join(src->dir, file), *link = malloc(nl);
     if (path && link) {
-        snprintf(path, np, "%s/%s", src->dir, file);
         snprintf(link, nl, "%s%s", src->prefix, file);
         st = report_add_file_block(r, type, path, link, caption);
     } else {

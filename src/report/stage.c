@@ -42,15 +42,6 @@
 
 /* ------------------------------------------------------------ folders ------------- */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
 /* rm -r that never follows a symbolic link out of the tree. */
 static void remove_tree(const char *path)
 {
@@ -63,7 +54,7 @@ static void remove_tree(const char *path)
         while (d && (e = readdir(d)) != NULL) {
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
-            char *child = path_join(path, e->d_name);
+            char *child = dac_path_join(path, e->d_name);
             if (child)
                 remove_tree(child);
             free(child);
@@ -95,7 +86,7 @@ static void clean_stale(const char *outdir)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* alive, or not ours to ask */
-        char *p = path_join(outdir, e->d_name);
+        char *p = dac_path_join(outdir, e->d_name);
         if (p)
             remove_tree(p);
         free(p);
@@ -119,7 +110,7 @@ static int check_replaceable(const char *final)
     if (!S_ISDIR(sb.st_mode))
         return dac_error(DAC_ERR_RUNTIME, "%s: exists and is not a folder; move it or choose "
                          "another output folder", final);
-    char *stamp = path_join(final, "stamp.json");
+    char *stamp = dac_path_join(final, "stamp.json");
     int ours = stamp && access(stamp, F_OK) == 0;
     free(stamp);
     DIR *d = ours ? NULL : opendir(final);
@@ -139,7 +130,7 @@ static char *tagged_name(const char *outdir, const char *name, const char *tag)
 {
     char buf[256];
     snprintf(buf, sizeof buf, ".%s%s%ld.XXXXXX", name, tag, (long)getpid());
-    return path_join(outdir, buf);
+    return dac_path_join(outdir, buf);
 }
 
 static int begin(report_stage *st, char **final)
@@ -149,7 +140,7 @@ static int begin(report_stage *st, char **final)
     if (rc != DAC_OK)
         return rc;
     clean_stale(st->outdir);
-    *final = path_join(st->outdir, name);
+    *final = dac_path_join(st->outdir, name);
     st->dir = tagged_name(st->outdir, name, RUN_TAG);
     if (!*final || !st->dir)
         return dac_error(DAC_ERR_NOMEM, "out of memory");
@@ -278,7 +269,7 @@ static int stamp_hash(const dac_report_study *s, int stage, const report_list *i
 /* Whether OUTDIR/NAME/stamp.json holds this hash (anything unreadable: no). */
 static int stamp_matches(const char *outdir, const char *name, const char hex[65])
 {
-    char *dir = path_join(outdir, name), *path = dir ? path_join(dir, "stamp.json") : NULL;
+    char *dir = dac_path_join(outdir, name), *path = dir ? dac_path_join(dir, "stamp.json") : NULL;
     char *text = NULL;
     size_t len;
     int match = 0;
