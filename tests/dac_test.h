@@ -1,7 +1,7 @@
 /*
  * dac_test.h — what several cmocka suites share: cmocka's includes in the order it
- * needs, a floating-point comparison (cmocka 1.1 has none) that prints both values, and
- * whole-file reads and comparisons.
+ * needs, a floating-point comparison (cmocka 1.1 has none) that prints both values,
+ * whole-file reads and comparisons, and whether the build is under a sanitizer.
  */
 #ifndef DAC_TEST_H
 #define DAC_TEST_H
@@ -12,6 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+/* 1 in a build under AddressSanitizer (GCC says so with __SANITIZE_ADDRESS__, clang
+ * with __has_feature): the long suites then run a smaller sample, 10–20× slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DAC_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DAC_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef DAC_TEST_SANITIZED
+#define DAC_TEST_SANITIZED 0
+#endif
 
 #define assert_near(a, b, tol) assert_near_at((a), (b), (tol), __FILE__, __LINE__)
 static inline void assert_near_at(double a, double b, double tol, const char *file, int line)

@@ -21,29 +21,15 @@
  * exercise every code path under ASan/UBSan).
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "dac_test.h"
 
 #include "dac/core.h"
 #include "dac/stem.h"
 #include "dac/stem_count.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 #define PIXEL_A 0.2
 #define PAIR_A 2.5
@@ -216,7 +202,7 @@ static void test_atoms_found_and_placed(void **state)
 {
     (void)state;
     const double doses[] = {5e5, 3e6};
-    int repeats = SANITIZED ? 1 : 4;
+    int repeats = DAC_TEST_SANITIZED ? 1 : 4;
     size_t tp = 0, n_det = 0, n_true = 0;
     for (int k = 0; k < 2; k++)
         for (int r = 0; r < repeats; r++) {
@@ -242,7 +228,7 @@ static void test_purity_corrected_and_covered(void **state)
 {
     (void)state;
     const double dens[] = {0.1, 0.5, 1.5};
-    int repeats = SANITIZED ? 2 : 8;
+    int repeats = DAC_TEST_SANITIZED ? 2 : 8;
     int covered = 0, total = 0;
     for (int k = 0; k < 3; k++) {
         double err = 0;
@@ -258,7 +244,7 @@ static void test_purity_corrected_and_covered(void **state)
         err /= repeats;
         if (getenv("DAC_ACCURACY_VERBOSE"))
             fprintf(stderr, "density %.2f: mean corrected − true purity %+.4f\n", dens[k], err);
-        if (!SANITIZED) /* 2 seeds per density under sanitizers: too few for ±0.04 */
+        if (!DAC_TEST_SANITIZED) /* 2 seeds per density under sanitizers: too few for ±0.04 */
             assert_true(fabs(err) <= 0.04);
     }
     if (getenv("DAC_ACCURACY_VERBOSE"))
@@ -266,7 +252,7 @@ static void test_purity_corrected_and_covered(void **state)
     /* Issue target ≥ 90 %; measured 22/24. The seeds are fixed, so this is
      * deterministic; the margin is thin (the Wilson interval on corrected counts ignores
      * the uncertainty of the correction itself — see docs/stem-count.md). */
-    if (!SANITIZED)
+    if (!DAC_TEST_SANITIZED)
         assert_true(covered >= 0.9 * total);
 }
 

@@ -33,17 +33,6 @@
 #include "dac/stem.h"
 #include "dac/stem_count.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 #define FRAME_PX 768
 
 static double log_uniform(dac_rng *r, double lo, double hi)
@@ -71,15 +60,22 @@ static dac_image *carbon_frame(uint64_t seed, int flat, double *pixel_A, double 
     return img;
 }
 
-/* Detections and searched area of one frame counted with the defaults. */
-static void count_frame(const dac_image *img, size_t *n, double *area_nm2)
+/* A counter with the defaults (as `dac stem count` without options) holding img. */
+static dac_stem_counter *counter_of(const dac_image *img, const char *name)
 {
     dac_stem_count_params p;
     dac_stem_count_params_default(&p);
     dac_stem_counter *c;
     assert_int_equal(dac_stem_counter_create(&p, &c), DAC_OK);
     dac_stem_counter_set_overlays(c, 0);
-    assert_int_equal(dac_stem_counter_add_image(c, img, NULL, "carbon"), DAC_OK);
+    assert_int_equal(dac_stem_counter_add_image(c, img, NULL, name), DAC_OK);
+    return c;
+}
+
+/* Detections and searched area of one frame counted with the defaults. */
+static void count_frame(const dac_image *img, size_t *n, double *area_nm2)
+{
+    dac_stem_counter *c = counter_of(img, "carbon");
     *n = dac_stem_counter_image(c, 0)->n_blobs;
     *area_nm2 = dac_stem_counter_image(c, 0)->support_area_nm2;
     dac_stem_counter_free(c);
@@ -88,7 +84,7 @@ static void count_frame(const dac_image *img, size_t *n, double *area_nm2)
 static void test_rate_holds_on_atom_free_carbon(void **state)
 {
     (void)state;
-    int frames = SANITIZED ? 2 : 9;
+    int frames = DAC_TEST_SANITIZED ? 2 : 9;
     size_t total = 0;
     double area = 0;
     for (int k = 0; k < frames; k++) {
@@ -109,7 +105,7 @@ static void test_rate_holds_on_atom_free_carbon(void **state)
     if (getenv("DAC_ACCURACY_VERBOSE"))
         fprintf(stderr, "%zu false detections in %.0f nm²: %.4f per nm², stated %.4f (%.2f×; %.1f expected)\n",
                 total, area, (double)total / area, p.false_alarms_per_nm2, ratio, expected);
-    if (!SANITIZED) {
+    if (!DAC_TEST_SANITIZED) {
         assert_true(expected >= 15); /* enough area for the bar to mean something */
         assert_true(ratio >= 0.5 && ratio <= 2.0);
     }
@@ -142,12 +138,9 @@ static void test_summary_says_which_rate_holds(void **state)
 {
     (void)state;
     dac_image *img = atomic_carbon_frame(77);
-    dac_stem_count_params p;
+    dac_stem_counter *c = counter_of(img, "atomic_carbon");
+    dac_stem_count_params p; /* the stated rate the counter used */
     dac_stem_count_params_default(&p);
-    dac_stem_counter *c;
-    assert_int_equal(dac_stem_counter_create(&p, &c), DAC_OK);
-    dac_stem_counter_set_overlays(c, 0);
-    assert_int_equal(dac_stem_counter_add_image(c, img, NULL, "atomic_carbon"), DAC_OK);
     assert_int_equal(dac_stem_counter_finish(c, 1), DAC_OK);
     char dir[] = "/tmp/dac_test_faXXXXXX", path[64];
     assert_non_null(mkdtemp(dir));

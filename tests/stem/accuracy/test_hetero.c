@@ -58,17 +58,6 @@
 #include "dac/stem.h"
 #include "dac/stem_count.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 #define FIELD_A 96.0
 #define EDGE_CLEAR_A 9.0   /* atoms at least this far inside a support edge */
 #define BORDER_A 3.0       /* site centres at least this far from the frame border */
@@ -397,7 +386,7 @@ static int cmp_double(const void *a, const void *b)
 static void test_hetero_suite(void **state)
 {
     (void)state;
-    int frames = SANITIZED ? 1 : 6, failed = 0;
+    int frames = DAC_TEST_SANITIZED ? 1 : 6, failed = 0;
     double err[N_SYSTEMS];
     dac_stem_options so;
     dac_stem_options_default(&so);
@@ -432,7 +421,7 @@ static void test_hetero_suite(void **state)
     if (getenv("DAC_ACCURACY_VERBOSE"))
         fprintf(stderr, "median over %zu systems of |corrected - true site purity|: %.4f (largest %.4f)\n",
                 (size_t)N_SYSTEMS, median, err[N_SYSTEMS - 1]);
-    if (SANITIZED)
+    if (DAC_TEST_SANITIZED)
         return;
     assert_int_equal(failed, 0);
     assert_true(median <= 0.03);
