@@ -435,7 +435,17 @@ struct dac_outset;
 int synth_sweep_figure(const char *csv_text, size_t len, const struct dac_sweep *s,
                        struct dac_outset *set, const char *name, const char *title);
 
-/* png.c */
+/* png.c: final.png's raster (RGB rows from the top, w × h; scale px per Å of the
+ * lattice picture, which sits above a legend) and its writer */
+typedef struct {
+    unsigned char *rgb; /* free() */
+    int w, h;
+    double scale;
+    double marker_px;   /* least radius of the markers' discs (outline excluded) */
+} synth_canvas;
+int synth_render(const dac_synth_engine *e, synth_canvas *out);
+/* The fill of a site kind (dac_site_kind 1 … 3), 0: an empty pocket, 4: the outline. */
+const unsigned char *synth_png_colour(int kind);
 int synth_write_png(const dac_synth_engine *e, FILE *f, const char *name);
 
 #endif
