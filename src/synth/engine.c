@@ -38,12 +38,13 @@ static double arrhenius(double prefactor, double E_eV, double kT_eV)
 uint16_t synth_hop_class_of(const dac_synth_engine *e, const synth_atom *a)
 {
     const synth_lattice *g = &e->g;
-    uint32_t i = synth_index(g, a->x, a->y);
+    uint32_t i = synth_index(g, a->x, a->y), nb[6];
     uint8_t s = e->state[i];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
     int b1 = 0, b2 = 0;
+    synth_neighbors(g, a->x, a->y, i, nb);
     for (int d = 0; d < g->z; d++) {
-        int o = e->state[synth_neighbor(g, a->x, a->y, i, d)] & SYNTH_OCC;
+        int o = e->state[nb[d]] & SYNTH_OCC;
         b1 += o == 1;
         b2 += o == 2;
     }
@@ -91,12 +92,11 @@ void synth_reclass(dac_synth_engine *e, uint32_t id)
 static void reclass_around(dac_synth_engine *e, int x, int y)
 {
     const synth_lattice *g = &e->g;
-    uint32_t c = synth_index(g, x, y);
-    for (int d = 0; d < g->z; d++) {
-        uint32_t i = synth_neighbor(g, x, y, c, d);
-        if (e->state[i] & SYNTH_OCC)
-            synth_reclass(e, e->site_atom[i]);
-    }
+    uint32_t nb[6];
+    synth_neighbors(g, x, y, synth_index(g, x, y), nb);
+    for (int d = 0; d < g->z; d++)
+        if (e->state[nb[d]] & SYNTH_OCC)
+            synth_reclass(e, e->site_atom[nb[d]]);
 }
 
 void synth_place(dac_synth_engine *e, uint32_t id, int x, int y)
@@ -187,27 +187,39 @@ void synth_update_rates(dac_synth_engine *e)
  * the first direction tried when they fall below the largest multiple of z. */
 static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
 {
+    /* the lattice's fields in locals: stores to the state bytes may alias anything, so
+     * the compiler would reload them after each one */
     const synth_lattice *g = &e->g;
+    uint8_t *state = e->state;
     synth_atom *a = &e->atoms[id];
-    int x = a->x, y = a->y, nx, ny;
+    int x = a->x, y = a->y, z = g->z, L = g->L, nx, ny;
     uint32_t i0 = synth_index(g, x, y), i1;
-    unsigned limit = 2048u - 2048u % (unsigned)g->z;
+    int inside = synth_inside_tile(x, y);
+    synth_fp *fp = e->fp;
+    /* the largest multiple of z up to 2048, and spare mod z by constants: a division
+     * would sit on the path to every address below */
+    unsigned limit = z == 6 ? 2046u : 2048u;
     for (;;) { /* a uniform empty neighbour: the class rate counts exactly these */
-        int d = spare < limit ? (int)(spare % (unsigned)g->z) : (int)dac_rng_below(&e->rng, (uint64_t)g->z);
+        int d = spare < limit ? (int)(z == 6 ? spare % 6u : spare & 3u) : (int)dac_rng_below(&e->rng, (uint64_t)z);
         spare = limit;
-        i1 = synth_neighbor(g, x, y, i0, d);
-        if (!(e->state[i1] & SYNTH_OCC)) {
-            nx = synth_wrap(x + g->dx[d], g->L);
-            ny = synth_wrap(y + g->dy[d], g->L);
-            break;
+        nx = x + g->dx[d];
+        ny = y + g->dy[d];
+        if (inside) {
+            i1 = (uint32_t)((int)i0 + g->dindex[d]); /* no wrap within a tile */
+        } else {
+            nx = synth_wrap(nx, L);
+            ny = synth_wrap(ny, L);
+            i1 = synth_index(g, nx, ny);
         }
+        if (!(state[i1] & SYNTH_OCC))
+            break;
     }
-    if (e->fp)
+    if (fp)
         synth_fp_touch(e, nx, ny);
     int had_bonds = e->hop_bonds[a->cls - e->hop_base];
-    uint8_t occ = e->state[i0] & SYNTH_OCC;
-    e->state[i0] &= (uint8_t)~SYNTH_OCC;
-    e->state[i1] |= occ;
+    uint8_t occ = state[i0] & SYNTH_OCC;
+    state[i0] &= (uint8_t)~SYNTH_OCC;
+    state[i1] |= occ;
     e->site_atom[i0] = SYNTH_NONE;
     e->site_atom[i1] = id;
     if (e->tile_atoms) {
@@ -218,20 +230,21 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
     a->y = (uint16_t)ny;
     if (had_bonds)
         reclass_around(e, x, y);
-    /* one pass over the new neighbourhood: the mover's bonds, and who must be reclassified */
-    int b1 = 0, b2 = 0, n_occ = 0; /* counters in registers, not an array indexed by o */
-    uint32_t occupied[6];
-    for (int d = 0; d < g->z; d++) {
-        uint32_t j = synth_neighbor(g, nx, ny, i1, d);
-        int o = e->state[j] & SYNTH_OCC;
-        b1 += o == 1;
-        b2 += o == 2;
-        if (o)
-            occupied[n_occ++] = j;
+    /* one pass over the new neighbourhood: the mover's bonds, and who must be
+     * reclassified; at low coverage it is usually empty, which one OR of the bytes says */
+    int b1 = 0, b2 = 0; /* counters in registers, not an array indexed by o */
+    if (synth_neighbors_or(g, state, nx, ny, i1) & SYNTH_OCC) {
+        uint32_t nb[6];
+        synth_neighbors(g, nx, ny, i1, nb);
+        for (int d = 0; d < z; d++) {
+            int o = state[nb[d]] & SYNTH_OCC;
+            b1 += o == 1;
+            b2 += o == 2;
+            if (o)
+                synth_reclass(e, e->site_atom[nb[d]]);
+        }
     }
-    for (int k = 0; k < n_occ; k++)
-        synth_reclass(e, e->site_atom[occupied[k]]);
-    uint8_t s = e->state[i1];
+    uint8_t s = state[i1];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
     uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
                                                 e->n_bond_combos + e->combo[b1][b2]);
@@ -239,7 +252,7 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
         e->hop_sets[cls - e->hop_base].pos[a->slot] = synth_pack(nx, ny);
     else
         synth_class_move(e, id, cls);
-    if (e->fp)
+    if (fp)
         synth_fp_try(e, id);
 }
 
@@ -400,14 +413,19 @@ static void prefetch_next(dac_synth_engine *e, synth_draw *d)
         return;
     const synth_lattice *g = &e->g;
     uint32_t pos = e->table.cls[d->cls].set->pos[d->slot];
-    int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16);
-    /* the tiles the new site's neighbourhood can reach (two steps), and the site → atom
-     * lines of the rows the hop writes */
-    for (int dy = -2; dy <= 2; dy += 4)
-        for (int dx = -2; dx <= 2; dx += 4)
-            __builtin_prefetch(&e->state[synth_index(g, synth_wrap(x + dx, g->L), synth_wrap(y + dy, g->L))]);
-    for (int dy = -1; dy <= 1; dy++)
-        __builtin_prefetch(&e->site_atom[synth_index(g, x, synth_wrap(y + dy, g->L))], 1);
+    int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16), L = g->L;
+    /* the tiles the new site's neighbourhood can reach (two steps: the corners of the
+     * 5 × 5 block), and the site → atom lines of the three rows the hop writes (a line
+     * holds two rows of a tile, so rows y ± 1 bring row y with them) */
+    uint32_t c_lo = synth_col(x >= 2 ? x - 2 : x - 2 + L), c_hi = synth_col(x + 2 < L ? x + 2 : x + 2 - L);
+    uint32_t r_lo = synth_row(g, y >= 2 ? y - 2 : y - 2 + L), r_hi = synth_row(g, y + 2 < L ? y + 2 : y + 2 - L);
+    __builtin_prefetch(&e->state[r_lo + c_lo]);
+    __builtin_prefetch(&e->state[r_lo + c_hi]);
+    __builtin_prefetch(&e->state[r_hi + c_lo]);
+    __builtin_prefetch(&e->state[r_hi + c_hi]);
+    uint32_t c = synth_col(x);
+    __builtin_prefetch(&e->site_atom[synth_row(g, y > 0 ? y - 1 : L - 1) + c], 1);
+    __builtin_prefetch(&e->site_atom[synth_row(g, y + 1 < L ? y + 1 : 0) + c], 1);
     __builtin_prefetch(&e->atoms[d->member], 1);
 }
 
@@ -709,7 +727,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
         e->drawn = 1;
     }
     for (uint64_t iter = 0; st == DAC_OK; iter++) {
-        synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[(e->cur + SYNTH_AHEAD - 1) % SYNTH_AHEAD];
+        synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[e->cur ? e->cur - 1 : SYNTH_AHEAD - 1];
         if (isnan(e->t_sched) || e->t_sched > until)
             e->t_sched = next_scheduled(e, until);
         double ts = e->t_sched, gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
@@ -740,7 +758,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             else
                 e->null_events++;
             draw_words(e, cur); /* the last of the ring now */
-            e->cur = (e->cur + 1) % SYNTH_AHEAD;
+            e->cur = e->cur + 1 < SYNTH_AHEAD ? e->cur + 1 : 0;
         }
         st = e->failed;
         if ((iter & 0xFFFF) == 0xFFFF && e->progress &&

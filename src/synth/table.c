@@ -67,6 +67,11 @@ size_t synth_table_pick(const synth_table *t, double u)
 {
     if (!(t->tree[1] > 0))
         return SIZE_MAX;
+    /* The first leaf holds the classes' most frequent one (the engine's class 0: a lone
+     * walker on plain support), and u below its value is exactly where the descent
+     * would end: every left sum on the way down is at least that value. */
+    if (u < t->tree[t->n_leaves])
+        return 0;
     size_t i = 1;
     while (i < t->n_leaves) {
         double left = t->tree[2 * i];
