@@ -249,7 +249,7 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
     uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
                                                 e->n_bond_combos + e->combo[b1][b2]);
     if (cls == a->cls)
-        e->hop_sets[cls - e->hop_base].pos[a->slot] = synth_pack(nx, ny);
+        e->hop_sets[cls - e->hop_base].m[a->slot].pos = synth_pack(nx, ny);
     else
         synth_class_move(e, id, cls);
     if (fp)
@@ -400,7 +400,7 @@ static void pick(dac_synth_engine *e, synth_draw *d)
     if (d->cls != SIZE_MAX && e->table.cls[d->cls].set) {
         const synth_set *s = e->table.cls[d->cls].set;
         d->slot = (uint32_t)(((__uint128_t)d->r_m * s->n) >> 64); /* uniform, bias < n/2⁶⁴ */
-        d->member = s->id[d->slot];
+        d->member = s->m[d->slot].id;
     }
 }
 
@@ -412,7 +412,7 @@ static void prefetch_next(dac_synth_engine *e, synth_draw *d)
     if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
         return;
     const synth_lattice *g = &e->g;
-    uint32_t pos = e->table.cls[d->cls].set->pos[d->slot];
+    uint32_t pos = e->table.cls[d->cls].set->m[d->slot].pos;
     int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16), L = g->L;
     /* the tiles the new site's neighbourhood can reach (two steps: the corners of the
      * 5 × 5 block), and the site → atom lines of the three rows the hop writes (a line
@@ -463,7 +463,6 @@ static int init_classes(dac_synth_engine *e)
     if (st || !e->hop_sets || !e->nloss_sets || !e->hop_bonds)
         return st ? st : dac_error(DAC_ERR_NOMEM, "synth: out of memory for the event table");
     for (size_t c = 0; c < e->n_hop_classes; c++) {
-        e->hop_sets[c].with_pos = 1;
         e->table.cls[c] = (synth_class){SYNTH_EV_HOP, 0, &e->hop_sets[c], 0, 0};
         size_t combo = c % e->n_bond_combos;
         e->hop_bonds[c] = (uint8_t)(e->combo_b0[combo] + e->combo_b1[combo]);
@@ -633,10 +632,10 @@ size_t dac_synth_engine_bytes(const dac_synth_engine *e)
 {
     size_t b = e->bytes + e->n_steps * sizeof *e->steps + e->cap_samples * sizeof *e->samples;
     for (size_t c = 0; c < e->n_hop_classes; c++)
-        b += e->hop_sets[c].cap * sizeof(uint32_t);
+        b += e->hop_sets[c].cap * sizeof(synth_member);
     for (size_t c = 0; c < e->n_bins; c++)
-        b += e->nloss_sets[c].cap * sizeof(uint32_t);
-    b += e->held.cap * sizeof(uint32_t);
+        b += e->nloss_sets[c].cap * sizeof(synth_member);
+    b += e->held.cap * sizeof(synth_member);
     return b + (e->fp ? synth_fp_bytes(e->fp) : 0);
 }
 

@@ -221,12 +221,16 @@ enum { SYNTH_EV_HOP, SYNTH_EV_ARRIVAL, SYNTH_EV_NLOSS, SYNTH_EV_LIGAND, SYNTH_EV
        SYNTH_EV_JUMP };
 
 typedef struct {
+    uint32_t id;
+    uint32_t pos;        /* hop classes: the member's site, x | y << 16 (0 otherwise): the
+                            run loop reads where a coming atom is without touching its
+                            record, to prefetch its neighbourhood — from the same cache
+                            line as its id */
+} synth_member;
+
+typedef struct {
     uint32_t n, cap;
-    uint32_t *id;
-    uint32_t *pos;       /* hop classes: each member's site, x | y << 16 (NULL otherwise):
-                            the run loop reads where the next atom is without touching its
-                            record, to prefetch its neighbourhood */
-    int with_pos;
+    synth_member *m;
 } synth_set;
 
 typedef struct {

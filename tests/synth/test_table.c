@@ -59,7 +59,6 @@ static void test_sets(void **state)
 {
     (void)state;
     synth_set s = {0};
-    s.with_pos = 1;
     uint32_t slot[40];
     for (uint32_t k = 0; k < 40; k++) {
         assert_int_equal(synth_set_add(&s, k, 1000 + k, &slot[k]), DAC_OK);
@@ -67,8 +66,8 @@ static void test_sets(void **state)
     }
     uint32_t moved = synth_set_remove(&s, slot[3]); /* the last member takes slot 3 */
     assert_int_equal(moved, 39);
-    assert_int_equal(s.id[3], 39);
-    assert_int_equal(s.pos[3], 1039);
+    assert_int_equal(s.m[3].id, 39);
+    assert_int_equal(s.m[3].pos, 1039);
     assert_int_equal(synth_set_remove(&s, s.n - 1), SYNTH_NONE);
     assert_int_equal(s.n, 38);
     synth_set_free(&s);
