@@ -220,8 +220,7 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
     uint8_t occ = state[i0] & SYNTH_OCC;
     state[i0] &= (uint8_t)~SYNTH_OCC;
     state[i1] |= occ;
-    e->site_atom[i0] = SYNTH_NONE;
-    e->site_atom[i1] = id;
+    e->site_atom[i1] = id; /* the vacated entry is left: it is read only where a site is occupied */
     if (e->tile_atoms) {
         e->tile_atoms[synth_tile(g, x, y)]--;
         e->tile_atoms[synth_tile(g, nx, ny)]++;

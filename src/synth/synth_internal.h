@@ -377,7 +377,9 @@ struct dac_synth_engine {
     uint16_t *tile_atoms;      /* atoms per tile (first passage) */
     uint16_t *tile_pockets;    /* pocket positions per tile */
     uint32_t *tile_owner;      /* domain + 1 holding the tile, 0 free */
-    uint32_t *site_atom;       /* L² entries, tiled like state: the atom on a site */
+    uint32_t *site_atom;       /* L² entries, tiled like state: the atom on a site where
+                                  the site is occupied (stale elsewhere: a hop does not
+                                  clear the site it leaves, one store and line fewer) */
     synth_map pk;              /* site → pocket */
     synth_atom *atoms;
     size_t n_atoms, cap_atoms;
