@@ -375,12 +375,17 @@ static int do_event(dac_synth_engine *e, size_t c, uint32_t member, unsigned spa
 /* ------------------------------------------------------------ look-ahead ---------- */
 
 /* The random words of one Markov event — its waiting time, its class, its member — are
- * drawn SYNTH_AHEAD − 1 events ahead. The atom of a coming event can then be picked
- * from the tree as it is and its neighbourhood prefetched while the events before it
- * run: on a lattice far larger than the caches the memory waits overlap instead of
- * adding. The pick is
- * redone when the event runs if the tree changed meanwhile (same words, so the result
- * is what picking then would have given); prefetches of a wrong guess cost nothing. */
+ * drawn SYNTH_AHEAD − 1 = 2 events ahead, so that a coming event's memory is fetched in
+ * two stages while the events before it run: two events ahead, its class and slot are
+ * picked from the tree as it is and the slot's member record is prefetched; one event
+ * ahead, that record (now in cache) says which atom and site, and the site's
+ * neighbourhood and the atom's record are prefetched. On a lattice far larger than the
+ * caches the memory waits then overlap instead of adding up. The pick is redone when
+ * the event runs if the tree changed meanwhile (same words, so the result is what
+ * picking then would have given); prefetches of a wrong guess cost nothing. The words
+ * are drawn no further ahead than that: how far ahead decides where in the random
+ * stream they fall, between the draws the events themselves make, so a deeper ring
+ * would change every trajectory. */
 static void draw_words(dac_synth_engine *e, synth_draw *d)
 {
     d->r_t = dac_rng_next(&e->rng);
@@ -389,30 +394,45 @@ static void draw_words(dac_synth_engine *e, synth_draw *d)
     d->version = UINT64_MAX;
 }
 
+/* The class and the slot of its member list (the member itself is read where used). */
 static void pick(dac_synth_engine *e, synth_draw *d)
 {
     if (d->version == e->table.version)
         return;
     d->version = e->table.version;
     d->cls = synth_table_pick(&e->table, (double)(d->r_c >> 11) * 0x1.0p-53 * synth_table_total(&e->table));
-    d->member = 0;
-    if (d->cls != SIZE_MAX && e->table.cls[d->cls].set) {
-        const synth_set *s = e->table.cls[d->cls].set;
-        d->slot = (uint32_t)(((__uint128_t)d->r_m * s->n) >> 64); /* uniform, bias < n/2⁶⁴ */
-        d->member = s->m[d->slot].id;
-    }
+    d->slot = 0;
+    if (d->cls != SIZE_MAX && e->table.cls[d->cls].set)
+        d->slot = (uint32_t)(((__uint128_t)d->r_m * e->table.cls[d->cls].set->n) >> 64); /* uniform, bias < n/2⁶⁴ */
 }
 
-static void prefetch_next(dac_synth_engine *e, synth_draw *d)
+static const synth_member *hop_member(const dac_synth_engine *e, const synth_draw *d)
+{
+    if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
+        return NULL;
+    return &e->table.cls[d->cls].set->m[d->slot];
+}
+
+static void prefetch_member(dac_synth_engine *e, synth_draw *d)
 {
     if (!e->prefetch)
         return;
     pick(e, d);
-    if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
+    const synth_member *m = hop_member(e, d);
+    if (m)
+        __builtin_prefetch(m);
+}
+
+static void prefetch_site(dac_synth_engine *e, synth_draw *d)
+{
+    if (!e->prefetch)
+        return;
+    pick(e, d);
+    const synth_member *m = hop_member(e, d);
+    if (!m)
         return;
     const synth_lattice *g = &e->g;
-    uint32_t pos = e->table.cls[d->cls].set->m[d->slot].pos;
-    int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16), L = g->L;
+    int x = (int)(m->pos & 0xFFFF), y = (int)(m->pos >> 16), L = g->L;
     /* the tiles the new site's neighbourhood can reach (two steps: the corners of the
      * 5 × 5 block), and the site → atom lines of the three rows the hop writes (a line
      * holds two rows of a tile, so rows y ± 1 bring row y with them) */
@@ -425,7 +445,7 @@ static void prefetch_next(dac_synth_engine *e, synth_draw *d)
     uint32_t c = synth_col(x);
     __builtin_prefetch(&e->site_atom[synth_row(g, y > 0 ? y - 1 : L - 1) + c], 1);
     __builtin_prefetch(&e->site_atom[synth_row(g, y + 1 < L ? y + 1 : 0) + c], 1);
-    __builtin_prefetch(&e->atoms[d->member], 1);
+    __builtin_prefetch(&e->atoms[m->id], 1);
 }
 
 /* ------------------------------------------------------------ creation ------------ */
@@ -725,7 +745,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
         e->drawn = 1;
     }
     for (uint64_t iter = 0; st == DAC_OK; iter++) {
-        synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[e->cur ? e->cur - 1 : SYNTH_AHEAD - 1];
+        synth_draw *cur = &e->draw[e->cur];
         if (isnan(e->t_sched) || e->t_sched > until)
             e->t_sched = next_scheduled(e, until);
         double ts = e->t_sched, gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
@@ -749,14 +769,16 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             e->t = synth_dd_add(e->t, dt);
             pick(e, cur);
             size_t c = cur->cls;
-            uint32_t member = cur->member;
-            prefetch_next(e, ahead);
+            const synth_set *set = c != SIZE_MAX ? e->table.cls[c].set : NULL;
+            uint32_t member = set ? set->m[cur->slot].id : 0;
+            prefetch_site(e, &e->draw[(e->cur + 1) % SYNTH_AHEAD]);
+            prefetch_member(e, &e->draw[(e->cur + 2) % SYNTH_AHEAD]);
             if (c != SIZE_MAX && do_event(e, c, member, (unsigned)(cur->r_c & 0x7FF)))
                 e->events++;
             else
                 e->null_events++;
             draw_words(e, cur); /* the last of the ring now */
-            e->cur = e->cur + 1 < SYNTH_AHEAD ? e->cur + 1 : 0;
+            e->cur = (e->cur + 1) % SYNTH_AHEAD;
         }
         st = e->failed;
         if ((iter & 0xFFFF) == 0xFFFF && e->progress &&

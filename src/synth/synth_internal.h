@@ -365,7 +365,7 @@ typedef struct {
     uint64_t r_t, r_c, r_m;  /* random words: waiting time, class, member */
     uint64_t version;        /* table version the pick below was made on */
     size_t cls;
-    uint32_t slot, member;
+    uint32_t slot;
 } synth_draw;
 
 struct dac_synth_engine {
