@@ -15,12 +15,14 @@ build: bootstrap
 	cmake --build $(BUILD) -j $(JOBS)
 	@echo "dac built: $(BUILD)/dac"
 
-# The default study: for now the analysis of every example structure, then a simulated
-# HAADF image of the Ni2 example (written to out/).
+# The default study in its quick form (`dac run --quick -o out/`, under a minute): the
+# page to open is out/report.html.
 run: build
 	@scripts/run-study $(BUILD)/dac
 
-# Warnings are errors here; then the whole suite again under ASan + UBSan.
+# Warnings are errors here; then the whole suite again under ASan + UBSan. The test of
+# the report page renders it in headless Chromium, which the bootstrap adds for tests.
+test: export DAC_BOOTSTRAP_TEST=1
 test: bootstrap
 	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAC_WERROR=ON >/dev/null
 	cmake --build build-test -j $(JOBS)

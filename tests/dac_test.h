@@ -1,6 +1,7 @@
 /*
  * dac_test.h — what several cmocka suites share: cmocka's includes in the order it
- * needs, and a floating-point comparison (cmocka 1.1 has none) that prints both values.
+ * needs, a floating-point comparison (cmocka 1.1 has none) that prints both values, and
+ * whole-file reads and comparisons.
  */
 #ifndef DAC_TEST_H
 #define DAC_TEST_H
@@ -45,6 +46,17 @@ static inline char *dac_test_slurp(const char *path, size_t *len)
         buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* 1 when both files exist and hold the same bytes. */
+#include <string.h>
+static inline int dac_test_same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *x = dac_test_slurp(a, &na), *y = dac_test_slurp(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x), free(y);
+    return same;
 }
 
 #endif

@@ -17,7 +17,8 @@
  * What each step does and why: docs/stem-count.md, and src/stem/count/count_internal.h
  * for the pipeline's inner steps. Positions are in pixels (x = column, y = row, origin
  * at the centre of the top-left pixel) unless a name ends in _A. A counter is used by
- * one thread at a time; two counters on two threads never interfere.
+ * one thread at a time (it runs its own threads: dac_stem_counter_set_threads); two
+ * counters on two threads never interfere.
  */
 #ifndef DAC_STEM_COUNT_H
 #define DAC_STEM_COUNT_H
@@ -89,7 +90,9 @@ typedef struct {
 
 /* ----------------------------------------------------------- statistics -------- */
 
-#define DAC_STEM_HIST_BINS 14
+/* Most bins of the pair-distance histogram (their width is chosen from the data:
+ * docs/stem-count.md, pair_hist). */
+#define DAC_STEM_HIST_MAX_BINS 64
 
 typedef struct {
     size_t n_images, n_atoms, n_sites, n_single, n_pair, n_cluster;
@@ -104,8 +107,12 @@ typedef struct {
     double corrected_site_ci95[2], corrected_atom_ci95[2];
     double pair_distance_mean_A, pair_distance_sd_A;
     size_t n_pair_distances;
-    double hist_edges_A[DAC_STEM_HIST_BINS + 1];
-    size_t hist[DAC_STEM_HIST_BINS];
+    size_t n_hist_bins;             /* bins used, 1 … DAC_STEM_HIST_MAX_BINS */
+    double hist_bin_width_A;        /* Freedman–Diaconis, at least the precision */
+    double hist_precision_A;        /* median precision of a resolved pair's distance
+                                       (NAN: no resolved pair) */
+    double hist_edges_A[DAC_STEM_HIST_MAX_BINS + 1];
+    size_t hist[DAC_STEM_HIST_MAX_BINS];
     double clark_evans;             /* R = mean NN distance / (0.5/sqrt(density)) */
     double est_single, est_pair, est_cluster; /* chance-corrected site counts */
     int ci_method;                  /* 0 Wilson, 1 bootstrap over images */
@@ -138,6 +145,12 @@ void dac_stem_counter_free(dac_stem_counter *c);
 int dac_stem_counter_set_elements(dac_stem_counter *c, const char *const *symbols, int n);
 /* Draw overlays (default 1): the image with the sites circled, one PNG per image. */
 void dac_stem_counter_set_overlays(dac_stem_counter *c, int on);
+/* Threads for what runs in parallel: the images of one add_images call (one thread per
+ * image) and the chance-pair Monte Carlo of finish. n ≤ 0 (the default): OpenMP's
+ * default (OMP_NUM_THREADS, else every core); 1 without OpenMP. Every result, warning
+ * and error is the same whatever the number. dac_stem_counter_threads: the number used. */
+void dac_stem_counter_set_threads(dac_stem_counter *c, int n);
+int dac_stem_counter_threads(const dac_stem_counter *c);
 void dac_stem_counter_set_progress(dac_stem_counter *c, dac_progress_fn fn, void *user_data);
 /* Detects, refines, classifies and groups the atoms of one image. support: w*h bytes,
  * non-zero = support, or NULL for the automatic vacuum mask. name appears in messages
@@ -145,6 +158,12 @@ void dac_stem_counter_set_progress(dac_stem_counter *c, dac_progress_fn fn, void
  * for the overlay). */
 int dac_stem_counter_add_image(dac_stem_counter *c, const dac_image *image,
                                const unsigned char *support, const char *name);
+/* As add_image for n images at once, counted in parallel. supports and names may be
+ * NULL (all automatic / unnamed), or hold NULLs. The images are added as if one by one
+ * in order: on a failure the images before it stay added, it and those after do not,
+ * and its error is the one returned; warnings come in image order. */
+int dac_stem_counter_add_images(dac_stem_counter *c, size_t n, const dac_image *const *images,
+                                const unsigned char *const *supports, const char *const *names);
 /* Statistics over every image added (Monte Carlo chance pairs and bootstrap driven by
  * seed: same seed, same numbers). */
 int dac_stem_counter_finish(dac_stem_counter *c, uint64_t seed);

@@ -18,6 +18,7 @@ int cmd_stem(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_kinetics(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Subcommands of `dac stem` that live in their own files. */
 int cmd_stem_simulate(int argc, char **argv);

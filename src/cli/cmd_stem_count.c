@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/cli.h"
 #include "dac/image.h"
@@ -45,6 +49,9 @@ static void count_help(FILE *f)
         "      --model ptnc|FILE     find atoms with a learned model (`dac stem learn`) instead\n"
         "                            of the statistical test; ptnc: built in, trained on Pt\n"
         "                            atoms on N-doped carbon (a file: give its path, ./NAME)\n"
+        "      --threads N           threads for several images and the Monte Carlo\n"
+        "                            (default: OMP_NUM_THREADS, else every core); the\n"
+        "                            results are the same bytes for any N\n"
         "  -q, --quiet               errors only\n"
         "  -h, --help                this help\n\n"
         "Defaults and their sources: docs/stem-count.md.\n");
@@ -52,7 +59,7 @@ static void count_help(FILE *f)
 
 enum {
     O_PIXEL = 256, O_PAIR_MAX, O_ELEMENTS, O_MASK, O_SEED, O_FWHM, O_FA, O_BG, O_FRAC, O_NOREF,
-    O_MAXD, O_JSON, O_OVERLAY, O_NO_OVERLAY, O_MODEL
+    O_MAXD, O_JSON, O_OVERLAY, O_NO_OVERLAY, O_MODEL, O_THREADS
 };
 
 typedef struct {
@@ -63,6 +70,7 @@ typedef struct {
     char elements[2][8];
     int n_elements;
     int no_overlay;
+    int threads; /* 0: the library's default */
     uint64_t seed;
 } count_args;
 
@@ -95,6 +103,19 @@ static int parse_pixel(const char *cmd, const char *text, double *px)
     return st;
 }
 
+/* --threads: a whole number ≥ 1. */
+static int parse_threads(const char *cmd, const char *text, int *n)
+{
+    double v;
+    int st = cli_parse_double(cmd, "--threads", text, &v);
+    if (st == 0 && !(v >= 1 && v <= 4096 && v == floor(v)))
+        return cli_usage_error(cmd, "option --threads: expected a whole number of threads >= 1, "
+                                    "got '%s'", text);
+    if (st == 0)
+        *n = (int)v;
+    return st;
+}
+
 static int parse_count_args(int argc, char **argv, count_args *a, int *done)
 {
     static const struct option opts[] = {
@@ -105,6 +126,7 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         {"background-sigma", required_argument, 0, O_BG},
         {"min-atom-fraction", required_argument, 0, O_FRAC}, {"no-refine", no_argument, 0, O_NOREF},
         {"no-overlay", no_argument, 0, O_NO_OVERLAY}, {"model", required_argument, 0, O_MODEL},
+        {"threads", required_argument, 0, O_THREADS},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *C = "stem count";
@@ -130,6 +152,7 @@ static int parse_count_args(int argc, char **argv, count_args *a, int *done)
         case O_NOREF: a->p.refine = 0; break;
         case O_NO_OVERLAY: a->no_overlay = 1; break;
         case O_MODEL: a->model = optarg; break;
+        case O_THREADS: st = parse_threads(C, optarg, &a->threads); break;
         default: return cli_bad_option(C, c, argv);
         }
         if (c == O_FWHM || c == O_FA || c == O_BG || c == O_FRAC || c == O_NOREF)
@@ -193,18 +216,41 @@ static void warn_repeated_images(char **paths, size_t m)
         }
 }
 
-static int add_image(dac_stem_counter *counter, const char *path, const count_args *a)
+/* Reads images [k, k + n) of paths (and the mask for each) and counts them as one
+ * batch, in parallel on the counter's threads. */
+static int add_batch(dac_stem_counter *counter, char **paths, size_t n, const count_args *a)
 {
-    dac_image *im = NULL;
-    unsigned char *mask = NULL;
-    int st = dac_image_read(path, DAC_IMAGE_FORMAT_AUTO, &im);
-    if (st == DAC_OK && a->mask)
-        st = read_mask(a->mask, im->width, im->height, &mask);
+    dac_image **im = calloc(n, sizeof *im);
+    unsigned char **mask = calloc(n, sizeof *mask);
+    int st = im && mask ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == DAC_OK && i < n; i++) {
+        st = dac_image_read(paths[i], DAC_IMAGE_FORMAT_AUTO, &im[i]);
+        if (st == DAC_OK && a->mask)
+            st = read_mask(a->mask, im[i]->width, im[i]->height, &mask[i]);
+    }
     if (st == DAC_OK)
-        st = dac_stem_counter_add_image(counter, im, mask, path);
-    free(mask);
-    dac_image_free(im);
+        st = dac_stem_counter_add_images(counter, n, (const dac_image *const *)im,
+                                         (const unsigned char *const *)mask,
+                                         (const char *const *)paths);
+    for (size_t i = 0; i < n && im; i++) {
+        dac_image_free(im[i]);
+        free(mask ? mask[i] : NULL);
+    }
+    free(im), free(mask);
     return st;
+}
+
+/* glibc hands every block over 32 MB to mmap and back to the kernel on free, so each of
+ * the detector's frame-sized buffers is faulted in again page by page: 1 GB of fresh
+ * pages for one 4096² frame, a fifth of the run's time in the kernel (issue 10). Kept
+ * in the heap after free, the buffers are reused. A process-wide setting: the CLI's to
+ * make, not the library's. */
+static void reuse_freed_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
 }
 
 /* --model: a built-in name (no '/' and no ".json"), else a model file. */
@@ -244,15 +290,20 @@ int cmd_stem_count(int argc, char **argv)
     const char *el[2] = {a.elements[0], a.elements[1]};
     if (st == DAC_OK && a.n_elements)
         st = dac_stem_counter_set_elements(counter, el, a.n_elements);
-    if (st == DAC_OK)
+    if (st == DAC_OK) {
         dac_stem_counter_set_overlays(counter, !a.no_overlay);
+        dac_stem_counter_set_threads(counter, a.threads);
+    }
     if (st == DAC_OK && a.model)
         st = set_model(counter, a.model);
-    /* One step per image: counting a 4096² frame takes a second or two. */
+    reuse_freed_memory();
+    /* Images are read and counted a batch of one per thread at a time (each thread
+     * holds one frame and its working maps); one progress step per batch. */
+    size_t batch = st == DAC_OK ? (size_t)dac_stem_counter_threads(counter) : 1;
     cli_progress *bar = m > 1 ? cli_progress_create("count", cli_quiet) : NULL;
-    for (size_t k = 0; st == DAC_OK && k < m; k++) {
+    for (size_t k = 0; st == DAC_OK && k < m; k += batch) {
         cli_progress_update((double)k / (double)m, bar);
-        st = add_image(counter, paths[k], &a);
+        st = add_batch(counter, paths + k, m - k < batch ? m - k : batch, &a);
     }
     cli_progress_update(1.0, bar);
     cli_progress_free(bar);

@@ -39,6 +39,7 @@ static const command commands[] = {
     {"stem", cmd_stem, "simulate HAADF-STEM images; count singles, pairs and clusters"},
     {"synth", cmd_synth, "kinetic Monte Carlo of DAC synthesis routes (and sweeps of it)"},
     {"kinetics", cmd_kinetics, "free-energy diagrams and microkinetic models, single and dual sites"},
+    {"run", cmd_run, "run a study (synthesis, images, activity) and write its report.html"},
 };
 
 static void print_help(FILE *f)

@@ -400,6 +400,9 @@ static int search(const dac_grid *g, const double p[3], const double f[3], const
             for (int t2 = lo[2]; t2 <= hi[2]; t2++) {
                 if (!step(&g->ax[2], t2, &b[2], &s[2]))
                     continue;
+                size_t flat = flat_bin(g, b);
+                if (g->bin_start[flat] == g->bin_start[flat + 1])
+                    continue; /* most bins of a sparse 2-D frame are empty: skip the setup */
                 double t[3];
                 int sw[3]; /* the image of a hit, before the point's own wrap */
                 for (int c = 0; c < 3; c++) {
@@ -407,7 +410,6 @@ static int search(const dac_grid *g, const double p[3], const double f[3], const
                     sw[c] = s[c] + wq[c];
                 }
                 int home = s[0] == 0 && s[1] == 0 && s[2] == 0;
-                size_t flat = flat_bin(g, b);
                 for (size_t q = g->bin_start[flat]; q < g->bin_start[flat + 1]; q++) {
                     const bin_point *a = &g->sorted[q];
                     double dx = a->r[0] + t[0], dy = a->r[1] + t[1], dz = a->r[2] + t[2];

@@ -7,10 +7,19 @@
  * exposes a digest, and adding a crypto library for provenance alone would be a
  * heavier dependency than the code). Checked against the NIST example vectors in
  * tests/core/test_io.c.
+ *
+ * Speed: the digest of a 4096² float TIFF (67 MB) took 0.3 s of a 2 s budget for
+ * `dac stem count` in the plain form (~220 MB/s). On x86 CPUs with the SHA extensions
+ * (Intel since Goldmont/Ice Lake, AMD since Zen) the same compression function runs in
+ * SHA256RNDS2/MSG1/MSG2 instructions at ~1.5–2 GB/s; the CPU is asked once per digest
+ * (CPUID), and the plain form stays for every other CPU. Both give the same bits
+ * (tests/core/test_io.c compares them on random data).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/io.h"
 #include "dac/core.h"
@@ -70,6 +79,42 @@ int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, si
     return DAC_OK;
 }
 
+char *dac_path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+int dac_make_dirs(const char *dir)
+{
+    char *p = strdup(dir);
+    if (!p)
+        return dac_error(DAC_ERR_NOMEM, "out of memory");
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int err = errno;
+            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
+            free(p);
+            return st;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
+    return DAC_OK;
+}
+
 int dac_read_file(const char *path, size_t max_bytes, char **text, size_t *len)
 {
     *text = NULL;
@@ -118,6 +163,96 @@ static void compress(uint32_t h[8], const unsigned char *p)
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+void dac_sha256_blocks_portable(uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+    for (size_t b = 0; b < n_blocks; b++)
+        compress(h, p + 64 * b);
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* SHA-NI: CPUID leaf 7 EBX bit 29, with SSSE3 (leaf 1 ECX bit 9) and SSE4.1 (bit 19)
+ * for the shuffles and blends around it. */
+int dac_sha256_has_accel(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+        return 0;
+    if (__get_cpuid_max(0, NULL) < 7)
+        return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return (b >> 29) & 1;
+}
+
+/* The instructions keep the eight words as two registers, ABEF and CDGH (A in the top
+ * lane); SHA256RNDS2 does two rounds from the low two words of message + constant, and
+ * after them the old ABEF is the new CDGH, so the two registers swap roles each call.
+ * The schedule: MSG1 adds σ0 of the next words, W[t−7] is added by hand, MSG2 adds
+ * σ1 of the last two (FIPS 180-4 §6.2.2 step 1). */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void blocks_shani(uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i abcd = _mm_loadu_si128((const __m128i *)(const void *)h);
+    __m128i efgh = _mm_loadu_si128((const __m128i *)(const void *)(h + 4));
+    __m128i badc = _mm_shuffle_epi32(abcd, 0xB1), hgfe = _mm_shuffle_epi32(efgh, 0x1B);
+    __m128i s0 = _mm_alignr_epi8(badc, hgfe, 8);   /* ABEF */
+    __m128i s1 = _mm_blend_epi16(hgfe, badc, 0xF0); /* CDGH */
+    for (size_t b = 0; b < n_blocks; b++, p += 64) {
+        __m128i save0 = s0, save1 = s1, m[4];
+        for (int i = 0; i < 4; i++)
+            m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
+                                    bswap);
+        for (int g = 0; g < 16; g++) {
+            __m128i w = m[g & 3];
+            if (g >= 4) { /* W[4g..4g+3] from the four groups before it */
+                __m128i t = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+                w = m[g & 3] = _mm_sha256msg2_epu32(t, m[(g + 3) & 3]);
+            }
+            __m128i k = _mm_add_epi32(w, _mm_loadu_si128((const __m128i *)(const void *)(K + 4 * g)));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, k);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(k, 0x0E));
+        }
+        s0 = _mm_add_epi32(s0, save0);
+        s1 = _mm_add_epi32(s1, save1);
+    }
+    __m128i abef = _mm_shuffle_epi32(s0, 0x1B), ghcd = _mm_shuffle_epi32(s1, 0xB1);
+    _mm_storeu_si128((__m128i *)(void *)h, _mm_blend_epi16(abef, ghcd, 0xF0));
+    _mm_storeu_si128((__m128i *)(void *)(h + 4), _mm_alignr_epi8(ghcd, abef, 8));
+}
+
+int dac_sha256_blocks_accel(uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+    if (!dac_sha256_has_accel())
+        return 0;
+    blocks_shani(h, p, n_blocks);
+    return 1;
+}
+#else
+int dac_sha256_has_accel(void) { return 0; }
+int dac_sha256_blocks_accel(uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+    (void)h, (void)p, (void)n_blocks;
+    return 0;
+}
+#endif
+
+static void blocks(const dac_sha256 *s, uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    if (s->accel) {
+        blocks_shani(h, p, n_blocks);
+        return;
+    }
+#else
+    (void)s;
+#endif
+    dac_sha256_blocks_portable(h, p, n_blocks);
+}
+
 void dac_sha256_init(dac_sha256 *s)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -125,6 +260,7 @@ void dac_sha256_init(dac_sha256 *s)
     memcpy(s->h, h0, sizeof h0);
     s->bytes = 0;
     s->fill = 0;
+    s->accel = dac_sha256_has_accel();
 }
 
 void dac_sha256_update(dac_sha256 *s, const void *data, size_t len)
@@ -133,15 +269,16 @@ void dac_sha256_update(dac_sha256 *s, const void *data, size_t len)
     s->bytes += len;
     while (len) {
         if (s->fill == 0 && len >= 64) {
-            compress(s->h, p);
-            p += 64, len -= 64;
+            size_t nb = len / 64;
+            blocks(s, s->h, p, nb);
+            p += 64 * nb, len -= 64 * nb;
             continue;
         }
         size_t take = 64 - s->fill < len ? 64 - s->fill : len;
         memcpy(s->block + s->fill, p, take);
         s->fill += take, p += take, len -= take;
         if (s->fill == 64) {
-            compress(s->h, s->block);
+            blocks(s, s->h, s->block, 1);
             s->fill = 0;
         }
     }

@@ -14,12 +14,20 @@
 int dac_read_file(const char *path, size_t max_bytes, char **text, size_t *len);
 int dac_read_stream(FILE *f, const char *name, size_t max_bytes, char **text, size_t *len);
 
+/* mkdir -p: dir and its missing parents; DAC_ERR_RUNTIME naming the folder that cannot
+ * be made, or dir when it is not a folder. */
+int dac_make_dirs(const char *dir);
+
+/* "dir/name" in a new buffer (free it), NULL when out of memory. */
+char *dac_path_join(const char *dir, const char *name);
+
 /* SHA-256 (FIPS 180-4). Incremental, or of a whole file as 64 lowercase hex digits. */
 typedef struct {
     uint32_t h[8];
     uint64_t bytes;
     unsigned char block[64];
     size_t fill;
+    int accel; /* this CPU has the SHA extensions (set by init) */
 } dac_sha256;
 
 void dac_sha256_init(dac_sha256 *s);
@@ -28,5 +36,11 @@ void dac_sha256_final(dac_sha256 *s, unsigned char digest[32]);
 void dac_sha256_hex(const unsigned char digest[32], char hex[65]);
 /* DAC_ERR_INPUT naming the file when it cannot be read. */
 int dac_sha256_file(const char *path, char hex[65]);
+/* The compression function over n 64-byte blocks behind dac_sha256_update, exposed so
+ * tests can compare the two forms: the portable one, and the x86 SHA-extensions one
+ * (returns 0 and does nothing on a CPU without them; dac_sha256_has_accel tells). */
+void dac_sha256_blocks_portable(uint32_t h[8], const unsigned char *p, size_t n_blocks);
+int dac_sha256_blocks_accel(uint32_t h[8], const unsigned char *p, size_t n_blocks);
+int dac_sha256_has_accel(void);
 
 #endif

@@ -35,43 +35,6 @@ struct dac_outset {
     size_t n, cap;
 };
 
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return dac_error(DAC_ERR_NOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int err = errno;
-            int st = dac_error(DAC_ERR_RUNTIME, "%s: cannot create folder: %s", p, strerror(err));
-            free(p);
-            return st;
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return dac_error(DAC_ERR_RUNTIME, "%s: not a folder", dir);
-    return DAC_OK;
-}
-
 /* Removes ".NAME.dac-tmp.PID.XXXXXX" files whose process is gone. */
 static void clean_stale(const char *dir)
 {
@@ -89,7 +52,7 @@ static void clean_stale(const char *dir)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* alive (or not ours to ask): leave it */
-        char *path = join(dir, e->d_name);
+        char *path = dac_path_join(dir, e->d_name);
         if (path)
             unlink(path);
         free(path);
@@ -116,7 +79,7 @@ static int folder_set(const char *dir, int manifest, dac_outset **out)
     *out = NULL;
     if (!dir || !*dir)
         return dac_error(DAC_ERR_USAGE, "output folder: empty name");
-    int st = make_dirs(dir);
+    int st = dac_make_dirs(dir);
     if (st != DAC_OK)
         return st;
     clean_stale(dir);
@@ -156,8 +119,8 @@ static int add_member(dac_outset *s, const char *name, FILE **stream)
     char tmpname[512];
     snprintf(tmpname, sizeof tmpname, ".%.200s" TMP_TAG "%ld.XXXXXX", name, (long)getpid());
     m->name = strdup(name);
-    m->final = join(s->dir, name);
-    m->tmp = join(s->dir, tmpname);
+    m->final = dac_path_join(s->dir, name);
+    m->tmp = dac_path_join(s->dir, tmpname);
     if (!m->name || !m->final || !m->tmp) {
         free(m->name), free(m->final), free(m->tmp);
         return dac_error(DAC_ERR_NOMEM, "out of memory");
@@ -265,7 +228,7 @@ static int add_manifest(dac_outset *s)
 /* The previous manifest's text (NULL when there is none), read before it is replaced. */
 static char *previous_manifest(const dac_outset *s)
 {
-    char *path = join(s->dir, MANIFEST), *text = NULL;
+    char *path = dac_path_join(s->dir, MANIFEST), *text = NULL;
     size_t len;
     if (path && dac_read_file(path, (size_t)64 << 20, &text, &len) != DAC_OK) {
         dac_error_clear(); /* no previous set: nothing to remove */
@@ -289,7 +252,7 @@ static void remove_previous(const dac_outset *s, char *manifest)
         int kept = 0;
         for (size_t i = 0; i < s->n && !kept; i++)
             kept = !strcmp(s->m[i].name, line);
-        char *old = kept ? NULL : join(s->dir, line);
+        char *old = kept ? NULL : dac_path_join(s->dir, line);
         if (old)
             unlink(old);
         free(old);

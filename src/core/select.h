@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* The k-th smallest (0-based) of v[0..n-1], n > 0, k < n, in O(n) expected time
- * (Hoare's quickselect, median-of-three pivot). Reorders v. No NaNs allowed. */
+ * (quickselect, median-of-three pivot, branch-free partition). Reorders v. No NaNs. */
 float dac_select_float(float *v, size_t n, size_t k);
 
 #endif

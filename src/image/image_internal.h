@@ -23,6 +23,11 @@ int image_write_png_stream(FILE *out, const char *path, const dac_image *img,
                            const dac_png_options *opt);
 int image_write_png_rgb_stream(FILE *out, const char *path, size_t width, size_t height,
                                const unsigned char *rgb);
+/* 8-bit indices into a palette of n_palette (≤ 256) RGB colours; pixel_size_A (x, y)
+ * may be NULL. Every index must be < n_palette (DAC_ERR_USAGE). */
+int image_write_png_palette_stream(FILE *out, const char *path, size_t width, size_t height,
+                                   const unsigned char *index, const unsigned char (*palette)[3],
+                                   int n_palette, const double *pixel_size_A);
 
 /* Readers: data/len is the whole file, name is used in messages. */
 int image_read_tiff_buffer(const unsigned char *data, size_t len, const char *name,

@@ -6,9 +6,16 @@
  * Pixel size from our tEXt "pixel_size_A" or else pHYs in pixels per metre.
  *
  * Writing: 8-bit display images (linear map of a percentile or explicit range to
- * 0..255) and 16-bit (min..max or explicit range to 0..65535), plus 8-bit RGB for
- * overlays. pHYs cannot hold pixels below 0.47 Å (2^31 pixels per metre), so the exact
- * pixel size also goes into tEXt.
+ * 0..255) and 16-bit (min..max or explicit range to 0..65535), plus 8-bit RGB and 8-bit
+ * palette images for overlays. pHYs cannot hold pixels below 0.47 Å (2^31 pixels per
+ * metre), so the exact pixel size also goes into tEXt.
+ *
+ * Overlays are palette images (a third of the bytes of RGB) stored without compression
+ * (zlib level 0). A noisy micrograph's grey levels hardly compress: the overlay of a
+ * 4096² frame is 16.8 MB stored, 11.8 MB with the cheapest useful deflate (level 1, RLE
+ * strategy; the default LZ77 search finds almost nothing to match and takes twice as
+ * long), and that deflate cost 0.25 s of the 2 s budget of `dac stem count` on such a
+ * frame (issue 10). Stored, writing is a copy and two checksums.
  */
 #include <math.h>
 #include <png.h>
@@ -229,10 +236,17 @@ static void on_write_error(png_structp png, png_const_charp msg)
     png_longjmp(png, 1);
 }
 
-/* Writes `height` rows produced by `fill(y, row, user)`; color PNG_COLOR_TYPE_GRAY or RGB. */
+/* A palette for PNG_COLOR_TYPE_PALETTE (NULL otherwise). */
+typedef struct {
+    const unsigned char (*rgb)[3];
+    int n;
+} png_palette;
+
+/* Writes `height` rows produced by `fill(y, row, user)`; color PNG_COLOR_TYPE_GRAY, RGB
+ * or PALETTE (then pal gives the colours). */
 static int encode(FILE *out, const char *path, size_t width, size_t height, int depth, int color,
                   const double *pixel_size_A, void (*fill)(size_t y, png_bytep row, const void *user),
-                  const void *user, const char *range_text)
+                  const void *user, const char *range_text, const png_palette *pal)
 {
     if (width == 0 || height == 0 || width > 0x7fffffff || height > 0x7fffffff)
         return dac_error(DAC_ERR_USAGE, "%s: no image to write", path);
@@ -258,6 +272,13 @@ static int encode(FILE *out, const char *path, size_t width, size_t height, int 
     png_set_filter(w.png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_set_IHDR(w.png, w.info, (png_uint_32)width, (png_uint_32)height, depth, color,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (pal) {
+        png_color c[256];
+        for (int i = 0; i < pal->n; i++)
+            c[i] = (png_color){pal->rgb[i][0], pal->rgb[i][1], pal->rgb[i][2]};
+        png_set_PLTE(w.png, w.info, c, pal->n);
+        png_set_compression_level(w.png, 0);
+    }
     png_text text[3];
     char size_text[80];
     int ntext = 0;
@@ -338,7 +359,7 @@ int image_write_png_stream(FILE *out, const char *path, const dac_image *img,
     char range[80];
     snprintf(range, sizeof range, "%.9g %.9g", g.lo, g.hi);
     return encode(out, path, img->width, img->height, opt->bits, PNG_COLOR_TYPE_GRAY,
-                  img->pixel_size_A, fill_grey, &g, range);
+                  img->pixel_size_A, fill_grey, &g, range, NULL);
 }
 
 int dac_image_write_png(const char *path, const dac_image *img, const dac_png_options *opt)
@@ -368,7 +389,7 @@ int image_write_png_rgb_stream(FILE *out, const char *path, size_t width, size_t
     if (!rgb)
         return dac_error(DAC_ERR_USAGE, "%s: no image to write", path);
     rgb_fill r = {rgb, width};
-    return encode(out, path, width, height, 8, PNG_COLOR_TYPE_RGB, NULL, fill_rgb, &r, NULL);
+    return encode(out, path, width, height, 8, PNG_COLOR_TYPE_RGB, NULL, fill_rgb, &r, NULL, NULL);
 }
 
 int dac_image_write_png_rgb(const char *path, size_t width, size_t height, const unsigned char *rgb)
@@ -379,4 +400,26 @@ int dac_image_write_png_rgb(const char *path, size_t width, size_t height, const
     if (st != DAC_OK)
         return st;
     return dac_outset_finish(set, image_write_png_rgb_stream(f, path, width, height, rgb));
+}
+
+static void fill_index(size_t y, png_bytep row, const void *user)
+{
+    const rgb_fill *r = user;
+    memcpy(row, r->rgb + y * r->width, r->width);
+}
+
+int image_write_png_palette_stream(FILE *out, const char *path, size_t width, size_t height,
+                                   const unsigned char *index, const unsigned char (*palette)[3],
+                                   int n_palette, const double *pixel_size_A)
+{
+    if (!index || !palette || n_palette < 1 || n_palette > 256)
+        return dac_error(DAC_ERR_USAGE, "%s: no image or no palette (1-256 colours) to write", path);
+    for (size_t i = 0; n_palette < 256 && i < width * height; i++) /* 256: every byte fits */
+        if (index[i] >= n_palette)
+            return dac_error(DAC_ERR_USAGE, "%s: pixel %zu uses colour %d of a %d-colour palette",
+                             path, i, index[i], n_palette);
+    rgb_fill r = {index, width};
+    png_palette pal = {palette, n_palette};
+    return encode(out, path, width, height, 8, PNG_COLOR_TYPE_PALETTE, pixel_size_A, fill_index, &r,
+                  NULL, &pal);
 }

@@ -232,9 +232,13 @@ static int fed_plot(const dac_kinetics_fed *const *f, size_t n, dac_plot **out)
     snprintf(title, sizeof title, "Free-energy diagram at U = %g V vs RHE", f[0]->U);
     dac_plot *p = NULL;
     if (st == DAC_OK)
-        st = dac_plot_create(title, "reaction coordinate", "ΔG (eV)", &p);
+        st = dac_plot_create(title, "reaction coordinate (states labelled above their level)",
+                             "ΔG (eV)", &p);
     if (st == DAC_OK)
         st = dac_plot_set_table(p, 2 * n, hp, rows, tab);
+    /* The abscissa only orders the states: numbers there would suggest a scale. */
+    if (st == DAC_OK)
+        st = dac_plot_add_command(p, "unset xtics");
     for (size_t d = 0; st == DAC_OK && d < n; d++) {
         char t[2 * KIN_NAME_MAX + 4];
         snprintf(t, sizeof t, "%s (%s)", f[d]->mechanism, f[d]->pathway);

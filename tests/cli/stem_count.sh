@@ -236,5 +236,25 @@ check '[ $rc -eq 0 ] && [ "$(wc -c < "$T/ohuge/pair_hist.svg")" -lt 60000 ] && [
 "$DAC" stem count "$T/a.tif" -o "$T/onan" --pair-max nan -q 2>/dev/null
 check '[ $? -eq 2 ]' "--pair-max nan should be a usage error"
 
+# --threads: three images on 1 and on 3 threads give the same files (summary.json apart
+# from the command line); a number that is not a whole count >= 1 is a usage error.
+for n in 1 3; do
+    "$DAC" stem count "$T/a.tif" "$T/ni.tif" "$T/a.tif" -o "$T/othr$n" --seed 5 --threads $n -q 2> /dev/null
+    check '[ $? -eq 0 ]' "--threads $n failed"
+done
+for f in atoms.csv sites.csv overlay_a.png overlay_ni.png overlay_a_2.png pair_hist.csv; do
+    check 'cmp -s "$T/othr1/$f" "$T/othr3/$f"' "$f differs between --threads 1 and 3"
+done
+check '[ "$(nocl "$T/othr1/summary.json")" = "$(nocl "$T/othr3/summary.json")" ]' \
+    "summary.json differs between --threads 1 and 3"
+for v in 0 -1 1.5 x; do
+    "$DAC" stem count "$T/a.tif" -o "$T/obad" --threads "$v" 2> "$T/err.txt"
+    rc=$?
+    check '[ $rc -eq 2 ] && grep -q -- "--threads" "$T/err.txt"' "--threads $v: exit $rc, $(cat "$T/err.txt")"
+done
+# The overlay is a palette PNG (color type 3 in IHDR, byte 25) with the pixel size.
+check '[ "$(od -An -tu1 -j25 -N1 "$T/out/overlay_a.png" | tr -d " ")" = 3 ]' "overlay is not a palette PNG"
+check 'grep -aq "pixel_size_A" "$T/out/overlay_a.png"' "overlay lacks its pixel size"
+
 echo "stem_count.sh: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -191,6 +191,25 @@ static void test_select(void **state)
     }
     float one = 5.0f;
     assert_true(dac_select_float(&one, 1, 0) == 5.0f);
+    /* Larger arrays (the partition, not only the final insertion sort): all equal, two
+     * values, reversed, and counts with many ties as in an image of electrons. */
+    enum { M = 5000 };
+    float *x = malloc(sizeof *x * M), *xs = malloc(sizeof *xs * M), *xw = malloc(sizeof *xw * M);
+    assert_non_null(x), assert_non_null(xs), assert_non_null(xw);
+    for (int pass = 0; pass < 4; pass++) {
+        for (int i = 0; i < M; i++)
+            x[i] = pass == 0 ? 3.0f : pass == 1 ? (float)(i % 2) : pass == 2 ? (float)(M - i)
+                                                               : (float)dac_rng_poisson(&r, 6);
+        memcpy(xs, x, sizeof *x * M);
+        qsort(xs, M, sizeof xs[0], cmp_float);
+        for (int k = 0; k < M; k += 37) {
+            memcpy(xw, x, sizeof *x * M);
+            assert_true(dac_select_float(xw, M, (size_t)k) == xs[k]);
+        }
+        memcpy(xw, x, sizeof *x * M);
+        assert_true(dac_select_float(xw, M, M - 1) == xs[M - 1]);
+    }
+    free(x), free(xs), free(xw);
 }
 
 static void test_config(void **state)

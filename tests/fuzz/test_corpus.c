@@ -13,9 +13,11 @@
 
 #include "core/config.h"
 #include "core/csv.h"
+#include "report/report_internal.h"
 #include "dac/core.h"
 #include "dac/image.h"
 #include "dac/kinetics.h"
+#include "dac/report.h"
 #include "dac/struct.h"
 #include "dac/synth.h"
 #include "stem/count/learn_internal.h"
@@ -87,6 +89,25 @@ static void replay_csv(const unsigned char *data, size_t len, const char *name)
         assert_null(csv);
     }
     dac_csv_free(csv);
+}
+
+static void replay_fragment(const unsigned char *data, size_t len, const char *name)
+{
+    dac_report *r;
+    assert_int_equal(dac_report_create("replay", &r), DAC_OK);
+    int st = report_fragment_parse(r, (const char *)data, len, name, "stage", "stage/");
+    assert_true(st == DAC_OK || clean_failure(st));
+    dac_report_free(r);
+}
+
+static void replay_study(const unsigned char *data, size_t len, const char *name)
+{
+    for (int quick = 0; quick < 2; quick++) {
+        dac_report_study *s = NULL;
+        int st = dac_report_study_parse((const char *)data, len, name, quick, &s);
+        assert_true(st == DAC_OK ? s != NULL : clean_failure(st) && s == NULL);
+        dac_report_study_free(s);
+    }
 }
 
 static void replay_config(const unsigned char *data, size_t len, const char *name)
@@ -162,7 +183,8 @@ static const struct {
     {"fuzz_config", replay_config},    {"fuzz_stem_model", replay_model},
     {"fuzz_kinetics_mechanism", replay_kinetics_mechanism},
     {"fuzz_kinetics_table", replay_kinetics_table},
-    {"fuzz_synth_recipe", replay_synth_recipe},
+    {"fuzz_synth_recipe", replay_synth_recipe}, {"fuzz_report_fragment", replay_fragment},
+    {"fuzz_study", replay_study},
 };
 
 static void test_replay_corpus(void **state)

@@ -62,15 +62,6 @@ static void *count_one(void *arg)
     return NULL;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    size_t na = 0, nb = 0;
-    char *x = dac_test_slurp(a, &na), *y = dac_test_slurp(b, &nb);
-    int same = x && y && na == nb && memcmp(x, y, na) == 0;
-    free(x), free(y);
-    return same;
-}
-
 static void test_two_threads_same_bytes_as_one_after_the_other(void **state)
 {
     (void)state;
@@ -98,14 +89,14 @@ static void test_two_threads_same_bytes_as_one_after_the_other(void **state)
             char a[400], b[400];
             snprintf(a, sizeof a, "%s/%s", dir[k], files[f]);
             snprintf(b, sizeof b, "%s/%s", dir[k + 2], files[f]);
-            assert_true(same_file(a, b));
+            assert_true(dac_test_same_file(a, b));
         }
     }
     /* The two images differ, so their results must too (the test could fail). */
     char a[400], b[400];
     snprintf(a, sizeof a, "%s/atoms.csv", dir[0]);
     snprintf(b, sizeof b, "%s/atoms.csv", dir[1]);
-    assert_false(same_file(a, b));
+    assert_false(dac_test_same_file(a, b));
     dac_image_free(img[0]);
     dac_image_free(img[1]);
     char cmd[400];

@@ -219,6 +219,15 @@ void count_wilson(double k, double n, double z, double ci[2]);
  * r_A inside the support). */
 double count_chance_pairs_csr(double n, double lambda_per_A2, double r_A, double coverage);
 
+/* The pair-distance bins (hist.c): d[n] resolved pair distances (Å) into s's hist
+ * fields, the width by Freedman–Diaconis with precision_A (NAN: none) as its floor. */
+void count_pair_histogram(const double *d, size_t n, double precision_A,
+                          dac_stem_count_stats *s);
+/* 2·IQR·n^(−1/3); NAN for n < 4 or no interquartile spread. */
+double count_fd_bin_width(const double *d, size_t n);
+/* The smallest 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k ≥ x > 0 (NAN for x ≤ 0). */
+double count_nice_ceil(double x);
+
 /* All statistics; seed drives the Monte Carlo and the bootstrap (same seed, same
  * numbers). mc_repeats: Monte Carlo placements (0: default 200). */
 int count_statistics(const count_image *images, size_t n_images,
@@ -230,8 +239,9 @@ int count_statistics(const count_image *images, size_t n_images,
 /* Checks the parameters (the pixel size included); DAC_ERR_USAGE naming the field. */
 int count_check_params(const dac_stem_count_params *p);
 
-/* An 8-bit grey display copy of an image (0.5–99.5 % stretch, so bright atoms do not
- * wash out the support): what the overlay is drawn on. */
+/* A grey display copy of an image (0.5–99.5 % stretch, so bright atoms do not wash out
+ * the support): what the overlay is drawn on. grey holds the palette's grey levels,
+ * 0 … COUNT_GREYS − 1 (overlay.c). */
 typedef struct {
     size_t width, height;
     unsigned char *grey;
@@ -279,13 +289,65 @@ typedef struct {
  * measured from the outer corner of pixel (0, 0), so x_A = (x_px + 0.5)·pixel. */
 int count_write_results(const count_results *r, const char *dir, const dac_provenance *prov);
 
-/* The overlay drawing (shared with the scorer's overlay): circles and lines in RGB. */
-void count_draw_circle(unsigned char *rgb, size_t w, size_t h, double cx, double cy, double r,
-                       const unsigned char c[3]);
-void count_draw_line(unsigned char *rgb, size_t w, size_t h, double x0, double y0, double x1,
-                     double y1, const unsigned char c[3]);
-/* RGB from the display copy. */
-unsigned char *count_display_rgb(const count_display *d);
+/* --------------------------------------------------------------- overlays ------ */
 
+/* A drawing on a counted image (overlay.c): 8-bit indices into one palette — grey
+ * levels, the same levels tinted for vacuum, then a few inks — written as a palette
+ * PNG. pixel_A ≤ 0: unknown (no scale bar). */
+enum {
+    COUNT_GREYS = 192,
+    COUNT_SHADE0 = 192,  /* vacuum: COUNT_SHADES tinted grey levels */
+    COUNT_SHADES = 48,
+    COUNT_PALETTE_SIZE = 256
+};
+typedef enum {
+    COUNT_INK_SINGLE = 240,
+    COUNT_INK_PAIR,
+    COUNT_INK_CLUSTER,
+    COUNT_INK_MATCHED, /* the scorer's true positives, false positives, misses */
+    COUNT_INK_FALSE,
+    COUNT_INK_MISSED,
+    COUNT_INK_WHITE,
+    COUNT_INK_BLACK,
+    COUNT_INK_PANEL,
+    COUNT_INK_END
+} count_ink;
+#define COUNT_SWATCH_SHADE (-1) /* a legend row whose swatch is the vacuum tint */
+
+typedef struct {
+    size_t width, height;
+    double pixel_A;
+    unsigned char *px;
+} count_canvas;
+
+void count_palette(unsigned char pal[COUNT_PALETTE_SIZE][3]);
+/* The display copy as a canvas, pixels outside support (w*h, 0 = vacuum; NULL: none)
+ * shaded. */
+int count_canvas_create(const count_display *d, const unsigned char *support, double pixel_A,
+                        count_canvas *out);
+void count_canvas_free(count_canvas *c);
+int count_canvas_write_png(FILE *f, const char *name, const count_canvas *c);
+
+/* Marker ring radius (px) for a pixel size; a ring in ink (edge = 0) or its black edge
+ * (edge = 1: draw every edge before any ring). */
+double count_marker_radius(double pixel_A);
+void count_draw_ring(count_canvas *c, double cx, double cy, double r, int ink, int edge);
+/* A line between two markers of radius r, from ring to ring. */
+void count_draw_link(count_canvas *c, double x0, double y0, double x1, double y1, double r,
+                     int ink);
+void count_fill_rect(count_canvas *c, long x0, long y0, long x1, long y1, int ink);
+/* Built-in 5×8 font (digits, a–z, Å, ², . , : - / ( ) % =), scaled by whole pixels. */
+void count_draw_text(count_canvas *c, long x, long y, int scale, int ink, const char *utf8);
+size_t count_text_width(const char *utf8, int scale);
+int count_text_scale(const count_canvas *c);
+
+typedef struct {
+    int ink; /* a count_ink for a ring swatch, COUNT_SWATCH_SHADE for the vacuum tint */
+    char text[64];
+} count_legend_row;
+void count_draw_legend(count_canvas *c, const count_legend_row *rows, int n);
+/* 1, 2 or 5 × 10^k Å, at most a fifth of width_A; and the bar drawn bottom-left. */
+double count_scale_bar_A(double width_A);
+void count_draw_scale_bar(count_canvas *c);
 
 #endif

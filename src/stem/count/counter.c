@@ -11,11 +11,19 @@
  * The per-image rules that belong to counting rather than to one step live here: the
  * pixel size (parameter over calibration), the two-element rule for the faint-blob
  * floor, and the plausibility of the measured atom width for the stated pixel size.
+ *
+ * Threads: images given together (add_images) are counted one per thread, and the
+ * statistics run in a thread team whose idle members take Monte Carlo repetitions
+ * (stats.c). What one image yields — blobs, warnings, errors — is kept with its frame
+ * and joined to the counter's lists in image order, so the results, the warnings and
+ * the error reported are those of adding the images one by one, whatever the number
+ * of threads.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "dac/stem.h"
 #include "stem/count/count_internal.h"
 #include "stem/count/learn_internal.h"
@@ -37,6 +45,7 @@ struct dac_stem_counter {
     double sigma[2]; /* relative HAADF cross-sections of the elements (1e-4 Å²) */
     int n_elements;
     int overlays;
+    int threads; /* 0: OpenMP's default */
     dac_progress_fn progress;
     void *progress_data;
     count_frame *frames;
@@ -125,6 +134,10 @@ int dac_stem_counter_set_elements(dac_stem_counter *c, const char *const *symbol
 }
 
 void dac_stem_counter_set_overlays(dac_stem_counter *c, int on) { c->overlays = on != 0; }
+
+void dac_stem_counter_set_threads(dac_stem_counter *c, int n) { c->threads = n > 0 ? n : 0; }
+
+int dac_stem_counter_threads(const dac_stem_counter *c) { return dac_threads(c->threads, 1L << 30); }
 
 int dac_stem_counter_set_model(dac_stem_counter *c, const dac_stem_model *m)
 {
@@ -274,7 +287,7 @@ static int append_results(dac_stem_counter *c, count_frame *fr, size_t k)
 }
 
 /* Only what the statistics and the writers need stays: the mask and a display copy. */
-static int keep_display(dac_stem_counter *c, count_frame *fr, const dac_image *img)
+static int keep_display(const dac_stem_counter *c, count_frame *fr, const dac_image *img)
 {
     free(fr->detection->background);
     fr->detection->background = NULL;
@@ -301,8 +314,8 @@ static void fill_info(count_frame *fr)
     in->elements_separable = fr->mixture.elements_separable;
 }
 
-static int process(dac_stem_counter *c, count_frame *fr, const dac_image *img,
-                   const unsigned char *support, size_t k)
+static int process(const dac_stem_counter *c, count_frame *fr, const dac_image *img,
+                   const unsigned char *support)
 {
     int st = image_pixel(c, img, fr->name, &fr->pixel_A);
     if (st != DAC_OK)
@@ -327,8 +340,6 @@ static int process(dac_stem_counter *c, count_frame *fr, const dac_image *img,
     if (st == DAC_OK)
         warn_image(c, fr, fr->name, img);
     if (st == DAC_OK)
-        st = append_results(c, fr, k);
-    if (st == DAC_OK)
         st = keep_display(c, fr, img);
     if (st == DAC_OK)
         fill_info(fr);
@@ -346,33 +357,123 @@ void count_name_image_in_error(const char *name, int st)
     dac_error(st, "%s: %s", name, buf);
 }
 
+/* What one image left on its worker thread: its status and error message, and the
+ * warnings it raised (warnings and errors are kept per thread, dac/core.h). */
+typedef struct {
+    int st;
+    char error[1024];
+    char (*warnings)[256];
+    size_t n_warnings;
+} image_outcome;
+
+/* Moves this thread's warnings into *w (cleared first) and clears them. */
+static void take_warnings(char (**w)[256], size_t *n)
+{
+    *n = dac_warning_count();
+    *w = *n ? malloc(sizeof **w * *n) : NULL;
+    if (!*w)
+        *n = 0;
+    for (size_t i = 0; i < *n; i++)
+        snprintf((*w)[i], sizeof **w, "%s", dac_warning(i));
+    dac_warnings_clear();
+}
+
+static void give_warnings(char (*w)[256], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dac_warn("%s", w[i]);
+    free(w);
+}
+
+/* Counts one image into fr on whichever thread runs it, leaving that thread's
+ * warnings as they were and what the image raised in *o. */
+static void count_one(const dac_stem_counter *c, count_frame *fr, const dac_image *img,
+                      const unsigned char *support, const char *name, image_outcome *o)
+{
+    char (*before)[256];
+    size_t n_before;
+    take_warnings(&before, &n_before);
+    memset(fr, 0, sizeof *fr);
+    fr->name = strdup(name ? name : "(image)");
+    o->st = fr->name ? DAC_OK : dac_error(DAC_ERR_NOMEM, "stem count: out of memory");
+    if (o->st == DAC_OK && (!img || !img->pixels))
+        o->st = dac_error(DAC_ERR_USAGE, "dac_stem_counter_add_images: NULL image");
+    if (o->st == DAC_OK)
+        o->st = process(c, fr, img, support);
+    if (o->st != DAC_OK) {
+        if (fr->name)
+            count_name_image_in_error(fr->name, o->st);
+        snprintf(o->error, sizeof o->error, "%s", dac_last_error());
+        count_frame_clear(fr);
+    }
+    take_warnings(&o->warnings, &o->n_warnings);
+    give_warnings(before, n_before);
+}
+
+int dac_stem_counter_add_images(dac_stem_counter *c, size_t n, const dac_image *const *images,
+                                const unsigned char *const *supports, const char *const *names)
+{
+    if (!c || (n && !images))
+        return dac_error(DAC_ERR_USAGE, "dac_stem_counter_add_images: NULL argument");
+    if (c->finished)
+        return dac_error(DAC_ERR_USAGE, "stem count: images must be added before finish");
+    if (n == 0)
+        return DAC_OK;
+    int st = grow((void **)&c->frames, &c->cap, c->m + n, sizeof *c->frames);
+    image_outcome *out = st == DAC_OK ? calloc(n, sizeof *out) : NULL;
+    if (st == DAC_OK && !out)
+        st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory");
+    if (st != DAC_OK)
+        return st;
+    count_frame *fr = c->frames + c->m;
+    const dac_stem_counter *cc = c;
+    DAC_OMP(parallel for num_threads(dac_threads(cc->threads, (long)n)) schedule(dynamic, 1))
+    for (size_t k = 0; k < n; k++)
+        count_one(cc, &fr[k], images[k], supports ? supports[k] : NULL, names ? names[k] : NULL,
+                  &out[k]);
+    /* In image order, as one by one: results up to the first failure, its error. */
+    size_t k = 0;
+    for (; k < n; k++) {
+        give_warnings(out[k].warnings, out[k].n_warnings);
+        out[k].warnings = NULL;
+        st = out[k].st;
+        if (st != DAC_OK) {
+            dac_error(st, "%s", out[k].error);
+            break;
+        }
+        size_t blobs0 = c->n_blobs, sites0 = c->n_sites;
+        st = append_results(c, &fr[k], c->m);
+        if (st != DAC_OK) {
+            count_name_image_in_error(fr[k].name, st);
+            c->n_blobs = blobs0, c->n_sites = sites0;
+            break;
+        }
+        c->m++;
+        if (c->progress && c->progress((double)c->m / (double)(c->m + 1), c->progress_data)) {
+            st = dac_error(DAC_ERR_RUNTIME, "stem count: stopped by the caller");
+            k++;
+            break;
+        }
+    }
+    /* Frames not joined (after a failure or a stop) are freed; a failed one already is. */
+    for (size_t j = k; j < n; j++) {
+        if (out[j].st == DAC_OK)
+            count_frame_clear(&fr[j]);
+        free(out[j].warnings);
+    }
+    free(out);
+    return st;
+}
+
 int dac_stem_counter_add_image(dac_stem_counter *c, const dac_image *img,
                                const unsigned char *support, const char *name)
 {
     if (!c || !img || !img->pixels)
         return dac_error(DAC_ERR_USAGE, "dac_stem_counter_add_image: NULL argument");
-    if (c->finished)
-        return dac_error(DAC_ERR_USAGE, "stem count: images must be added before finish");
-    int st = grow((void **)&c->frames, &c->cap, c->m + 1, sizeof *c->frames);
-    if (st != DAC_OK)
-        return st;
-    count_frame *fr = &c->frames[c->m];
-    memset(fr, 0, sizeof *fr);
-    fr->name = strdup(name ? name : "(image)");
-    if (!fr->name)
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory");
-    size_t blobs0 = c->n_blobs, sites0 = c->n_sites;
-    st = process(c, fr, img, support, c->m);
-    if (st != DAC_OK) {
-        count_name_image_in_error(fr->name, st);
-        count_frame_clear(fr);
-        c->n_blobs = blobs0, c->n_sites = sites0;
-        return st;
-    }
-    c->m++;
-    if (c->progress && c->progress((double)c->m / (double)(c->m + 1), c->progress_data))
-        return dac_error(DAC_ERR_RUNTIME, "stem count: stopped by the caller");
-    return DAC_OK;
+    const dac_image *images[1] = {img};
+    const unsigned char *supports[1] = {support};
+    const char *names[1] = {name};
+    return dac_stem_counter_add_images(c, 1, images, supports, names);
 }
 
 int dac_stem_counter_finish(dac_stem_counter *c, uint64_t seed)
@@ -388,7 +489,14 @@ int dac_stem_counter_finish(dac_stem_counter *c, uint64_t seed)
         in[k] = (count_image){c->sites + fr->first_site, fr->n_sites, d->blobs, d->n_blobs,
                               d->support, d->width, d->height, fr->pixel_A};
     }
-    int st = count_statistics(in, c->m, c->p.pair_max_A, seed, 0, &c->stats);
+    /* The statistics run on this thread; the team's other threads wait in the region's
+     * closing barrier and take the Monte Carlo repetitions stats.c hands out as tasks. */
+    int st = DAC_OK;
+    DAC_OMP(parallel num_threads(dac_threads(c->threads, 1L << 30)))
+    {
+        DAC_OMP(masked)
+        st = count_statistics(in, c->m, c->p.pair_max_A, seed, 0, &c->stats);
+    }
     free(in);
     c->finished = st == DAC_OK;
     if (st == DAC_OK && c->progress)

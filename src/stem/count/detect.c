@@ -434,7 +434,12 @@ static int robust_background(const float *img, size_t w, size_t h, const unsigne
         res[i] = z[i] > 3.0f ? bg[i] : img[i];
     if ((st = count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
-    /* res (the clipped image) is both input and output here: copy it out first. */
+    /* res (the clipped image) is the input here: the background goes into noise, which
+     * filtered_z fills only once the background is used (a 64 MB buffer less to fault in
+     * on a 4096² frame); without a noise map, into a copy. */
+    if (noise)
+        return filtered_z(fimg, res, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, noise,
+                          f, z, noise);
     float *clipped = malloc(sizeof *clipped * w * h);
     if (!clipped)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);

@@ -16,8 +16,6 @@
 #include "core/csv.h"
 #include "core/json.h"
 #include "core/outset.h"
-#include "core/select.h"
-#include "image/image_internal.h"
 #include "report/plot.h"
 #include "stem/count/count_internal.h"
 #include "stem/count/learn_internal.h"
@@ -116,8 +114,14 @@ static void add_pair_distances(cJSON *j, const dac_stem_count_stats *s)
     dac_json_number(pd, "mean", s->pair_distance_mean_A, none);
     dac_json_number(pd, "sd", s->pair_distance_sd_A, "fewer than two resolved pairs");
     cJSON *h = cJSON_AddObjectToObject(pd, "hist");
-    dac_json_numbers(h, "edges_A", s->hist_edges_A, DAC_STEM_HIST_BINS + 1, NULL);
-    dac_json_counts(h, "counts", s->hist, DAC_STEM_HIST_BINS);
+    dac_json_numbers(h, "edges_A", s->hist_edges_A, s->n_hist_bins + 1, NULL);
+    dac_json_counts(h, "counts", s->hist, s->n_hist_bins);
+    dac_json_number(h, "bin_width_A", s->hist_bin_width_A, NULL);
+    dac_json_number(h, "precision_A", s->hist_precision_A, none);
+    cJSON_AddStringToObject(h, "bin_rule",
+        "Freedman–Diaconis width 2·IQR·n^(−1/3) (0.25 Å for fewer than 4 distances), at least "
+        "precision_A (the median over resolved pairs of the two centres' √2·σ/z errors added "
+        "in quadrature), rounded up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k Å; bins from 0 Å");
 }
 
 static void add_parameters(cJSON *j, const dac_stem_count_params *p)
@@ -152,6 +156,15 @@ static void add_noise_model(cJSON *o, const count_detection *d)
         dac_json_number(n, "excess_over_shot_noise", d->noise_excess, NULL);
 }
 
+/* Area outside the searched support: vacuum, and the band along its edge that the
+ * filters cannot search (detect.c). */
+static double vacuum_area_nm2(const count_frame *fr)
+{
+    const count_detection *d = fr->detection;
+    double frame = (double)(d->width * d->height) * fr->pixel_A * fr->pixel_A / 100.0;
+    return fmax(0, frame - d->support_area_nm2);
+}
+
 static cJSON *image_json(const count_results *r, const count_frame *fr)
 {
     const count_detection *d = fr->detection;
@@ -162,6 +175,7 @@ static cJSON *image_json(const count_results *r, const count_frame *fr)
     dac_json_count(o, "height_px", d->height);
     dac_json_number(o, "pixel_A", fr->pixel_A, NULL);
     dac_json_number(o, "support_area_nm2", d->support_area_nm2, NULL);
+    dac_json_number(o, "vacuum_area_nm2", vacuum_area_nm2(fr), NULL);
     dac_json_count(o, "n_blobs", d->n_blobs);
     dac_json_count(o, "n_atoms", fr->info.n_atoms);
     dac_json_number(o, "threshold_z", d->threshold_z, NULL);
@@ -220,88 +234,64 @@ static cJSON *summary_json(const count_results *r, const dac_provenance *prov)
 
 /* ----------------------------------------------------------------- overlays ------ */
 
-static void put(unsigned char *rgb, size_t w, size_t h, long x, long y, const unsigned char c[3])
+static void format_area(char *buf, size_t size, const char *what, double nm2)
 {
-    if (x < 0 || y < 0 || x >= (long)w || y >= (long)h)
-        return;
-    memcpy(rgb + 3 * ((size_t)y * w + (size_t)x), c, 3);
+    snprintf(buf, size, nm2 >= 100 ? "%s %.0f nm²" : nm2 >= 10 ? "%s %.1f nm²" : "%s %.2f nm²",
+             what, nm2);
 }
 
-void count_draw_circle(unsigned char *rgb, size_t w, size_t h, double cx, double cy, double r,
-                       const unsigned char c[3])
+/* The legend: the image's sites by kind, and the vacuum area when there is one. */
+static int legend_rows(const count_results *r, const count_frame *fr, count_legend_row *rows)
 {
-    int steps = (int)(2 * DAC_PI * r) * 2 + 8;
-    for (int i = 0; i < steps; i++) {
-        double t = 2 * DAC_PI * i / steps;
-        put(rgb, w, h, lround(cx + r * cos(t)), lround(cy + r * sin(t)), c);
+    size_t n[4] = {0, 0, 0, 0};
+    for (size_t j = fr->first_site; j < fr->first_site + fr->n_sites; j++)
+        n[r->sites[j].kind]++;
+    static const char *names[4] = {"", "single", "pair", "cluster"};
+    static const int ink[4] = {0, COUNT_INK_SINGLE, COUNT_INK_PAIR, COUNT_INK_CLUSTER};
+    int k = 0;
+    for (int kind = DAC_SITE_SINGLE; kind <= DAC_SITE_CLUSTER; kind++, k++) {
+        rows[k].ink = ink[kind];
+        snprintf(rows[k].text, sizeof rows[k].text, "%s %zu", names[kind], n[kind]);
     }
-}
-
-void count_draw_line(unsigned char *rgb, size_t w, size_t h, double x0, double y0, double x1,
-                     double y1, const unsigned char c[3])
-{
-    double len = hypot(x1 - x0, y1 - y0);
-    int steps = (int)(2 * len) + 1;
-    for (int i = 0; i <= steps; i++) {
-        double t = (double)i / steps;
-        put(rgb, w, h, lround(x0 + t * (x1 - x0)), lround(y0 + t * (y1 - y0)), c);
+    double vac = vacuum_area_nm2(fr);
+    if (vac > 0.005) {
+        rows[k].ink = COUNT_SWATCH_SHADE;
+        format_area(rows[k].text, sizeof rows[k].text, "vacuum", vac);
+        k++;
     }
+    return k;
 }
 
-int count_display_image(const float *img, size_t w, size_t h, count_display *out)
-{
-    size_t np = w * h, step = np > 1000000 ? np / 1000000 : 1, ns = 0;
-    float *sample = malloc(sizeof *sample * (np / step + 1));
-    out->grey = malloc(np ? np : 1);
-    if (!sample || !out->grey) {
-        free(sample), free(out->grey);
-        out->grey = NULL;
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (display image)");
-    }
-    for (size_t i = 0; i < np; i += step)
-        sample[ns++] = img[i];
-    float lo = dac_select_float(sample, ns, (size_t)(0.005 * (double)(ns - 1)));
-    float hi = dac_select_float(sample, ns, (size_t)(0.995 * (double)(ns - 1)));
-    free(sample);
-    for (size_t i = 0; i < np; i++) {
-        double t = hi > lo ? (img[i] - lo) / (hi - lo) : 0.5;
-        out->grey[i] = (unsigned char)(255 * (t < 0 ? 0 : t > 1 ? 1 : t));
-    }
-    out->width = w, out->height = h;
-    return DAC_OK;
-}
-
-unsigned char *count_display_rgb(const count_display *d)
-{
-    size_t np = d->width * d->height;
-    unsigned char *rgb = malloc(np * 3 + 1);
-    for (size_t i = 0; rgb && i < np; i++)
-        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = d->grey[i];
-    return rgb;
-}
-
-/* Singles green, pairs yellow joined by a line, clusters magenta. */
+/* Rings: singles green, pairs yellow, clusters magenta, the blobs of a pair or cluster
+ * joined ring to ring; the vacuum shaded; legend top-left, scale bar bottom-left. */
 static int write_overlay(const count_results *r, size_t k, FILE *f, const char *name)
 {
     const count_frame *fr = &r->frames[k];
-    size_t w = fr->display.width, h = fr->display.height;
-    unsigned char *rgb = count_display_rgb(&fr->display);
-    if (!rgb)
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", name);
-    static const unsigned char col[4][3] = {{0, 0, 0}, {0, 220, 0}, {255, 210, 0}, {255, 0, 255}};
-    double rad = fmax(3.0, 1.0 / fr->pixel_A);
+    count_canvas cv;
+    int st = count_canvas_create(&fr->display, fr->detection->support, fr->pixel_A, &cv);
+    if (st != DAC_OK)
+        return st;
+    static const int ink[4] = {COUNT_INK_SINGLE, COUNT_INK_SINGLE, COUNT_INK_PAIR, COUNT_INK_CLUSTER};
+    double rad = count_marker_radius(fr->pixel_A);
     const dac_stem_blob *b = r->blobs;
-    for (size_t i = 0; i < r->n_blobs; i++) {
-        if (b[i].image != (int)k)
-            continue;
-        int kind = b[i].site >= 0 ? r->sites[b[i].site].kind : DAC_SITE_SINGLE;
-        count_draw_circle(rgb, w, h, b[i].x_px, b[i].y_px, rad, col[kind]);
-        for (size_t j = i + 1; kind != DAC_SITE_SINGLE && j < r->n_blobs; j++)
-            if (b[j].image == (int)k && b[j].site == b[i].site)
-                count_draw_line(rgb, w, h, b[i].x_px, b[i].y_px, b[j].x_px, b[j].y_px, col[kind]);
-    }
-    int st = image_write_png_rgb_stream(f, name, w, h, rgb);
-    free(rgb);
+    size_t lo = 0, hi = r->n_blobs; /* the image's blobs are one run of the list */
+    while (lo < hi && b[lo].image != (int)k)
+        lo++;
+    while (hi > lo && b[hi - 1].image != (int)k)
+        hi--;
+    for (int edge = 1; edge >= 0; edge--)
+        for (size_t i = lo; i < hi; i++) {
+            int kind = b[i].site >= 0 ? (int)r->sites[b[i].site].kind : DAC_SITE_SINGLE;
+            count_draw_ring(&cv, b[i].x_px, b[i].y_px, rad, ink[kind], edge);
+            for (size_t j = i + 1; edge && kind != DAC_SITE_SINGLE && j < hi; j++)
+                if (b[j].site == b[i].site)
+                    count_draw_link(&cv, b[i].x_px, b[i].y_px, b[j].x_px, b[j].y_px, rad, ink[kind]);
+        }
+    count_legend_row rows[4];
+    count_draw_legend(&cv, rows, legend_rows(r, fr, rows));
+    count_draw_scale_bar(&cv);
+    st = count_canvas_write_png(f, name, &cv);
+    count_canvas_free(&cv);
     return st;
 }
 
@@ -328,29 +318,42 @@ static void overlay_name(const count_results *r, size_t k, char *buf, size_t siz
         snprintf(buf, size, "overlay_%s.png", n ? clean : "image");
 }
 
+/* y-axis ticks for counts up to top: a whole 1, 2 or 5 × 10^k step, at most ~6 ticks. */
+static double count_tick_step(size_t top)
+{
+    double want = fmax(1.0, (double)top / 6.0), p = pow(10, floor(log10(want)));
+    return want <= p ? p : want <= 2 * p ? 2 * p : want <= 5 * p ? 5 * p : 10 * p;
+}
+
 /* The histogram of resolved pair distances (pair_hist.csv/.gp/.svg/.png), drawn by the
- * figure module from the statistics' bins. */
+ * figure module from the statistics' bins (the same as summary.json's). */
 static int write_pair_hist(dac_outset *set, const dac_stem_count_stats *s)
 {
-    double rows[DAC_STEM_HIST_BINS * 2];
-    for (int b = 0; b < DAC_STEM_HIST_BINS; b++) {
+    size_t nb = s->n_hist_bins, top = 0;
+    double rows[DAC_STEM_HIST_MAX_BINS * 2];
+    for (size_t b = 0; b < nb; b++) {
         rows[2 * b] = 0.5 * (s->hist_edges_A[b] + s->hist_edges_A[b + 1]);
         rows[2 * b + 1] = (double)s->hist[b];
+        top = s->hist[b] > top ? s->hist[b] : top;
     }
-    char title[96], ylabel[64];
+    char title[96], ylabel[64], ytics[64];
     snprintf(title, sizeof title, "Distances of resolved pairs (%zu pairs)", s->n_pair_distances);
-    snprintf(ylabel, sizeof ylabel, "pairs per %.3g Å bin", s->hist_edges_A[1] - s->hist_edges_A[0]);
+    snprintf(ylabel, sizeof ylabel, "pairs per %.3g Å bin", s->hist_bin_width_A);
+    double step = count_tick_step(top), ytop = step * ceil(fmax(1.0, (double)top) / step);
+    snprintf(ytics, sizeof ytics, "set ytics 0, %g", step);
     static const char *headers[] = {"distance_A", "pairs_count"};
     dac_plot *p;
     int st = dac_plot_create(title, "pair distance (Å)", ylabel, &p);
     if (st == DAC_OK)
-        st = dac_plot_set_table(p, 2, headers, DAC_STEM_HIST_BINS, rows);
+        st = dac_plot_set_table(p, 2, headers, nb, rows);
     if (st == DAC_OK)
         st = dac_plot_add_series(p, 0, 1, "resolved pairs", DAC_PLOT_BOXES);
     if (st == DAC_OK)
-        st = dac_plot_set_range(p, 'x', 0, s->hist_edges_A[DAC_STEM_HIST_BINS]);
+        st = dac_plot_set_range(p, 'x', 0, s->hist_edges_A[nb]);
     if (st == DAC_OK)
-        st = dac_plot_set_range(p, 'y', 0, NAN);
+        st = dac_plot_set_range(p, 'y', 0, ytop);
+    if (st == DAC_OK)
+        st = dac_plot_add_command(p, ytics);
     if (st == DAC_OK)
         st = dac_plot_write(p, set, "pair_hist");
     dac_plot_free(p);

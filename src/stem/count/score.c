@@ -24,6 +24,7 @@
 #include "core/grid.h"
 #include "core/uf.h"
 #include "dac/core.h"
+#include "core/outset.h"
 #include "stem/count/count_internal.h"
 
 /* Hungarian algorithm (Kuhn–Munkres with potentials, O(n²m)) for an n×m cost matrix
@@ -303,31 +304,46 @@ int dac_stem_score_write_overlay(const char *path, const float *img, size_t w, s
     int st = count_display_image(img, w, h, &disp);
     if (st != DAC_OK)
         return st;
-    unsigned char *rgb = count_display_rgb(&disp);
-    char *hit = calloc(n_truth ? n_truth : 1, 1);
+    count_canvas cv;
+    st = count_canvas_create(&disp, NULL, pixel_A, &cv);
     free(disp.grey);
-    if (!rgb || !hit) {
-        free(rgb), free(hit);
-        return dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
+    char *hit = calloc(n_truth ? n_truth : 1, 1);
+    if (st != DAC_OK || !hit) {
+        count_canvas_free(&cv), free(hit);
+        return st != DAC_OK ? st : dac_error(DAC_ERR_NOMEM, "%s: out of memory", path);
     }
-    static const unsigned char tp[3] = {0, 230, 0}, fp[3] = {255, 40, 40}, fn[3] = {60, 120, 255};
-    double r = fmax(3.0, 1.0 / pixel_A);
-    for (size_t i = 0; i < n_det; i++) {
-        int matched = match && match[i] >= 0 && (size_t)match[i] < n_truth;
-        if (matched) {
-            hit[match[i]] = 1;
-            count_draw_line(rgb, w, h, det[2 * i], det[2 * i + 1], tru[2 * match[i]],
-                            tru[2 * match[i] + 1], tp);
+    double r = count_marker_radius(pixel_A);
+    size_t n_tp = 0;
+    for (size_t i = 0; i < n_det; i++)
+        if (match && match[i] >= 0 && (size_t)match[i] < n_truth)
+            hit[match[i]] = 1, n_tp++;
+    /* Missed truths as a smaller ring, so a miss next to a false positive shows both. */
+    for (int edge = 1; edge >= 0; edge--) {
+        for (size_t i = 0; i < n_det; i++) {
+            int matched = match && match[i] >= 0 && (size_t)match[i] < n_truth;
+            count_draw_ring(&cv, det[2 * i], det[2 * i + 1], r, matched ? COUNT_INK_MATCHED
+                                                                        : COUNT_INK_FALSE, edge);
+            if (matched && edge)
+                count_draw_link(&cv, det[2 * i], det[2 * i + 1], tru[2 * match[i]],
+                                tru[2 * match[i] + 1], r, COUNT_INK_MATCHED);
         }
-        count_draw_circle(rgb, w, h, det[2 * i], det[2 * i + 1], r, matched ? tp : fp);
+        for (size_t j = 0; j < n_truth; j++)
+            if (!hit[j])
+                count_draw_ring(&cv, tru[2 * j], tru[2 * j + 1], 0.7 * r, COUNT_INK_MISSED, edge);
     }
-    /* Missed truths as a smaller circle, so a miss next to a false positive shows both. */
-    for (size_t j = 0; j < n_truth; j++)
-        if (!hit[j])
-            count_draw_circle(rgb, w, h, tru[2 * j], tru[2 * j + 1], 0.7 * r, fn);
     free(hit);
-    st = dac_image_write_png_rgb(path, w, h, rgb);
-    free(rgb);
+    count_legend_row rows[3] = {{COUNT_INK_MATCHED, ""}, {COUNT_INK_FALSE, ""}, {COUNT_INK_MISSED, ""}};
+    snprintf(rows[0].text, sizeof rows[0].text, "matched %zu", n_tp);
+    snprintf(rows[1].text, sizeof rows[1].text, "false %zu", n_det - n_tp);
+    snprintf(rows[2].text, sizeof rows[2].text, "missed %zu", n_truth - n_tp);
+    count_draw_legend(&cv, rows, 3);
+    count_draw_scale_bar(&cv);
+    dac_outset *set;
+    FILE *f;
+    st = dac_outset_create_file(path, &set, &f);
+    if (st == DAC_OK)
+        st = dac_outset_finish(set, count_canvas_write_png(f, path, &cv));
+    count_canvas_free(&cv);
     return st;
 }
 

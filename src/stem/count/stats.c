@@ -26,6 +26,7 @@
 
 #include "dac/core.h"
 #include "core/grid.h"
+#include "core/parallel.h"
 #include "core/sort.h"
 #include "core/uf.h"
 #include "stem/count/count_internal.h"
@@ -138,77 +139,104 @@ static size_t stratified_count(double v, int rep, int repeats)
     return (size_t)f + ((rep + 0.5) / repeats < v - f);
 }
 
-/* Expected observed counts when est sites (singles, pairs, clusters) are placed at random
- * in the support and their atoms linked within r_px. */
-static int monte_carlo(const count_image *im, const double est[3], const site_shapes *sh,
-                       double r_px, uint64_t seed, int repeats, site_counts *out)
+/* One placement (repetition rep) of the est sites at random in the support, its atoms
+ * linked within r_px; the observed counts it gives added to *out. */
+static int place_once(const count_image *im, const double est[3], const site_shapes *sh,
+                      double r_px, uint64_t seed, int rep, int repeats, site_counts *out)
 {
-    memset(out, 0, sizeof *out);
     int c3 = sh->cluster_atoms;
-    size_t nmax = (size_t)ceil(est[0]) + 2 * (size_t)ceil(est[1]) + (size_t)c3 * (size_t)ceil(est[2]);
-    if (nmax == 0)
+    size_t cnt[3] = {stratified_count(est[0], rep, repeats), stratified_count(est[1], rep, repeats),
+                     stratified_count(est[2], rep, repeats)};
+    size_t n = cnt[0] + 2 * cnt[1] + (size_t)c3 * cnt[2], k = 0;
+    if (n == 0)
         return DAC_OK;
-    double *x = malloc(sizeof *x * nmax), *y = malloc(sizeof *y * nmax);
-    int *from_single = malloc(sizeof *from_single * nmax), *kind_atoms = malloc(sizeof *kind_atoms * nmax);
-    size_t *placed = malloc(sizeof *placed * nmax), *nsing = malloc(sizeof *nsing * nmax);
-    double *xy = malloc(sizeof *xy * 2 * nmax);
+    double *x = malloc(sizeof *x * n), *y = malloc(sizeof *y * n);
+    int *from_single = malloc(sizeof *from_single * n), *kind_atoms = malloc(sizeof *kind_atoms * n);
+    size_t *placed = malloc(sizeof *placed * n), *nsing = malloc(sizeof *nsing * n);
+    double *xy = malloc(sizeof *xy * 2 * n);
     int st = DAC_OK;
     if (!x || !y || !from_single || !kind_atoms || !placed || !nsing || !xy) {
         free(x), free(y), free(from_single), free(kind_atoms), free(placed), free(nsing), free(xy);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
     }
-    for (int rep = 0; rep < repeats && st == DAC_OK; rep++) {
-        size_t cnt[3] = {stratified_count(est[0], rep, repeats), stratified_count(est[1], rep, repeats),
-                         stratified_count(est[2], rep, repeats)};
-        size_t n = cnt[0] + 2 * cnt[1] + (size_t)c3 * cnt[2], k = 0;
-        /* One random stream per repetition and kind, drawn slot by slot: adding a pair
-         * appends one placement and leaves all others where they were, so expectations
-         * at nearby estimates share their random numbers (finite differences stay
-         * smooth). */
-        for (int kind = 0; kind < 3; kind++) {
-            dac_rng rng;
-            dac_rng_seed_stream(&rng, seed + 1000003u * (uint64_t)rep, (uint64_t)kind + 11);
-            int na = kind == 0 ? 1 : kind == 1 ? 2 : c3;
-            for (size_t s = 0; s < cnt[kind]; s++) {
-                double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
-                if (!random_support_point(im, &rng, &cx, &cy))
-                    cx = cy = -1e9 * (double)(k + 1);
-                double rad = 0;
-                if (na == 2)
-                    rad = sh->n_pair_px ? 0.5 * sh->pair_px[dac_rng_below(&rng, sh->n_pair_px)] : 0;
-                else if (na > 2)
-                    rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* polygon circumradius */
-                for (int j = 0; j < na; j++, k++) {
-                    double t = th + 2 * DAC_PI * j / na;
-                    x[k] = cx + rad * cos(t), y[k] = cy + rad * sin(t);
-                    from_single[k] = na == 1;
-                }
+    /* One random stream per repetition and kind, drawn slot by slot: adding a pair
+     * appends one placement and leaves all others where they were, so expectations
+     * at nearby estimates share their random numbers (finite differences stay
+     * smooth). */
+    for (int kind = 0; kind < 3; kind++) {
+        dac_rng rng;
+        dac_rng_seed_stream(&rng, seed + 1000003u * (uint64_t)rep, (uint64_t)kind + 11);
+        int na = kind == 0 ? 1 : kind == 1 ? 2 : c3;
+        for (size_t s = 0; s < cnt[kind]; s++) {
+            double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
+            if (!random_support_point(im, &rng, &cx, &cy))
+                cx = cy = -1e9 * (double)(k + 1);
+            double rad = 0;
+            if (na == 2)
+                rad = sh->n_pair_px ? 0.5 * sh->pair_px[dac_rng_below(&rng, sh->n_pair_px)] : 0;
+            else if (na > 2)
+                rad = sh->spacing_px / (2 * sin(DAC_PI / na)); /* polygon circumradius */
+            for (int j = 0; j < na; j++, k++) {
+                double t = th + 2 * DAC_PI * j / na;
+                /* A single (or a merged pair) sits at its centre: no trigonometry. */
+                x[k] = rad > 0 ? cx + rad * cos(t) : cx, y[k] = rad > 0 ? cy + rad * sin(t) : cy;
+                from_single[k] = na == 1;
             }
         }
-        dac_uf uf = {0};
-        st = dac_uf_init(&uf, n);
-        if (st == DAC_OK)
-            st = link_points(x, y, n, r_px, xy, placed, &uf);
-        for (size_t i = 0; i < n; i++)
-            kind_atoms[i] = 0, nsing[i] = 0;
-        for (size_t i = 0; st == DAC_OK && i < n; i++) {
-            size_t a = dac_uf_find(&uf, i);
-            kind_atoms[a] += 1;
-            nsing[a] += (size_t)from_single[i];
-        }
-        for (size_t i = 0; st == DAC_OK && i < n; i++) {
-            if (dac_uf_find(&uf, i) != i)
-                continue;
-            int ka = kind_atoms[i];
-            out->single += ka == 1;
-            out->pair += ka == 2;
-            out->cluster += ka >= 3;
-            out->chance_pairs += ka == 2 && nsing[i] == 2;
-        }
-        dac_uf_free(&uf);
+    }
+    dac_uf uf = {0};
+    st = dac_uf_init(&uf, n);
+    if (st == DAC_OK)
+        st = link_points(x, y, n, r_px, xy, placed, &uf);
+    for (size_t i = 0; i < n; i++)
+        kind_atoms[i] = 0, nsing[i] = 0;
+    for (size_t i = 0; st == DAC_OK && i < n; i++) {
+        size_t a = dac_uf_find(&uf, i);
+        kind_atoms[a] += 1;
+        nsing[a] += (size_t)from_single[i];
+    }
+    for (size_t i = 0; st == DAC_OK && i < n; i++) {
+        if (dac_uf_find(&uf, i) != i)
+            continue;
+        int ka = kind_atoms[i];
+        out->single += ka == 1;
+        out->pair += ka == 2;
+        out->cluster += ka >= 3;
+        out->chance_pairs += ka == 2 && nsing[i] == 2;
+    }
+    dac_uf_free(&uf);
+    free(x), free(y), free(from_single), free(kind_atoms), free(placed), free(nsing), free(xy);
+    return st;
+}
+
+/* Expected observed counts when est sites (singles, pairs, clusters) are placed at random
+ * in the support and their atoms linked within r_px. The repetitions are tasks: inside
+ * the counter's thread team (counter.c) idle threads take them; alone, this thread
+ * runs them in turn. Each has its own random streams and its own counts, summed in
+ * repetition order, so the result does not depend on who ran what. */
+static int monte_carlo(const count_image *im, const double est[3], const site_shapes *sh,
+                       double r_px, uint64_t seed, int repeats, site_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    site_counts *per = calloc((size_t)repeats, sizeof *per);
+    int *status = calloc((size_t)repeats, sizeof *status);
+    if (!per || !status) {
+        free(per), free(status);
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
+    }
+    size_t n_rep = (size_t)repeats; /* unsigned: clang's taskloop compares its bounds so */
+    DAC_OMP(taskloop grainsize(1))
+    for (size_t rep = 0; rep < n_rep; rep++)
+        status[rep] = place_once(im, est, sh, r_px, seed, (int)rep, repeats, &per[rep]);
+    int st = DAC_OK;
+    for (int rep = 0; rep < repeats; rep++) {
+        if (status[rep] != DAC_OK && st == DAC_OK) /* the message stayed on its thread */
+            st = dac_error(status[rep], "stem count: out of memory (Monte Carlo)");
+        out->single += per[rep].single, out->pair += per[rep].pair;
+        out->cluster += per[rep].cluster, out->chance_pairs += per[rep].chance_pairs;
     }
     out->single /= repeats, out->pair /= repeats, out->cluster /= repeats, out->chance_pairs /= repeats;
-    free(x), free(y), free(from_single), free(kind_atoms), free(placed), free(nsing), free(xy);
+    free(per), free(status);
     return st;
 }
 
@@ -452,36 +480,66 @@ static int bootstrap(const double *per, size_t m, uint64_t seed, dac_stem_count_
     return DAC_OK;
 }
 
+/* Variance (px²) of each resolved pair's distance in var[n_sites] (0 elsewhere): the
+ * two centres' errors √2·σ/z per axis — the Cramér–Rao bound for a Gaussian blob in
+ * white noise found by its matched filter (as in detect.c) — added. The blobs number
+ * their sites in the counter's list, where this image's run starts at the smallest
+ * number they hold (every site has a blob). */
+static void pair_variances(const count_image *im, double *var)
+{
+    long first = -1;
+    for (size_t i = 0; i < im->n_blobs && im->blobs; i++)
+        if (im->blobs[i].site >= 0 && (first < 0 || im->blobs[i].site < first))
+            first = im->blobs[i].site;
+    for (size_t i = 0; i < im->n_blobs && im->blobs; i++) {
+        const dac_stem_blob *b = &im->blobs[i];
+        long j = b->site - first;
+        if (j < 0 || (size_t)j >= im->n_sites || im->sites[j].kind != DAC_SITE_PAIR ||
+            !(im->sites[j].distance_A > 0))
+            continue;
+        double sx = b->snr > 0 ? sqrt(2.0) * b->sigma_px / b->snr : NAN;
+        var[j] += sx * sx;
+    }
+}
+
 static void pair_distances(const count_image *images, size_t m, double pair_max_A,
                            dac_stem_count_stats *s)
 {
-    /* The range ends at the largest distance, rounded up to 1 Å, not beyond pair_max:
-     * a huge --pair-max would otherwise squeeze every pair into the first bin. */
-    double dmax = 0;
+    (void)pair_max_A; /* distances are within it by construction */
+    size_t total = 0;
     for (size_t k = 0; k < m; k++)
-        for (size_t j = 0; j < images[k].n_sites; j++)
-            if (images[k].sites[j].kind == DAC_SITE_PAIR && isfinite(images[k].sites[j].distance_A))
-                dmax = fmax(dmax, images[k].sites[j].distance_A);
-    double hi = fmin(pair_max_A, fmax(1, ceil(dmax)));
-    double sum = 0, sum2 = 0, bw = hi / DAC_STEM_HIST_BINS;
-    for (int b = 0; b <= DAC_STEM_HIST_BINS; b++)
-        s->hist_edges_A[b] = b * bw;
-    for (size_t k = 0; k < m; k++)
-        for (size_t j = 0; j < images[k].n_sites; j++) {
-            double d = images[k].sites[j].distance_A;
-            if (images[k].sites[j].kind != DAC_SITE_PAIR || !(d > 0))
+        total += images[k].n_sites;
+    double *d = malloc(sizeof *d * (total + 1)), *prec = malloc(sizeof *prec * (total + 1));
+    double sum = 0, sum2 = 0;
+    size_t n = 0, np = 0;
+    for (size_t k = 0; d && prec && k < m; k++) {
+        const count_image *im = &images[k];
+        double *var = calloc(im->n_sites + 1, sizeof *var);
+        if (var)
+            pair_variances(im, var);
+        for (size_t j = 0; j < im->n_sites; j++) {
+            double dist = im->sites[j].distance_A;
+            if (im->sites[j].kind != DAC_SITE_PAIR || !(dist > 0))
                 continue;
-            s->n_pair_distances++;
-            sum += d, sum2 += d * d;
-            int b = bw > 0 ? (int)(d / bw) : 0;
-            s->hist[b >= DAC_STEM_HIST_BINS ? DAC_STEM_HIST_BINS - 1 : b]++;
+            d[n++] = dist;
+            sum += dist, sum2 += dist * dist;
+            if (var && var[j] > 0 && isfinite(var[j]))
+                prec[np++] = sqrt(var[j]) * im->pixel_A;
         }
+        free(var);
+    }
+    double precision = NAN; /* the median over the resolved pairs */
+    if (np && dac_sort(prec, np, sizeof *prec, dac_compare_double, NULL) == DAC_OK)
+        precision = prec[np / 2];
+    count_pair_histogram(d, n, precision, s);
+    s->n_pair_distances = n;
     s->pair_distance_mean_A = s->pair_distance_sd_A = NAN;
-    if (s->n_pair_distances) {
-        double nn = (double)s->n_pair_distances;
+    if (n) {
+        double nn = (double)n;
         s->pair_distance_mean_A = sum / nn;
         s->pair_distance_sd_A = nn > 1 ? sqrt(fmax(0, (sum2 - sum * sum / nn) / (nn - 1))) : NAN;
     }
+    free(d), free(prec);
 }
 
 int count_statistics(const count_image *images, size_t m, double pair_max_A,
