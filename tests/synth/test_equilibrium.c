@@ -86,14 +86,26 @@ static void test_trap_detrap(void **state)
     dac_synth_engine_free(e);
 }
 
-static double bonded(const dac_synth_engine *e)
+static int neighbours(const synth_lattice *g, int x0, int y0, int x1, int y1)
 {
-    const synth_lattice *g = &e->g;
-    const synth_atom *a = &e->atoms[0], *b = &e->atoms[1];
     for (int d = 0; d < g->z; d++)
-        if (synth_wrap(a->x + g->dx[d], g->L) == b->x && synth_wrap(a->y + g->dy[d], g->L) == b->y)
+        if (synth_wrap(x0 + g->dx[d], g->L) == x1 && synth_wrap(y0 + g->dy[d], g->L) == y1)
             return 1;
     return 0;
+}
+
+static double bonded(const dac_synth_engine *e)
+{
+    const synth_atom *a = &e->atoms[0], *b = &e->atoms[1];
+    return neighbours(&e->g, a->x, a->y, b->x, b->y);
+}
+
+/* Two Ni atoms on an L × L gas lattice at 600 K, bonded by 0.1 eV, hopping one by one. */
+static void two_atoms(dac_synth_params *p, size_t L)
+{
+    synth_test_gas(p, L, 600.0, 1.0, 2);
+    p->first_passage = 0;
+    p->metal[0].bond_eV[0] = 0.1;
 }
 
 static void test_bond_boltzmann(void **state)
@@ -101,9 +113,7 @@ static void test_bond_boltzmann(void **state)
     (void)state;
     dac_synth_params p;
     size_t L = 16, n = SYNTH_TEST_SANITIZED ? 1500 : 6000;
-    synth_test_gas(&p, L, 600.0, 1.0, 2);
-    p.first_passage = 0;
-    p.metal[0].bond_eV[0] = 0.1;
+    two_atoms(&p, L);
     double kT = DAC_KB_EV_PER_K * p.start_K, G = synth_test_gamma(&p, 0), dt = 500.0 / (6 * G);
     p.segment[0].hold_s = dt * (double)(n + 200);
     dac_synth_engine *e = synth_test_engine(&p, 9);
@@ -129,14 +139,6 @@ static double site_binding(const dac_synth_engine *e, uint32_t i)
     return nN * m->pocket_N_binding_eV + (SYNTH_SHELL_PER_SITE - nN) * m->pocket_C_binding_eV;
 }
 
-static int neighbours(const synth_lattice *g, int x0, int y0, int x1, int y1)
-{
-    for (int d = 0; d < g->z; d++)
-        if (synth_wrap(x0 + g->dx[d], g->L) == x1 && synth_wrap(y0 + g->dy[d], g->L) == y1)
-            return 1;
-    return 0;
-}
-
 static int in_pocket(const dac_synth_engine *e, const synth_atom *a)
 {
     return (e->state[synth_index(&e->g, a->x, a->y)] & SYNTH_POCKET) != 0;
@@ -159,10 +161,8 @@ static void test_pockets_and_bonds(void **state)
     (void)state;
     dac_synth_params p;
     size_t L = 16, n = SYNTH_TEST_SANITIZED ? 1500 : 6000;
-    synth_test_gas(&p, L, 600.0, 1.0, 2);
-    p.first_passage = 0;
+    two_atoms(&p, L);
     p.pockets = 24; /* ~9 % of the sites: several touch by chance */
-    p.metal[0].bond_eV[0] = 0.1;
     p.metal[0].pocket_N_binding_eV = p.metal[0].pocket_C_binding_eV = 0.05; /* B = 0.2 eV */
     double kT = DAC_KB_EV_PER_K * p.start_K, G = synth_test_gamma(&p, 0), dt = 500.0 / (6 * G);
     p.segment[0].hold_s = 2 * dt * (double)(n + 200);
