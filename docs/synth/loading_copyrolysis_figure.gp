@@ -41,13 +41,21 @@ set bars small
 set title 'dac synth sweep of copyrolysis_ni.yaml' noenhanced
 set xlabel 'metals.0.loading_atoms_nm2' noenhanced
 set ylabel 'pair purity' noenhanced
+set y2label 'mean shell N of the pairs' noenhanced
+set y2tics nomirror out scale 0.75
+set ytics nomirror
+set border 11
 set yrange [0:1.05]
+
+# ---- added by the caller
+set y2range [0:*]
 
 # ---- the figure: SVG for pages, then the same as PNG (800×560 px)
 set terminal svg size 800,560 font 'DejaVu Sans,16' background '#ffffff' enhanced
 set output 'loading_copyrolysis_figure.svg'
 plot 'loading_copyrolysis_figure.csv' using 1:2:3 with yerrorlines title 'pairs / sites' noenhanced, \
-     'loading_copyrolysis_figure.csv' using 1:4:5 with yerrorlines title '2 × pairs / metal atoms' noenhanced
+     'loading_copyrolysis_figure.csv' using 1:4:5 with yerrorlines title '2 × pairs / metal atoms' noenhanced, \
+     'loading_copyrolysis_figure.csv' using 1:8:9 with yerrorlines axes x1y2 dt 2 title 'mean shell N of pairs (right axis)' noenhanced
 set terminal pngcairo size 800,560 font 'DejaVu Sans,12' pointscale 1.6 background '#ffffff' enhanced
 set output 'loading_copyrolysis_figure.png'
 replot

@@ -87,8 +87,10 @@ typedef struct {
     dac_synth_lattice lattice;
     size_t sites_per_side;          /* multiple of 8, 16 … 65536 */
     double spacing_A;
-    /* support: single anchor pockets, at random (no two adjacent) or on a superlattice */
+    /* support: single anchor pockets, uniformly at random or on a superlattice */
     size_t pockets;                 /* random pockets (ignored with a period) */
+    size_t pocket_min_separation_sites; /* random pockets at least this many lattice steps
+                                       apart: 1 (default) any distinct sites, 2 none adjacent */
     size_t pocket_period_sites;     /* > 0: a pocket every period sites along both axes */
     int pocket_shell_N;             /* N atoms of the 4 in a fresh pocket's shell */
     /* metals */

@@ -38,12 +38,13 @@ static double arrhenius(double prefactor, double E_eV, double kT_eV)
 uint16_t synth_hop_class_of(const dac_synth_engine *e, const synth_atom *a)
 {
     const synth_lattice *g = &e->g;
-    uint32_t i = synth_index(g, a->x, a->y);
+    uint32_t i = synth_index(g, a->x, a->y), nb[6];
     uint8_t s = e->state[i];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
     int b1 = 0, b2 = 0;
+    synth_neighbors(g, a->x, a->y, i, nb);
     for (int d = 0; d < g->z; d++) {
-        int o = e->state[synth_neighbor(g, a->x, a->y, i, d)] & SYNTH_OCC;
+        int o = e->state[nb[d]] & SYNTH_OCC;
         b1 += o == 1;
         b2 += o == 2;
     }
@@ -91,12 +92,11 @@ void synth_reclass(dac_synth_engine *e, uint32_t id)
 static void reclass_around(dac_synth_engine *e, int x, int y)
 {
     const synth_lattice *g = &e->g;
-    uint32_t c = synth_index(g, x, y);
-    for (int d = 0; d < g->z; d++) {
-        uint32_t i = synth_neighbor(g, x, y, c, d);
-        if (e->state[i] & SYNTH_OCC)
-            synth_reclass(e, e->site_atom[i]);
-    }
+    uint32_t nb[6];
+    synth_neighbors(g, x, y, synth_index(g, x, y), nb);
+    for (int d = 0; d < g->z; d++)
+        if (e->state[nb[d]] & SYNTH_OCC)
+            synth_reclass(e, e->site_atom[nb[d]]);
 }
 
 void synth_place(dac_synth_engine *e, uint32_t id, int x, int y)
@@ -187,29 +187,40 @@ void synth_update_rates(dac_synth_engine *e)
  * the first direction tried when they fall below the largest multiple of z. */
 static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
 {
+    /* the lattice's fields in locals: stores to the state bytes may alias anything, so
+     * the compiler would reload them after each one */
     const synth_lattice *g = &e->g;
+    uint8_t *state = e->state;
     synth_atom *a = &e->atoms[id];
-    int x = a->x, y = a->y, nx, ny;
+    int x = a->x, y = a->y, z = g->z, L = g->L, nx, ny;
     uint32_t i0 = synth_index(g, x, y), i1;
-    unsigned limit = 2048u - 2048u % (unsigned)g->z;
+    int inside = synth_inside_tile(x, y);
+    synth_fp *fp = e->fp;
+    /* the largest multiple of z up to 2048, and spare mod z by constants: a division
+     * would sit on the path to every address below */
+    unsigned limit = z == 6 ? 2046u : 2048u;
     for (;;) { /* a uniform empty neighbour: the class rate counts exactly these */
-        int d = spare < limit ? (int)(spare % (unsigned)g->z) : (int)dac_rng_below(&e->rng, (uint64_t)g->z);
+        int d = spare < limit ? (int)(z == 6 ? spare % 6u : spare & 3u) : (int)dac_rng_below(&e->rng, (uint64_t)z);
         spare = limit;
-        i1 = synth_neighbor(g, x, y, i0, d);
-        if (!(e->state[i1] & SYNTH_OCC)) {
-            nx = synth_wrap(x + g->dx[d], g->L);
-            ny = synth_wrap(y + g->dy[d], g->L);
-            break;
+        nx = x + g->dx[d];
+        ny = y + g->dy[d];
+        if (inside) {
+            i1 = (uint32_t)((int)i0 + g->dindex[d]); /* no wrap within a tile */
+        } else {
+            nx = synth_wrap(nx, L);
+            ny = synth_wrap(ny, L);
+            i1 = synth_index(g, nx, ny);
         }
+        if (!(state[i1] & SYNTH_OCC))
+            break;
     }
-    if (e->fp)
+    if (fp)
         synth_fp_touch(e, nx, ny);
     int had_bonds = e->hop_bonds[a->cls - e->hop_base];
-    uint8_t occ = e->state[i0] & SYNTH_OCC;
-    e->state[i0] &= (uint8_t)~SYNTH_OCC;
-    e->state[i1] |= occ;
-    e->site_atom[i0] = SYNTH_NONE;
-    e->site_atom[i1] = id;
+    uint8_t occ = state[i0] & SYNTH_OCC;
+    state[i0] &= (uint8_t)~SYNTH_OCC;
+    state[i1] |= occ;
+    e->site_atom[i1] = id; /* the vacated entry is left: it is read only where a site is occupied */
     if (e->tile_atoms) {
         e->tile_atoms[synth_tile(g, x, y)]--;
         e->tile_atoms[synth_tile(g, nx, ny)]++;
@@ -218,28 +229,29 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
     a->y = (uint16_t)ny;
     if (had_bonds)
         reclass_around(e, x, y);
-    /* one pass over the new neighbourhood: the mover's bonds, and who must be reclassified */
-    int b1 = 0, b2 = 0, n_occ = 0; /* counters in registers, not an array indexed by o */
-    uint32_t occupied[6];
-    for (int d = 0; d < g->z; d++) {
-        uint32_t j = synth_neighbor(g, nx, ny, i1, d);
-        int o = e->state[j] & SYNTH_OCC;
-        b1 += o == 1;
-        b2 += o == 2;
-        if (o)
-            occupied[n_occ++] = j;
+    /* one pass over the new neighbourhood: the mover's bonds, and who must be
+     * reclassified; at low coverage it is usually empty, which one OR of the bytes says */
+    int b1 = 0, b2 = 0; /* counters in registers, not an array indexed by o */
+    if (synth_neighbors_or(g, state, nx, ny, i1) & SYNTH_OCC) {
+        uint32_t nb[6];
+        synth_neighbors(g, nx, ny, i1, nb);
+        for (int d = 0; d < z; d++) {
+            int o = state[nb[d]] & SYNTH_OCC;
+            b1 += o == 1;
+            b2 += o == 2;
+            if (o)
+                synth_reclass(e, e->site_atom[nb[d]]);
+        }
     }
-    for (int k = 0; k < n_occ; k++)
-        synth_reclass(e, e->site_atom[occupied[k]]);
-    uint8_t s = e->state[i1];
+    uint8_t s = state[i1];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
     uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
                                                 e->n_bond_combos + e->combo[b1][b2]);
     if (cls == a->cls)
-        e->hop_sets[cls - e->hop_base].pos[a->slot] = synth_pack(nx, ny);
+        e->hop_sets[cls - e->hop_base].m[a->slot].pos = synth_pack(nx, ny);
     else
         synth_class_move(e, id, cls);
-    if (e->fp)
+    if (fp)
         synth_fp_try(e, id);
 }
 
@@ -363,12 +375,17 @@ static int do_event(dac_synth_engine *e, size_t c, uint32_t member, unsigned spa
 /* ------------------------------------------------------------ look-ahead ---------- */
 
 /* The random words of one Markov event — its waiting time, its class, its member — are
- * drawn SYNTH_AHEAD − 1 events ahead. The atom of a coming event can then be picked
- * from the tree as it is and its neighbourhood prefetched while the events before it
- * run: on a lattice far larger than the caches the memory waits overlap instead of
- * adding. The pick is
- * redone when the event runs if the tree changed meanwhile (same words, so the result
- * is what picking then would have given); prefetches of a wrong guess cost nothing. */
+ * drawn SYNTH_AHEAD − 1 = 2 events ahead, so that a coming event's memory is fetched in
+ * two stages while the events before it run: two events ahead, its class and slot are
+ * picked from the tree as it is and the slot's member record is prefetched; one event
+ * ahead, that record (now in cache) says which atom and site, and the site's
+ * neighbourhood and the atom's record are prefetched. On a lattice far larger than the
+ * caches the memory waits then overlap instead of adding up. The pick is redone when
+ * the event runs if the tree changed meanwhile (same words, so the result is what
+ * picking then would have given); prefetches of a wrong guess cost nothing. The words
+ * are drawn no further ahead than that: how far ahead decides where in the random
+ * stream they fall, between the draws the events themselves make, so a deeper ring
+ * would change every trajectory. */
 static void draw_words(dac_synth_engine *e, synth_draw *d)
 {
     d->r_t = dac_rng_next(&e->rng);
@@ -377,38 +394,58 @@ static void draw_words(dac_synth_engine *e, synth_draw *d)
     d->version = UINT64_MAX;
 }
 
+/* The class and the slot of its member list (the member itself is read where used). */
 static void pick(dac_synth_engine *e, synth_draw *d)
 {
     if (d->version == e->table.version)
         return;
     d->version = e->table.version;
     d->cls = synth_table_pick(&e->table, (double)(d->r_c >> 11) * 0x1.0p-53 * synth_table_total(&e->table));
-    d->member = 0;
-    if (d->cls != SIZE_MAX && e->table.cls[d->cls].set) {
-        const synth_set *s = e->table.cls[d->cls].set;
-        d->slot = (uint32_t)(((__uint128_t)d->r_m * s->n) >> 64); /* uniform, bias < n/2⁶⁴ */
-        d->member = s->id[d->slot];
-    }
+    d->slot = 0;
+    if (d->cls != SIZE_MAX && e->table.cls[d->cls].set)
+        d->slot = (uint32_t)(((__uint128_t)d->r_m * e->table.cls[d->cls].set->n) >> 64); /* uniform, bias < n/2⁶⁴ */
 }
 
-static void prefetch_next(dac_synth_engine *e, synth_draw *d)
+static const synth_member *hop_member(const dac_synth_engine *e, const synth_draw *d)
+{
+    if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
+        return NULL;
+    return &e->table.cls[d->cls].set->m[d->slot];
+}
+
+static void prefetch_member(dac_synth_engine *e, synth_draw *d)
 {
     if (!e->prefetch)
         return;
     pick(e, d);
-    if (d->cls == SIZE_MAX || e->table.cls[d->cls].kind != SYNTH_EV_HOP)
+    const synth_member *m = hop_member(e, d);
+    if (m)
+        __builtin_prefetch(m);
+}
+
+static void prefetch_site(dac_synth_engine *e, synth_draw *d)
+{
+    if (!e->prefetch)
+        return;
+    pick(e, d);
+    const synth_member *m = hop_member(e, d);
+    if (!m)
         return;
     const synth_lattice *g = &e->g;
-    uint32_t pos = e->table.cls[d->cls].set->pos[d->slot];
-    int x = (int)(pos & 0xFFFF), y = (int)(pos >> 16);
-    /* the tiles the new site's neighbourhood can reach (two steps), and the site → atom
-     * lines of the rows the hop writes */
-    for (int dy = -2; dy <= 2; dy += 4)
-        for (int dx = -2; dx <= 2; dx += 4)
-            __builtin_prefetch(&e->state[synth_index(g, synth_wrap(x + dx, g->L), synth_wrap(y + dy, g->L))]);
-    for (int dy = -1; dy <= 1; dy++)
-        __builtin_prefetch(&e->site_atom[synth_index(g, x, synth_wrap(y + dy, g->L))], 1);
-    __builtin_prefetch(&e->atoms[d->member], 1);
+    int x = (int)(m->pos & 0xFFFF), y = (int)(m->pos >> 16), L = g->L;
+    /* the tiles the new site's neighbourhood can reach (two steps: the corners of the
+     * 5 × 5 block), and the site → atom lines of the three rows the hop writes (a line
+     * holds two rows of a tile, so rows y ± 1 bring row y with them) */
+    uint32_t c_lo = synth_col(x >= 2 ? x - 2 : x - 2 + L), c_hi = synth_col(x + 2 < L ? x + 2 : x + 2 - L);
+    uint32_t r_lo = synth_row(g, y >= 2 ? y - 2 : y - 2 + L), r_hi = synth_row(g, y + 2 < L ? y + 2 : y + 2 - L);
+    __builtin_prefetch(&e->state[r_lo + c_lo]);
+    __builtin_prefetch(&e->state[r_lo + c_hi]);
+    __builtin_prefetch(&e->state[r_hi + c_lo]);
+    __builtin_prefetch(&e->state[r_hi + c_hi]);
+    uint32_t c = synth_col(x);
+    __builtin_prefetch(&e->site_atom[synth_row(g, y > 0 ? y - 1 : L - 1) + c], 1);
+    __builtin_prefetch(&e->site_atom[synth_row(g, y + 1 < L ? y + 1 : 0) + c], 1);
+    __builtin_prefetch(&e->atoms[m->id], 1);
 }
 
 /* ------------------------------------------------------------ creation ------------ */
@@ -445,7 +482,6 @@ static int init_classes(dac_synth_engine *e)
     if (st || !e->hop_sets || !e->nloss_sets || !e->hop_bonds)
         return st ? st : dac_error(DAC_ERR_NOMEM, "synth: out of memory for the event table");
     for (size_t c = 0; c < e->n_hop_classes; c++) {
-        e->hop_sets[c].with_pos = 1;
         e->table.cls[c] = (synth_class){SYNTH_EV_HOP, 0, &e->hop_sets[c], 0, 0};
         size_t combo = c % e->n_bond_combos;
         e->hop_bonds[c] = (uint8_t)(e->combo_b0[combo] + e->combo_b1[combo]);
@@ -615,10 +651,10 @@ size_t dac_synth_engine_bytes(const dac_synth_engine *e)
 {
     size_t b = e->bytes + e->n_steps * sizeof *e->steps + e->cap_samples * sizeof *e->samples;
     for (size_t c = 0; c < e->n_hop_classes; c++)
-        b += e->hop_sets[c].cap * sizeof(uint32_t);
+        b += e->hop_sets[c].cap * sizeof(synth_member);
     for (size_t c = 0; c < e->n_bins; c++)
-        b += e->nloss_sets[c].cap * sizeof(uint32_t);
-    b += e->held.cap * sizeof(uint32_t);
+        b += e->nloss_sets[c].cap * sizeof(synth_member);
+    b += e->held.cap * sizeof(synth_member);
     return b + (e->fp ? synth_fp_bytes(e->fp) : 0);
 }
 
@@ -709,7 +745,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
         e->drawn = 1;
     }
     for (uint64_t iter = 0; st == DAC_OK; iter++) {
-        synth_draw *cur = &e->draw[e->cur], *ahead = &e->draw[(e->cur + SYNTH_AHEAD - 1) % SYNTH_AHEAD];
+        synth_draw *cur = &e->draw[e->cur];
         if (isnan(e->t_sched) || e->t_sched > until)
             e->t_sched = next_scheduled(e, until);
         double ts = e->t_sched, gap = synth_dd_diff((synth_dd){ts, 0}, e->t);
@@ -733,8 +769,10 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             e->t = synth_dd_add(e->t, dt);
             pick(e, cur);
             size_t c = cur->cls;
-            uint32_t member = cur->member;
-            prefetch_next(e, ahead);
+            const synth_set *set = c != SIZE_MAX ? e->table.cls[c].set : NULL;
+            uint32_t member = set ? set->m[cur->slot].id : 0;
+            prefetch_site(e, &e->draw[(e->cur + 1) % SYNTH_AHEAD]);
+            prefetch_member(e, &e->draw[(e->cur + 2) % SYNTH_AHEAD]);
             if (c != SIZE_MAX && do_event(e, c, member, (unsigned)(cur->r_c & 0x7FF)))
                 e->events++;
             else

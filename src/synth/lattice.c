@@ -1,6 +1,6 @@
 /*
  * lattice.c — the support lattice and the starting state of each route: geometry of
- * the site lattice, anchor pockets (random or on a superlattice), the dinuclear
+ * the site lattice, anchor pockets (uniformly random or on a superlattice), the dinuclear
  * complexes of the template route, the M1 single atoms of the navigation route, and
  * where an arriving atom lands (uniformly, or drawn to photo-charged M1 atoms).
  *
@@ -146,16 +146,18 @@ int synth_add_pocket(dac_synth_engine *e, int x0, int y0, int dual, int dir, int
     return DAC_OK;
 }
 
-/* A site may take a new single pocket if neither it nor a neighbour is one. */
+/* A site may take a new single pocket when no pocket lies fewer than
+ * pocket_min_separation_sites lattice steps away: with 1 (the default) any site that is
+ * not a pocket yet, with 2 none next to a pocket (the exclusion the model used before). */
 static int pocket_free(const dac_synth_engine *e, int x, int y)
 {
     const synth_lattice *g = &e->g;
-    if (e->state[synth_index(g, x, y)] & SYNTH_POCKET)
-        return 0;
-    for (int d = 0; d < g->z; d++)
-        if (e->state[synth_index(g, synth_wrap(x + g->dx[d], g->L), synth_wrap(y + g->dy[d], g->L))] &
-            SYNTH_POCKET)
-            return 0;
+    int r = (int)e->p.pocket_min_separation_sites - 1;
+    for (int dy = -r; dy <= r; dy++)
+        for (int dx = -r; dx <= r; dx++)
+            if (lattice_distance1(g, dx, dy) <= r &&
+                (e->state[synth_index(g, synth_wrap(x + dx, g->L), synth_wrap(y + dy, g->L))] & SYNTH_POCKET))
+                return 0;
     return 1;
 }
 
@@ -173,13 +175,19 @@ static int build_pockets(dac_synth_engine *e)
             }
         return DAC_OK;
     }
-    /* Random sequential adsorption with nearest-neighbour exclusion. */
+    /* Each new pocket on a uniformly random site among those still allowed. With the
+     * default separation of 1 that is a uniformly random set of `pockets` distinct sites:
+     * every site a pocket with the same probability, independently of its neighbours but
+     * for the fixed total (Bernoulli sites conditioned on their count), so pockets touch
+     * by chance as often as the density says. A larger separation is random sequential
+     * adsorption with exclusion — an assumption about the support, not a default. */
     size_t placed = 0, tries = 0, max_tries = 200 * p->pockets + 1000;
     while (placed < p->pockets) {
         if (++tries > max_tries)
             return dac_error(DAC_ERR_INPUT, "support: only %zu of %zu pockets fit on the "
-                             "%d×%d lattice with no two adjacent; lower support.pockets_per_nm2",
-                             placed, p->pockets, L, L);
+                             "%d×%d lattice %zu or more steps apart; lower support.pockets_per_nm2"
+                             " or support.pocket_min_separation_sites",
+                             placed, p->pockets, L, L, p->pocket_min_separation_sites);
         int x = (int)dac_rng_below(&e->rng, (uint64_t)L), y = (int)dac_rng_below(&e->rng, (uint64_t)L);
         if (!pocket_free(e, x, y))
             continue;

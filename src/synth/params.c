@@ -78,6 +78,11 @@ void dac_synth_params_default(dac_synth_params *p)
     p->spacing_A = 2.46;
     /* M–N4-like pockets: four shell atoms, all N when fresh (docs/science.md §2). */
     p->pocket_shell_N = 4;
+    /* Random pockets on any distinct sites, neighbours allowed: nothing in the precursor
+     * keeps N-rich pockets apart, and the review's co-pyrolysis gives mixtures in which
+     * pairs form by chance (docs/science.md §2). A larger separation is an assumption a
+     * recipe can state. */
+    p->pocket_min_separation_sites = 1;
     /* The dual pocket a Ni2 complex leaves behind: seven shell atoms, all N, as in the
      * Ni2-N7 made at 700 °C [review]. */
     p->dual_shell_N = 7;
@@ -236,6 +241,10 @@ int dac_synth_params_check(const dac_synth_params *p)
     if (!p->pocket_period_sites && p->pockets > p->sites_per_side * p->sites_per_side / 5)
         BAD("support: %zu pockets on %zu sites; at most one site in five can be a pocket",
             p->pockets, p->sites_per_side * p->sites_per_side);
+    if (p->pocket_min_separation_sites < 1 || p->pocket_min_separation_sites > 16 ||
+        2 * p->pocket_min_separation_sites >= p->sites_per_side)
+        BAD("support.pocket_min_separation_sites = %zu: expected 1 … 16 and less than half of "
+            "lattice.sites_per_side (%zu)", p->pocket_min_separation_sites, p->sites_per_side);
     if (p->pocket_shell_N < 0 || p->pocket_shell_N > 4)
         BAD("support.pocket_shell_N = %d: expected 0 … 4", p->pocket_shell_N);
     if (p->n_metals < 1 || p->n_metals > DAC_SYNTH_MAX_METALS)

@@ -195,6 +195,13 @@ static int read_support(reader *r, dac_synth_params *p, double area)
     if (p->pocket_period_sites == 1 || (p->pocket_period_sites && p->sites_per_side % p->pocket_period_sites))
         return fail(r, "support.pocket_period_sites", "expected ≥ 2 and a divisor of lattice.sites_per_side",
                     dac_config_get(r->cfg, "support.pocket_period_sites"));
+    if (has(r, "support.pocket_min_separation_sites") && has(r, "support.pocket_period_sites"))
+        return fail(r, "support.pocket_min_separation_sites", "a separation applies to random "
+                    "pockets (pockets_per_nm2), not to a superlattice", NULL);
+    TRY(count(r, "support.pocket_min_separation_sites", &p->pocket_min_separation_sites, 16));
+    if (p->pocket_min_separation_sites < 1)
+        return fail(r, "support.pocket_min_separation_sites", "expected 1 (any distinct sites) … 16",
+                    dac_config_get(r->cfg, "support.pocket_min_separation_sites"));
     size_t shell = (size_t)p->pocket_shell_N;
     TRY(count(r, "support.pocket_shell_N", &shell, 4));
     p->pocket_shell_N = (int)shell;
@@ -404,16 +411,17 @@ static int check_geometry(reader *r, const dac_synth_params *p)
 
 static const char *const known_leaves[] = {
     "route", "type", "sites_per_side", "spacing_A", "name", "pockets_per_nm2",
-    "pocket_period_sites", "pocket_shell_N", "element", "hop_barrier_eV", "hop_prefactor_per_s",
-    "pocket_N_binding_eV", "pocket_C_binding_eV", "bond_eV", "release", "loading_atoms_nm2",
-    "atoms", "release_activation_eV", "release_prefactor_per_s", "release_flux_per_site_s",
-    "hetero_bond_eV", "complexes_per_nm2", "complexes", "ligand_activation_eV",
-    "ligand_prefactor_per_s", "complex_hop_activation_eV", "complex_hop_prefactor_per_s",
-    "dual_pocket_shell_N", "m1", "m2", "m1_atoms_per_nm2", "m1_atoms", "m2_atoms_per_nm2",
-    "m2_atoms", "light", "capture_radius_A", "capture_strength", "arrival_rate_per_s", "enabled",
-    "activation_min_eV", "activation_width_eV", "prefactor_per_s", "start_C", "start_K", "step_K",
-    "ramp_K_per_min", "to_C", "to_K", "hold_s", "hold_min", "hold_h", "first_passage",
-    "first_passage_min_radius_sites", "timeseries_points", NULL};
+    "pocket_period_sites", "pocket_min_separation_sites", "pocket_shell_N", "element",
+    "hop_barrier_eV", "hop_prefactor_per_s", "pocket_N_binding_eV", "pocket_C_binding_eV",
+    "bond_eV", "release", "loading_atoms_nm2", "atoms", "release_activation_eV",
+    "release_prefactor_per_s", "release_flux_per_site_s", "hetero_bond_eV",
+    "complexes_per_nm2", "complexes", "ligand_activation_eV", "ligand_prefactor_per_s",
+    "complex_hop_activation_eV", "complex_hop_prefactor_per_s", "dual_pocket_shell_N", "m1",
+    "m2", "m1_atoms_per_nm2", "m1_atoms", "m2_atoms_per_nm2", "m2_atoms", "light",
+    "capture_radius_A", "capture_strength", "arrival_rate_per_s", "enabled",
+    "activation_min_eV", "activation_width_eV", "prefactor_per_s", "start_C", "start_K",
+    "step_K", "ramp_K_per_min", "to_C", "to_K", "hold_s", "hold_min", "hold_h",
+    "first_passage", "first_passage_min_radius_sites", "timeseries_points", NULL};
 
 /* Keys whose last component no section knows are reported first, with a hint when the
  * key is a known one without its unit; keys known elsewhere but misplaced are caught
@@ -558,6 +566,8 @@ void synth_params_json(const dac_synth_params *p, void *object)
     cJSON *sup = cJSON_AddObjectToObject(o, "support");
     dac_json_count(sup, "pockets", p->pocket_period_sites ? 0 : p->pockets);
     dac_json_count(sup, "pocket_period_sites", p->pocket_period_sites);
+    if (!p->pocket_period_sites)
+        dac_json_count(sup, "pocket_min_separation_sites", p->pocket_min_separation_sites);
     dac_json_count(sup, "pocket_shell_N", (size_t)p->pocket_shell_N);
     cJSON *ms = cJSON_AddArrayToObject(o, "metals");
     for (size_t m = 0; m < p->n_metals; m++) {

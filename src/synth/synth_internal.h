@@ -69,13 +69,66 @@ static inline void synth_coords(const synth_lattice *g, uint32_t idx, int *x, in
     *y = (int)((t / (uint32_t)g->TL) << 3 | ((idx >> 3) & 7));
 }
 
-/* Index of neighbour d of (x, y) at index i: a plain step when the site is not on the
- * rim of its 8×8 tile (36 of 64 sites), else the general formula. */
+/* The index as a sum of a row part and a column part (their bits never overlap), so the
+ * indices of sites sharing rows and columns cost one addition each. */
+static inline uint32_t synth_row(const synth_lattice *g, int y)
+{
+    return ((uint32_t)((y >> 3) * g->TL) << 6) | (uint32_t)((y & 7) << 3);
+}
+static inline uint32_t synth_col(int x) { return ((uint32_t)(x >> 3) << 6) | (uint32_t)(x & 7); }
+
+/* Whether (x, y) is off the rim of its 8×8 tile (36 of 64 sites): its neighbours are then
+ * plain index steps, dindex. */
+static inline int synth_inside_tile(int x, int y)
+{
+    return (unsigned)((x & 7) - 1) < 6u && (unsigned)((y & 7) - 1) < 6u;
+}
+
+/* Index of neighbour d of (x, y) at index i. */
 static inline uint32_t synth_neighbor(const synth_lattice *g, int x, int y, uint32_t i, int d)
 {
-    if ((unsigned)((x & 7) - 1) < 6u && (unsigned)((y & 7) - 1) < 6u)
+    if (synth_inside_tile(x, y))
         return (uint32_t)((int)i + g->dindex[d]);
     return synth_index(g, synth_wrap(x + g->dx[d], g->L), synth_wrap(y + g->dy[d], g->L));
+}
+
+/* The indices of all z neighbours of (x, y) at index i, in synth_lattice_init's order of
+ * directions, spelt out for each lattice (tests/synth/test_table.c checks them against
+ * synth_index): inside a tile, steps of ±1 (x) and ±8 (y); on a tile's rim, three rows
+ * and three columns, each wrapped once. */
+static inline void synth_neighbors(const synth_lattice *g, int x, int y, uint32_t i, uint32_t *nb)
+{
+    int tri = g->z == 6, L = g->L;
+    if (synth_inside_tile(x, y)) { /* (1,0) (0,1) [(−1,1)] (−1,0) (0,−1) [(1,−1)] */
+        nb[0] = i + 1;
+        nb[1] = i + 8;
+        if (tri) {
+            nb[2] = i + 7, nb[3] = i - 1, nb[4] = i - 8, nb[5] = i - 7;
+        } else {
+            nb[2] = i - 1, nb[3] = i - 8;
+        }
+        return;
+    }
+    uint32_t rm = synth_row(g, y > 0 ? y - 1 : L - 1), r0 = synth_row(g, y), rp = synth_row(g, y + 1 < L ? y + 1 : 0);
+    uint32_t cm = synth_col(x > 0 ? x - 1 : L - 1), c0 = synth_col(x), cp = synth_col(x + 1 < L ? x + 1 : 0);
+    nb[0] = r0 + cp;
+    nb[1] = rp + c0;
+    if (tri) {
+        nb[2] = rp + cm, nb[3] = r0 + cm, nb[4] = rm + c0, nb[5] = rm + cp;
+    } else {
+        nb[2] = r0 + cm, nb[3] = rm + c0;
+    }
+}
+
+/* The OR of the state bytes of the z neighbours of (x, y) at index i: whether any is
+ * occupied, the question of nearly every hop at low coverage. */
+static inline unsigned synth_neighbors_or(const synth_lattice *g, const uint8_t *state, int x, int y,
+                                          uint32_t i)
+{
+    uint32_t nb[6];
+    synth_neighbors(g, x, y, i, nb);
+    unsigned any = state[nb[0]] | state[nb[1]] | state[nb[2]] | state[nb[3]];
+    return g->z == 6 ? any | state[nb[4]] | state[nb[5]] : any;
 }
 
 void synth_lattice_init(synth_lattice *g, const dac_synth_params *p);
@@ -168,12 +221,16 @@ enum { SYNTH_EV_HOP, SYNTH_EV_ARRIVAL, SYNTH_EV_NLOSS, SYNTH_EV_LIGAND, SYNTH_EV
        SYNTH_EV_JUMP };
 
 typedef struct {
+    uint32_t id;
+    uint32_t pos;        /* hop classes: the member's site, x | y << 16 (0 otherwise): the
+                            run loop reads where a coming atom is without touching its
+                            record, to prefetch its neighbourhood — from the same cache
+                            line as its id */
+} synth_member;
+
+typedef struct {
     uint32_t n, cap;
-    uint32_t *id;
-    uint32_t *pos;       /* hop classes: each member's site, x | y << 16 (NULL otherwise):
-                            the run loop reads where the next atom is without touching its
-                            record, to prefetch its neighbourhood */
-    int with_pos;
+    synth_member *m;
 } synth_set;
 
 typedef struct {
@@ -198,7 +255,8 @@ void synth_table_update(synth_table *t, size_t c);   /* after count or rate chan
 void synth_table_rebuild(synth_table *t);            /* all leaves and nodes */
 static inline double synth_table_total(const synth_table *t) { return t->tree[1]; }
 static inline uint32_t synth_pack(int x, int y) { return (uint32_t)x | (uint32_t)y << 16; }
-/* The class holding u ∈ [0, total); SIZE_MAX when the tree is empty. */
+/* The class holding u ∈ [0, total); SIZE_MAX when the tree is empty. Class 0 is
+ * tested first, in O(1): give it the most frequent events. */
 size_t synth_table_pick(const synth_table *t, double u);
 /* Member lists: add returns the slot; remove swaps the last member into the slot and
  * returns the id that moved there (SYNTH_NONE when none). */
@@ -274,7 +332,17 @@ typedef struct {
 } synth_zig;
 
 void synth_zig_init(synth_zig *z);
-double synth_zig_exponential(const synth_zig *z, uint64_t word, dac_rng *rng);
+double synth_zig_exponential_slow(const synth_zig *z, uint64_t word, dac_rng *rng);
+/* An exponential variate of mean 1; `word` is the first random word, more come from
+ * rng when a draw is rejected. The layer is the low 8 bits, the point the top 53. */
+static inline double synth_zig_exponential(const synth_zig *z, uint64_t word, dac_rng *rng)
+{
+    unsigned i = (unsigned)(word & 255);
+    uint64_t j = word >> 11;
+    if (j < z->k[i])
+        return (double)j * z->w[i];
+    return synth_zig_exponential_slow(z, word, rng);
+}
 
 /* ------------------------------------------------------------ first passage ------- */
 
@@ -297,7 +365,7 @@ typedef struct {
     uint64_t r_t, r_c, r_m;  /* random words: waiting time, class, member */
     uint64_t version;        /* table version the pick below was made on */
     size_t cls;
-    uint32_t slot, member;
+    uint32_t slot;
 } synth_draw;
 
 struct dac_synth_engine {
@@ -309,7 +377,9 @@ struct dac_synth_engine {
     uint16_t *tile_atoms;      /* atoms per tile (first passage) */
     uint16_t *tile_pockets;    /* pocket positions per tile */
     uint32_t *tile_owner;      /* domain + 1 holding the tile, 0 free */
-    uint32_t *site_atom;       /* L² entries, tiled like state: the atom on a site */
+    uint32_t *site_atom;       /* L² entries, tiled like state: the atom on a site where
+                                  the site is occupied (stale elsewhere: a hop does not
+                                  clear the site it leaves, one store and line fewer) */
     synth_map pk;              /* site → pocket */
     synth_atom *atoms;
     size_t n_atoms, cap_atoms;
@@ -435,7 +505,17 @@ struct dac_outset;
 int synth_sweep_figure(const char *csv_text, size_t len, const struct dac_sweep *s,
                        struct dac_outset *set, const char *name, const char *title);
 
-/* png.c */
+/* png.c: final.png's raster (RGB rows from the top, w × h; scale px per Å of the
+ * lattice picture, which sits above a legend) and its writer */
+typedef struct {
+    unsigned char *rgb; /* free() */
+    int w, h;
+    double scale;
+    double marker_px;   /* least radius of the markers' discs (outline excluded) */
+} synth_canvas;
+int synth_render(const dac_synth_engine *e, synth_canvas *out);
+/* The fill of a site kind (dac_site_kind 1 … 3), 0: an empty pocket, 4: the outline. */
+const unsigned char *synth_png_colour(int kind);
 int synth_write_png(const dac_synth_engine *e, FILE *f, const char *name);
 
 #endif

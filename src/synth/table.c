@@ -67,6 +67,11 @@ size_t synth_table_pick(const synth_table *t, double u)
 {
     if (!(t->tree[1] > 0))
         return SIZE_MAX;
+    /* The first leaf holds the classes' most frequent one (the engine's class 0: a lone
+     * walker on plain support), and u below its value is exactly where the descent
+     * would end: every left sum on the way down is at least that value. */
+    if (u < t->tree[t->n_leaves])
+        return 0;
     size_t i = 1;
     while (i < t->n_leaves) {
         double left = t->tree[2 * i];
@@ -94,38 +99,29 @@ int synth_set_add(synth_set *s, uint32_t id, uint32_t pos, uint32_t *slot)
 {
     if (s->n == s->cap) {
         uint32_t cap = s->cap ? 2 * s->cap : 16;
-        uint32_t *p = realloc(s->id, (size_t)cap * sizeof *p);
-        if (p)
-            s->id = p;
-        uint32_t *q = s->with_pos ? realloc(s->pos, (size_t)cap * sizeof *q) : NULL;
-        if (q)
-            s->pos = q;
-        if (!p || (s->with_pos && !q))
+        synth_member *m = realloc(s->m, (size_t)cap * sizeof *m);
+        if (!m)
             return dac_error(DAC_ERR_NOMEM, "synth: out of memory for an event class");
+        s->m = m;
         s->cap = cap;
     }
     *slot = s->n;
-    if (s->with_pos)
-        s->pos[s->n] = pos;
-    s->id[s->n++] = id;
+    s->m[s->n++] = (synth_member){id, pos};
     return DAC_OK;
 }
 
 uint32_t synth_set_remove(synth_set *s, uint32_t slot)
 {
-    uint32_t last = s->id[--s->n];
+    synth_member last = s->m[--s->n];
     if (slot == s->n)
         return SYNTH_NONE;
-    s->id[slot] = last;
-    if (s->with_pos)
-        s->pos[slot] = s->pos[s->n];
-    return last;
+    s->m[slot] = last;
+    return last.id;
 }
 
 void synth_set_free(synth_set *s)
 {
-    free(s->id);
-    free(s->pos);
-    s->id = s->pos = NULL;
+    free(s->m);
+    s->m = NULL;
     s->n = s->cap = 0;
 }

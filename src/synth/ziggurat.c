@@ -34,9 +34,9 @@ void synth_zig_init(synth_zig *z)
     }
 }
 
-/* An exponential variate of mean 1; `word` is the first random word, more come from
- * rng when a draw is rejected. */
-double synth_zig_exponential(const synth_zig *z, uint64_t word, dac_rng *rng)
+/* The rest of synth_zig_exponential (synth_internal.h, which takes the 99 % of words
+ * that fall inside a layer itself): the same word again, then rejection. */
+double synth_zig_exponential_slow(const synth_zig *z, uint64_t word, dac_rng *rng)
 {
     for (;;) {
         unsigned i = (unsigned)(word & 255);

@@ -9,13 +9,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 EX=$SRC/examples/kinetics
 PY=$(command -v python3 || true)
 
@@ -154,5 +149,4 @@ PYEOF
     check '[ $rc -eq 2 ] && [ ! -e "$T/bad.csv" ] && grep -q "unknown parameter .X." "$T/e6"' "sweep bad key: $(cat "$T/e6")"
 }
 
-echo "kinetics.sh: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+cli_end kinetics.sh

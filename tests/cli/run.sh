@@ -9,13 +9,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 
 cat > "$T/three.extxyz" <<'EOF'
 3
@@ -131,5 +126,4 @@ check '[[ "$msg" == *"stage '"'"'see'"'"' failed"* ]]' "failing stage not named:
 check 'cmp -s "$T/stamp.before" "$T/out/see/stamp.json"' "failing stage touched the previous results"
 check '[ -z "$(ls -A "$T/out" | grep dac-run)" ]' "failing stage left its folder behind"
 
-echo "run.sh: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+cli_end run.sh

@@ -10,18 +10,13 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 BROWSER=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$BROWSER" ]; then
     echo "SKIP: chromium is not installed (make test installs it: scripts/bootstrap with DAC_BOOTSTRAP_TEST=1)"
     exit 77
 fi
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 # The flags that work on a machine without a display, a GPU or a network; a fresh
 # profile each time. Every host resolves to nothing: a fetch would fail and be logged.
@@ -85,5 +80,5 @@ check '[ -s "$T/screenshot.png" ] && [ "$(head -c 4 "$T/screenshot.png" | od -An
     "no screenshot"
 check '[ "$(stat -c %s "$T/screenshot.png")" -gt 20000 ]' "the screenshot is nearly empty"
 
-echo "run_browser.sh: $passes passed, $fails failed (screenshot: $T/screenshot.png)"
-[ $fails -eq 0 ]
+echo "screenshot: $T/screenshot.png"
+cli_end run_browser.sh

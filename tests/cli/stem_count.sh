@@ -9,13 +9,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 
 cat > "$T/s.xyz" <<'XYZ'
 6
@@ -262,5 +257,4 @@ done
 check '[ "$(od -An -tu1 -j25 -N1 "$T/out/overlay_a.png" | tr -d " ")" = 3 ]' "overlay is not a palette PNG"
 check 'grep -aq "pixel_size_A" "$T/out/overlay_a.png"' "overlay lacks its pixel size"
 
-echo "stem_count.sh: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+cli_end stem_count.sh

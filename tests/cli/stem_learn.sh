@@ -9,13 +9,8 @@
 # Usage: bash stem_learn.sh DAC_BINARY SOURCE_DIR SCRATCH_DIR
 set -u
 DAC=$1
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 
 for s in 1 2 3; do
     python3 - "$s" > "$T/s$s.xyz" <<'EOF'
@@ -92,5 +87,4 @@ check '[ $? -eq 2 ] && grep -q "nosuch" err.txt' "unknown built-in model"
 "$DAC" stem count s3.tif --model model.json --false-alarms 0.01 -o o3 -q 2> err.txt
 check '[ $? -eq 2 ] && grep -q -- "--false-alarms" err.txt' "a detector option with --model"
 
-echo "stem_learn.sh: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+cli_end stem_learn.sh

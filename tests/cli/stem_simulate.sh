@@ -9,13 +9,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 
 IN=$SRC/examples/ni2_n6_graphene.extxyz
 if [ ! -f "$IN" ]; then
@@ -185,5 +180,4 @@ check '[ $? -eq 0 ]' "--help"
 (cd "$T" && "$DAC" stem simulate "$IN" -o bare.tif --dose inf -q) && [ -s "$T/bare.tif" ] && [ -s "$T/bare.json" ]
 check '[ $? -eq 0 ]' "-o bare.tif (no folder in the path) must work"
 
-echo "stem_simulate.sh: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+cli_end stem_simulate.sh

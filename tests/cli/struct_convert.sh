@@ -7,12 +7,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 
 # Compares the atoms of two extended XYZ files: same count, elements, positions (Å).
 same_atoms() {
@@ -132,5 +128,4 @@ expect_input_error "$T/count.cif" 8
 cp "$T/nan.xyz" "$T/nan.data"
 expect_input_error "$T/nan.data" 4 xyz
 
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+cli_end struct_convert.sh

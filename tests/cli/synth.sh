@@ -7,12 +7,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-ok() { :; }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 R=$SRC/examples/synth
 SMALL="--set lattice.sites_per_side=160"
 
@@ -110,5 +106,4 @@ done
 "$DAC" synth --help > /dev/null
 check '[ $? -eq 0 ]' "--help"
 
-[ $fails -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
-exit 0
+cli_end synth.sh

@@ -7,11 +7,8 @@
 set -u
 DAC=$1
 SRC=$2
-T=$3
-rm -rf "$T" && mkdir -p "$T" || exit 1
-fails=0
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if eval "$1"; then :; else bad "$2"; fi; }
+. "$2/tests/cli/lib.sh"
+cli_begin "$3"
 R=$SRC/examples/synth/template_ni2_800C.yaml
 ARGS="--set lattice.sites_per_side=96 --vary template.complexes_per_nm2=0.1:0.5:0.4 --vary temperature_program.segments.0.to_C=700:900:200 --repeats 2 --seed 10"
 
@@ -45,5 +42,4 @@ check '[ $? -eq 2 ]' "no --vary must be a usage error"
 "$DAC" synth sweep "$R" --vary lattice.sites_per_side=12:20:8 -o "$T/y.csv" -q 2>/dev/null
 check '[ $? -eq 3 ] && [ ! -e "$T/y.csv" ]' "a bad axis value must exit 3 and write nothing"
 
-[ $fails -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
-exit 0
+cli_end synth_sweep.sh

@@ -2,8 +2,8 @@
  * test_analysis.c — the lattice's sites are the sites `dac struct analyze` finds in the
  * structure the engine writes: the same counts of singles, pairs and clusters and the
  * same labels ("Ni2-N3C4"), after a round trip through an extended XYZ file. Scenarios
- * that stress the shell geometry: clusters on and off pockets (co-pyrolysis with few
- * pockets), dual pockets left half empty by atoms that escaped (weak pockets, no
+ * that stress the shell geometry: clusters on and off pockets, and pockets that touch
+ * (co-pyrolysis), dual pockets left half empty by atoms that escaped (weak pockets, no
  * bonds), heteronuclear pairs on carbon nitride, and the square lattice. Also: the
  * geometry check refuses spacings at which dac struct would see other pairs.
  */
@@ -72,6 +72,23 @@ static void round_trip(dac_synth_engine *e, const char *path)
     remove(path);
 }
 
+/* Metal atoms in a pocket with a metal in a neighbouring pocket. */
+static size_t anchored_neighbours(const dac_synth_engine *e)
+{
+    const synth_lattice *g = &e->g;
+    size_t n = 0;
+    for (size_t i = 0; i < e->n_atoms; i++) {
+        const synth_atom *a = &e->atoms[i];
+        if (!(e->state[synth_index(g, a->x, a->y)] & SYNTH_POCKET))
+            continue;
+        for (int d = 0; d < g->z; d++) {
+            uint8_t s = e->state[synth_index(g, synth_wrap(a->x + g->dx[d], g->L), synth_wrap(a->y + g->dy[d], g->L))];
+            n += (s & SYNTH_POCKET) && (s & SYNTH_OCC);
+        }
+    }
+    return n;
+}
+
 static void test_copyrolysis_clusters(void **state)
 {
     (void)state;
@@ -90,6 +107,10 @@ static void test_copyrolysis_clusters(void **state)
     dac_synth_result *r;
     assert_int_equal(dac_synth_engine_result(e, &r), DAC_OK);
     assert_true(r->count[DAC_SITE_CLUSTER] > 5 && r->count[DAC_SITE_SINGLE] > 5);
+    /* pockets touch (uniform placement): their shells meet between two metals */
+    print_message("%zu metals in a pocket beside another filled pocket, %zu pairs\n", anchored_neighbours(e),
+                  r->count[DAC_SITE_PAIR]);
+    assert_true(anchored_neighbours(e) >= 4);
     dac_synth_result_free(r);
     round_trip(e, "synth_analysis_a.extxyz");
     dac_synth_engine_free(e);

@@ -117,6 +117,9 @@ static void test_bad_input(void **state)
         {"      to_C: 900\n", "", "to_C", "r.yaml"},
         {"  sites_per_side: 64\n", "  sites_per_side: [64\n", "YAML", "r.yaml:"},
         {"  sites_per_side: 64\n", "  sites_per_side: 64\n  spacing_A: 0\n", "spacing_A", "r.yaml:4:"},
+        {"metals:\n", "support:\n  pocket_min_separation_sites: 0\nmetals:\n", "pocket_min_separation_sites", "r.yaml:5:"},
+        {"metals:\n", "support:\n  pocket_period_sites: 4\n  pocket_min_separation_sites: 2\nmetals:\n",
+         "not to a superlattice", "r.yaml:6:"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const bad_case *c = &cases[k];
@@ -159,6 +162,11 @@ static void test_engine_refuses(void **state)
     assert_int_equal(parse(crowded, NULL, 0, &p), DAC_OK); /* 20 Zn, but 16 pockets */
     assert_int_equal(dac_synth_engine_create(&p, 1, &e), DAC_ERR_INPUT);
     assert_non_null(strstr(dac_last_error(), "pockets"));
+    /* pockets that cannot keep the separation asked for: refused, not looped on */
+    const char *apart[2] = {"support.pockets_per_nm2=2", "support.pocket_min_separation_sites=4"};
+    assert_int_equal(parse(base, apart, 2, &p), DAC_OK);
+    assert_int_equal(dac_synth_engine_create(&p, 1, &e), DAC_ERR_INPUT);
+    assert_non_null(strstr(dac_last_error(), "pocket_min_separation_sites"));
     assert_int_equal(dac_synth_recipe_read("/nonexistent/recipe.yaml", NULL, 0, &p), DAC_ERR_INPUT);
     assert_non_null(strstr(dac_last_error(), "/nonexistent/recipe.yaml"));
 }

@@ -2,7 +2,7 @@
  * test_table.c — the engine's data structures: the sum tree picks a class with
  * probability rate/total in double precision over 18 decades and stays exact under
  * updates; member lists swap-remove; the site → id map survives long insert/delete
- * sequences (backward-shift deletion); ziggurat waiting times are exponential
+ * sequences (backward-shift deletion); the neighbour indices; ziggurat waiting times are exponential
  * (mean 1, variance 1, tail probabilities e^{−x}, including beyond the base layer).
  */
 #include "synth_test.h"
@@ -43,6 +43,10 @@ static void test_pick_frequencies(void **state)
     assert_int_equal(synth_table_pick(&t, 5e-7), 0);
     assert_int_equal(synth_table_pick(&t, 2e-6), 1);
     assert_int_equal(synth_table_pick(&t, 0.5e12), 1);
+    /* class 0 is tested before the descent: its boundary is where the descent has it */
+    double b = t.tree[t.n_leaves];
+    assert_int_equal(synth_table_pick(&t, nextafter(b, 0)), 0);
+    assert_int_equal(synth_table_pick(&t, b), 1);
     /* updates recompute sums: the same tree as a rebuild */
     double before[16];
     memcpy(before, t.tree, sizeof(double) * 2 * t.n_leaves);
@@ -55,7 +59,6 @@ static void test_sets(void **state)
 {
     (void)state;
     synth_set s = {0};
-    s.with_pos = 1;
     uint32_t slot[40];
     for (uint32_t k = 0; k < 40; k++) {
         assert_int_equal(synth_set_add(&s, k, 1000 + k, &slot[k]), DAC_OK);
@@ -63,8 +66,8 @@ static void test_sets(void **state)
     }
     uint32_t moved = synth_set_remove(&s, slot[3]); /* the last member takes slot 3 */
     assert_int_equal(moved, 39);
-    assert_int_equal(s.id[3], 39);
-    assert_int_equal(s.pos[3], 1039);
+    assert_int_equal(s.m[3].id, 39);
+    assert_int_equal(s.m[3].pos, 1039);
     assert_int_equal(synth_set_remove(&s, s.n - 1), SYNTH_NONE);
     assert_int_equal(s.n, 38);
     synth_set_free(&s);
@@ -102,6 +105,36 @@ static void test_map(void **state)
     synth_map_free(&m);
 }
 
+/* The neighbour indices spelt out for speed are the lattice's own directions, at every
+ * site of both lattices (tile rims and the periodic seam included). */
+static void test_neighbors(void **state)
+{
+    (void)state;
+    for (int type = 0; type < 2; type++) {
+        dac_synth_params p;
+        dac_synth_params_default(&p);
+        p.lattice = type ? DAC_SYNTH_SQUARE : DAC_SYNTH_TRIANGULAR;
+        p.sites_per_side = 24;
+        synth_lattice g;
+        synth_lattice_init(&g, &p);
+        uint8_t st[24 * 24] = {0};
+        for (int y = 0; y < g.L; y++)
+            for (int x = 0; x < g.L; x++) {
+                uint32_t i = synth_index(&g, x, y), nb[6];
+                synth_neighbors(&g, x, y, i, nb);
+                for (int d = 0; d < g.z; d++) {
+                    uint32_t j = synth_index(&g, synth_wrap(x + g.dx[d], g.L), synth_wrap(y + g.dy[d], g.L));
+                    assert_int_equal(nb[d], j);
+                    assert_int_equal(synth_neighbor(&g, x, y, i, d), j);
+                    st[j] = 1;
+                    assert_int_equal(synth_neighbors_or(&g, st, x, y, i), 1);
+                    st[j] = 0;
+                }
+                assert_int_equal(synth_neighbors_or(&g, st, x, y, i), 0);
+            }
+    }
+}
+
 static void test_ziggurat(void **state)
 {
     (void)state;
@@ -131,6 +164,7 @@ static void test_ziggurat(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_pick_frequencies), cmocka_unit_test(test_sets),
-                                       cmocka_unit_test(test_map), cmocka_unit_test(test_ziggurat)};
+                                       cmocka_unit_test(test_map), cmocka_unit_test(test_neighbors),
+                                       cmocka_unit_test(test_ziggurat)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
