@@ -249,7 +249,7 @@ static int read_metals(reader *r, dac_synth_params *p, double area)
     if (has_prefix(r, "metals.2."))
         return fail(r, "metals", "at most two metals", NULL);
     for (size_t m = 0; m < 2 && has_prefix(r, K(r, "metals.%zu.", m)); m++) {
-        int Z;
+        int Z = 0;
         TRY(element_of(r, K(r, "metals.%zu.element", m), &Z));
         dac_synth_metal *mt = &p->metal[m];
         TRY(synth_metal_defaults(Z, mt));
@@ -279,7 +279,7 @@ static int read_metals(reader *r, dac_synth_params *p, double area)
 
 static int metal_index(reader *r, const dac_synth_params *p, const char *key, int *out)
 {
-    int Z;
+    int Z = 0;
     TRY(element_of(r, key, &Z));
     for (size_t m = 0; m < p->n_metals; m++)
         if (p->metal[m].Z == Z) {

@@ -125,7 +125,7 @@ static inline void synth_neighbors(const synth_lattice *g, int x, int y, uint32_
 static inline unsigned synth_neighbors_or(const synth_lattice *g, const uint8_t *state, int x, int y,
                                           uint32_t i)
 {
-    uint32_t nb[6];
+    uint32_t nb[6] = {0}; /* the square lattice leaves two unset (never read; GCC cannot tell) */
     synth_neighbors(g, x, y, i, nb);
     unsigned any = state[nb[0]] | state[nb[1]] | state[nb[2]] | state[nb[3]];
     return g->z == 6 ? any | state[nb[4]] | state[nb[5]] : any;

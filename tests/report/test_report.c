@@ -53,7 +53,7 @@ static char *scratch(void)
 static void put(const char *dir, const char *name, const void *data, size_t n)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, n, f), n);

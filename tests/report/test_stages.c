@@ -48,7 +48,7 @@ static cJSON *read_json(const char *dir, const char *name)
 {
     char path[1200], *text;
     size_t n;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path);
     assert_int_equal(dac_read_file(path, (size_t)1 << 26, &text, &n), DAC_OK);
     cJSON *j = cJSON_Parse(text);
     free(text);

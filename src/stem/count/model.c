@@ -95,7 +95,7 @@ static int number(const rd *r, const cJSON *o, const char *key, const char *fiel
 
 static int count(const rd *r, const cJSON *o, const char *key, const char *field, size_t *v)
 {
-    double d;
+    double d = 0;
     int st = number(r, o, key, field, 0, 9007199254740992.0, "a count (integer >= 0)", &d);
     if (st == DAC_OK && d != floor(d))
         st = bad_field(r, field, "a count (integer >= 0)");
@@ -205,7 +205,7 @@ static int read_training(const rd *r, const cJSON *j, dac_stem_model *m)
 {
     const cJSON *t = get(j, "trees"), *tr = get(j, "training");
     dac_stem_model_info *in = &m->info;
-    double depth, cv;
+    double depth = 0, cv = 0;
     int st;
     if (!cJSON_IsObject(t))
         return bad_field(r, "trees", "an object");
