@@ -21,6 +21,7 @@
  * share the image's loading and are not independent trials across images.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,13 +76,72 @@ double count_chance_pairs_csr(double n, double lambda, double r, double coverage
     return 0.5 * n * sum;
 }
 
-/* A uniform random point inside the support mask (rejection sampling). */
-static int random_support_point(const count_image *im, dac_rng *rng, double *x, double *y)
+/* The support for the Monte Carlo's random look-ups: a 4096² mask is 16 MB, nearly
+ * every look-up a cache and TLB miss. A 64 kB table of 16×16 blocks answers for the
+ * blocks wholly inside (or outside) the support; only a mixed block (the support's
+ * edge) reads the mask. The same answer as the mask's byte. */
+#define SUPPORT_BLOCK 16
+typedef struct {
+    unsigned char *block; /* per block: 0 all out, 1 mixed, 2 all in; NULL: no mask */
+    size_t bw;            /* blocks per row */
+} support_map;
+
+static int support_map_make(const count_image *im, support_map *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!im->support)
+        return DAC_OK;
+    size_t w = im->width, h = im->height, bh = (h + SUPPORT_BLOCK - 1) / SUPPORT_BLOCK;
+    m->bw = (w + SUPPORT_BLOCK - 1) / SUPPORT_BLOCK;
+    unsigned *in = calloc(m->bw * bh + 1, sizeof *in);
+    m->block = malloc(m->bw * bh + 1);
+    if (!in || !m->block) {
+        free(in), free(m->block);
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
+    }
+    for (size_t y = 0; y < h; y++) {
+        const unsigned char *row = im->support + y * w;
+        unsigned *c = in + (y / SUPPORT_BLOCK) * m->bw;
+        for (size_t x0 = 0; x0 < w; x0 += SUPPORT_BLOCK) {
+            unsigned on = 0;
+            if (x0 + SUPPORT_BLOCK <= w) /* a whole block: a fixed count the compiler unrolls */
+                for (size_t x = 0; x < SUPPORT_BLOCK; x++)
+                    on += row[x0 + x] != 0;
+            else
+                for (size_t x = x0; x < w; x++)
+                    on += row[x] != 0;
+            c[x0 / SUPPORT_BLOCK] += on;
+        }
+    }
+    for (size_t by = 0; by < bh; by++)
+        for (size_t bx = 0; bx < m->bw; bx++) {
+            size_t bwid = w - bx * SUPPORT_BLOCK < SUPPORT_BLOCK ? w - bx * SUPPORT_BLOCK : SUPPORT_BLOCK;
+            size_t bhgt = h - by * SUPPORT_BLOCK < SUPPORT_BLOCK ? h - by * SUPPORT_BLOCK : SUPPORT_BLOCK;
+            unsigned c = in[by * m->bw + bx];
+            m->block[by * m->bw + bx] = c == 0 ? 0 : c == bwid * bhgt ? 2 : 1;
+        }
+    free(in);
+    return DAC_OK;
+}
+
+static int in_support(const count_image *im, const support_map *m, size_t x, size_t y)
+{
+    if (m && m->block) {
+        unsigned char b = m->block[(y / SUPPORT_BLOCK) * m->bw + x / SUPPORT_BLOCK];
+        if (b != 1)
+            return b == 2;
+    }
+    return !im->support || im->support[y * im->width + x];
+}
+
+/* A uniform random point inside the support mask (rejection sampling); m: the mask as
+ * support_map_make made it, or NULL to read the bytes. */
+static int random_support_point(const count_image *im, const support_map *m, dac_rng *rng,
+                                double *x, double *y)
 {
     for (int tries = 0; tries < 100000; tries++) {
         double px = dac_rng_uniform(rng) * (double)im->width, py = dac_rng_uniform(rng) * (double)im->height;
-        size_t i = (size_t)py * im->width + (size_t)px;
-        if (!im->support || im->support[i]) {
+        if (in_support(im, m, (size_t)px, (size_t)py)) {
             *x = px - 0.5, *y = py - 0.5;
             return 1;
         }
@@ -184,6 +244,7 @@ typedef struct {
     size_t n_pair_px;
     double spacing_px;     /* atom spacing inside clusters */
     int cluster_atoms;
+    const support_map *support; /* the image's support for random look-ups */
 } site_shapes;
 
 /* Count of kind-k sites placed in repetition rep: floor(v) plus one more in the fraction
@@ -224,7 +285,7 @@ static int place_once(const count_image *im, const double est[3], const site_sha
         int na = kind == 0 ? 1 : kind == 1 ? 2 : c3;
         for (size_t s = 0; s < cnt[kind]; s++) {
             double cx, cy, th = 2 * DAC_PI * dac_rng_uniform(&rng);
-            if (!random_support_point(im, &rng, &cx, &cy))
+            if (!random_support_point(im, sh->support, &rng, &cx, &cy))
                 cx = cy = -1e9 * (double)(k + 1);
             double rad = 0;
             if (na == 2)
@@ -414,9 +475,14 @@ static int correct_image(const count_image *im, double r_px, uint64_t seed, int 
     }
     a3 = k.obs[2] > 0 ? a3 / k.obs[2] : 3;
     double *pd = malloc(sizeof *pd * (im->n_sites + 1)), sum_pd = 0;
+    support_map sm;
     if (!pd)
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
-    k.sh = (site_shapes){pd, 0, 0, (int)fmax(3, llround(a3))};
+    if (support_map_make(im, &sm) != DAC_OK) {
+        free(pd);
+        return DAC_ERR_NOMEM;
+    }
+    k.sh = (site_shapes){pd, 0, 0, (int)fmax(3, llround(a3)), &sm};
     size_t n_resolved = 0;
     for (size_t q = 0; q < im->n_sites; q++)
         if (im->sites[q].kind == DAC_SITE_PAIR) {
@@ -458,7 +524,7 @@ static int correct_image(const count_image *im, double r_px, uint64_t seed, int 
         est[1] = x[0], est[2] = x[1], est[0] = k.n_atoms - 2 * x[0] - k.ca * x[1];
     }
     *est_atoms = est[0] + 2 * est[1] + k.ca * est[2];
-    free(pd);
+    free(pd), free(sm.block);
     return st;
 }
 
@@ -468,7 +534,7 @@ static double disc_coverage(const count_image *im, double r_px, dac_rng *rng)
     int inside = 0, total = 0;
     for (int s = 0; s < 4000; s++) {
         double x, y;
-        if (!random_support_point(im, rng, &x, &y))
+        if (!random_support_point(im, NULL, rng, &x, &y))
             return 1;
         double rr = r_px * sqrt(dac_rng_uniform(rng)), th = 2 * DAC_PI * dac_rng_uniform(rng);
         double qx = x + 0.5 + rr * cos(th), qy = y + 0.5 + rr * sin(th);
