@@ -125,7 +125,10 @@ double dac_rng_exponential(dac_rng *rng, double rate)
  * variables", Insurance: Mathematics and Economics 12 (1993) 39–45. Valid for mean ≥ 10. */
 static uint64_t poisson_ptrs(dac_rng *rng, double mean)
 {
-    const double slam = sqrt(mean), loglam = log(mean);
+    /* log(mean) only on the rare slow path (≈ 10 % of draws): it was one log per
+     * draw, and the false-alarm calibration draws a Poisson number per pixel. */
+    const double slam = sqrt(mean);
+    double loglam = NAN;
     const double b = 0.931 + 2.53 * slam;
     const double a = -0.059 + 0.02483 * b;
     const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -139,6 +142,8 @@ static uint64_t poisson_ptrs(dac_rng *rng, double mean)
             return (uint64_t)k;
         if (k < 0 || (us < 0.013 && v > us))
             continue;
+        if (isnan(loglam))
+            loglam = log(mean);
         if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
             -mean + k * loglam - lgamma(k + 1.0))
             return (uint64_t)k;
