@@ -26,6 +26,7 @@
  * query.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,12 +288,13 @@ static int fill_bins(dac_grid *g, const double *points, double (*f)[3])
     for (size_t b = 0; b < g->n_bins; b++)
         g->bin_start[b + 1] += g->bin_start[b];
     memcpy(fill, g->bin_start, g->n_bins * sizeof *fill);
+    int periodic = g->ax[0].periodic || g->ax[1].periodic || g->ax[2].periodic;
     for (size_t i = 0; i < g->n; i++) {
         g->slot[i] = fill[g->bin_of[i]]++;
         bin_point *p = &g->sorted[g->slot[i]];
         for (int c = 0; c < 3; c++) {
             double r = c < g->dim ? points[i * (size_t)g->dim + (size_t)c] : 0.0;
-            for (int a = 0; a < 3; a++)
+            for (int a = 0; periodic && a < 3; a++) /* open axes never wrap */
                 r -= g->wrap[i][a] * g->cell[a][c];
             p->r[c] = r;
         }
@@ -481,10 +483,72 @@ static int link_visit(const dac_grid_hit *h, void *ud)
     return 0;
 }
 
+/* Joins the pairs closer than √r2 with one point in bin fa and one in fb (fa = fb: each
+ * pair of the bin once). The test is search()'s: d² of the same differences, < r2. */
+static void link_bins(const dac_grid *g, size_t fa, size_t fb, double r2, dac_uf *uf)
+{
+    for (size_t q = g->bin_start[fa]; q < g->bin_start[fa + 1]; q++) {
+        const bin_point *a = &g->sorted[q];
+        for (size_t p = fa == fb ? q + 1 : g->bin_start[fb]; p < g->bin_start[fb + 1]; p++) {
+            const bin_point *b = &g->sorted[p];
+            double dx = b->r[0] - a->r[0], dy = b->r[1] - a->r[1], dz = b->r[2] - a->r[2];
+            if (dx * dx + dy * dy + dz * dz < r2)
+                dac_uf_union(uf, a->idx, b->idx);
+        }
+    }
+}
+
+/* With no periodic axis there are no images, so each pair of bins within the reach k
+ * is visited once, from the bin that comes first (the forward half of the stencil),
+ * and each pair of points is tested once, with no per-point query set-up. The chance-
+ * pair Monte Carlo links ~10⁴ points a few hundred times per image: through per-point
+ * queries that was 1.4 of its 1.9 G instructions on a 4096² frame. The union-find's
+ * representative is a set's smallest member, so the groups and their labels do not
+ * depend on the order in which pairs are joined: the same result as the general path. */
+static void link_open(const dac_grid *g, double radius, dac_uf *uf)
+{
+    const int n[3] = {g->ax[0].n, g->ax[1].n, g->ax[2].n};
+    /* The forward half of the stencil (offsets lexicographically ≥ 0) with each one's
+     * step in the flat bin index. Bins are at least the cutoff wide, so k ≤ 1 and the
+     * stencil is at most 3 × 3 × 3. */
+    int off[27][3], m = 0;
+    ptrdiff_t step[27];
+    for (int d0 = 0; d0 <= g->ax[0].k; d0++)
+        for (int d1 = -g->ax[1].k; d1 <= g->ax[1].k; d1++)
+            for (int d2 = -g->ax[2].k; d2 <= g->ax[2].k && m < 27; d2++) {
+                if (d0 == 0 && (d1 < 0 || (d1 == 0 && d2 < 0)))
+                    continue;
+                off[m][0] = d0, off[m][1] = d1, off[m][2] = d2;
+                step[m++] = ((ptrdiff_t)d0 * n[1] + d1) * n[2] + d2;
+            }
+    double r2 = radius * radius;
+    size_t fa = 0;
+    for (int b0 = 0; b0 < n[0]; b0++)
+        for (int b1 = 0; b1 < n[1]; b1++)
+            for (int b2 = 0; b2 < n[2]; b2++, fa++) {
+                if (g->bin_start[fa] == g->bin_start[fa + 1])
+                    continue; /* most bins of a sparse frame are empty */
+                for (int s = 0; s < m; s++) {
+                    int c0 = b0 + off[s][0], c1 = b1 + off[s][1], c2 = b2 + off[s][2];
+                    if (c0 >= n[0] || c1 < 0 || c1 >= n[1] || c2 < 0 || c2 >= n[2])
+                        continue;
+                    size_t fb = (size_t)((ptrdiff_t)fa + step[s]);
+                    if (g->bin_start[fb] != g->bin_start[fb + 1])
+                        link_bins(g, fa, fb, r2, uf);
+                }
+            }
+}
+
 int dac_grid_link(const dac_grid *g, double radius, dac_uf *uf)
 {
     if (uf->n != g->n)
         return dac_error(DAC_ERR_USAGE, "cell grid: union-find of %zu for %zu points", uf->n, g->n);
+    if (check_radius(g, radius))
+        return DAC_ERR_USAGE;
+    if (!g->ax[0].periodic && !g->ax[1].periodic && !g->ax[2].periodic) {
+        link_open(g, radius, uf);
+        return DAC_OK;
+    }
     for (size_t i = 0; i < g->n; i++) {
         link_ctx l = {uf, i};
         int st = dac_grid_neighbors(g, i, radius, link_visit, &l);

@@ -153,86 +153,37 @@ typedef struct {
     double single, pair, cluster, chance_pairs;
 } site_counts;
 
-/* Joins in uf every two placed points within r (≤ r); points that found no support
- * (x < −1) stay alone. A flat 2-D cell list, not core's dac_grid: the chance-pair fit
- * links ~10⁴ points some hundred times per image, and the general grid's per-query
- * set-up (fractional coordinates, three axes, periodic images, a callback per hit) was
- * 1.4 G of 1.9 G instructions of the Monte Carlo on a 4096² frame of 5000 atoms. The
- * test is the grid's, d² < reach² with reach r(1 + 10⁻¹²), and every pair within reach
- * is found either way, so the groups (all that the counts use) are the same. Cells are
- * at least reach wide (10⁻⁶ wider, far above the coordinates' round-off), so a partner
- * is in the same or an adjacent cell; each cell meets only its forward half of the 3×3
- * stencil, so each pair is tested once. */
-typedef struct {
-    double x, y;
-    size_t idx;
-} cell_point;
-
-static void link_cell_pair(const cell_point *a, size_t na, const cell_point *b, size_t nb,
-                           int same, double r2, dac_uf *uf)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = same ? i + 1 : 0; j < nb; j++) {
-            double dx = b[j].x - a[i].x, dy = b[j].y - a[i].y;
-            if (dx * dx + dy * dy < r2)
-                dac_uf_union(uf, a[i].idx, b[j].idx);
-        }
-}
-
+/* Joins in uf every two placed points within r (≤ r) through core's cell grid (its
+ * open-boundary link visits each pair of cells once, which is what makes the few
+ * hundred links per image cheap); points that found no support (x < −1) stay alone
+ * and out of the grid. */
 static int link_points(const double *x, const double *y, size_t n, double r, dac_uf *uf)
 {
-    double reach = r * (1 + 1e-12) + 1e-300, x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (x[i] >= -1) {
-            m++;
-            x0 = x[i] < x0 ? x[i] : x0, x1 = x[i] > x1 ? x[i] : x1;
-            y0 = y[i] < y0 ? y[i] : y0, y1 = y[i] > y1 ? y[i] : y1;
-        }
-    if (m < 2)
-        return DAC_OK;
-    /* Cells ≥ reach wide, at most ≈ 2 per point (a sparse frame: wider cells). */
-    double cw = reach * (1 + 1e-6), cap = 2.0 * (double)m + 8;
-    while (((x1 - x0) / cw + 1) * ((y1 - y0) / cw + 1) > cap)
-        cw *= 1.25;
-    size_t nx = (size_t)((x1 - x0) / cw) + 1, ny = (size_t)((y1 - y0) / cw) + 1, nc = nx * ny;
-    size_t *start = calloc(nc + 2, sizeof *start), *cell = malloc(sizeof *cell * m);
-    cell_point *pt = malloc(sizeof *pt * m);
-    if (!start || !cell || !pt) {
-        free(start), free(cell), free(pt);
+    double *xy = malloc(sizeof *xy * 2 * (n ? n : 1));
+    size_t *placed = malloc(sizeof *placed * (n ? n : 1)), m = 0;
+    if (!xy || !placed) {
+        free(xy), free(placed);
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (Monte Carlo)");
     }
-    for (size_t i = 0, k = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (x[i] >= -1) {
-            size_t cx = (size_t)((x[i] - x0) / cw), cy = (size_t)((y[i] - y0) / cw);
-            cx = cx < nx ? cx : nx - 1, cy = cy < ny ? cy : ny - 1;
-            cell[k] = cy * nx + cx;
-            start[cell[k++] + 2]++;
+            xy[2 * m] = x[i], xy[2 * m + 1] = y[i];
+            placed[m++] = i;
         }
-    for (size_t c = 2; c < nc + 2; c++) /* counting sort: start[c + 1] is cell c's fill */
-        start[c] += start[c - 1];
-    for (size_t i = 0, k = 0; i < n; i++)
-        if (x[i] >= -1)
-            pt[start[cell[k++] + 1]++] = (cell_point){x[i], y[i], i};
-    double r2 = reach * reach;
-    for (size_t cy = 0; cy < ny; cy++)
-        for (size_t cx = 0; cx < nx; cx++) {
-            size_t c = cy * nx + cx, na = start[c + 1] - start[c];
-            if (!na)
-                continue;
-            const cell_point *a = pt + start[c];
-            link_cell_pair(a, na, a, na, 1, r2, uf);
-            static const int fwd[4][2] = {{1, 0}, {-1, 1}, {0, 1}, {1, 1}};
-            for (int q = 0; q < 4; q++) {
-                size_t bx = cx + (size_t)fwd[q][0], by = cy + (size_t)fwd[q][1];
-                if (bx >= nx || by >= ny) /* cx − 1 at cx = 0 wraps to SIZE_MAX: out too */
-                    continue;
-                size_t b = by * nx + bx;
-                link_cell_pair(a, na, pt + start[b], start[b + 1] - start[b], 0, r2, uf);
-            }
-        }
-    free(start), free(cell), free(pt);
-    return DAC_OK;
+    dac_grid *g = NULL;
+    dac_uf sub = {0};
+    double reach = r * (1 + 1e-12) + 1e-300;
+    int st = dac_uf_init(&sub, m);
+    if (st == DAC_OK && m)
+        st = dac_grid_create(2, xy, m, NULL, NULL, reach, &g);
+    if (st == DAC_OK && g)
+        st = dac_grid_link(g, reach, &sub);
+    for (size_t k = 0; st == DAC_OK && k < m; k++)
+        dac_uf_union(uf, placed[k], placed[dac_uf_find(&sub, k)]);
+    dac_grid_free(g);
+    dac_uf_free(&sub);
+    free(xy), free(placed);
+    return st;
 }
 
 /* Site geometry for the Monte Carlo: pairs keep their observed separations (merged
