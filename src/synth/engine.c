@@ -388,9 +388,13 @@ static int do_event(dac_synth_engine *e, size_t c, uint32_t member, unsigned spa
  * would change every trajectory. */
 static void draw_words(dac_synth_engine *e, synth_draw *d)
 {
-    d->r_t = dac_rng_next(&e->rng);
-    d->r_c = dac_rng_next(&e->rng);
-    d->r_m = dac_rng_next(&e->rng);
+    dac_rng r = e->rng; /* a local copy: the stores to d could alias the state, so the
+                           three steps would reload it from memory */
+    uint64_t w_t = dac_rng_next_inline(&r), w_c = dac_rng_next_inline(&r), w_m = dac_rng_next_inline(&r);
+    e->rng = r;
+    d->r_t = w_t;
+    d->r_c = w_c;
+    d->r_m = w_m;
     d->version = UINT64_MAX;
 }
 
