@@ -90,21 +90,6 @@ void dac_rng_seed(dac_rng *rng, uint64_t seed);
 void dac_rng_seed_stream(dac_rng *rng, uint64_t seed, uint64_t stream);
 void dac_rng_jump(dac_rng *rng);
 uint64_t dac_rng_next(dac_rng *rng);
-/* The same step as dac_rng_next (the same words), inline for loops that draw a few
- * words per iteration, where the call and the state's reload cost as much as the step
- * (dac synth: three per event). */
-static inline uint64_t dac_rng_next_inline(dac_rng *rng)
-{
-    uint64_t *s = rng->s, x = s[1] * 5;
-    const uint64_t result = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = (s[3] << 45) | (s[3] >> 19);
-    return result;
-}
 double dac_rng_uniform(dac_rng *rng);          /* [0, 1), 53-bit resolution */
 double dac_rng_uniform_open(dac_rng *rng);     /* (0, 1), safe for log() */
 uint64_t dac_rng_below(dac_rng *rng, uint64_t n); /* uniform integer in [0, n) */

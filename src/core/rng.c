@@ -10,7 +10,7 @@
  */
 #include <math.h>
 
-#include "dac/core.h"
+#include "core/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -36,7 +36,7 @@ void dac_rng_seed_stream(dac_rng *rng, uint64_t seed, uint64_t stream)
         dac_rng_jump(rng);
 }
 
-uint64_t dac_rng_next(dac_rng *rng) { return dac_rng_next_inline(rng); }
+uint64_t dac_rng_next(dac_rng *rng) { return dac_rng_step(rng); }
 
 void dac_rng_jump(dac_rng *rng)
 {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rng.h"
 #include "synth/synth_internal.h"
 
 #define N_CATEGORIES (2 + SYNTH_SHELL_PER_SITE) /* plain, pocket owning 0 … 4 N */
@@ -390,7 +391,7 @@ static void draw_words(dac_synth_engine *e, synth_draw *d)
 {
     dac_rng r = e->rng; /* a local copy: the stores to d could alias the state, so the
                            three steps would reload it from memory */
-    uint64_t w_t = dac_rng_next_inline(&r), w_c = dac_rng_next_inline(&r), w_m = dac_rng_next_inline(&r);
+    uint64_t w_t = dac_rng_step(&r), w_c = dac_rng_step(&r), w_m = dac_rng_step(&r);
     e->rng = r;
     d->r_t = w_t;
     d->r_c = w_c;
