@@ -10,9 +10,7 @@
  */
 #include <math.h>
 
-#include "dac/core.h"
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+#include "core/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -38,19 +36,7 @@ void dac_rng_seed_stream(dac_rng *rng, uint64_t seed, uint64_t stream)
         dac_rng_jump(rng);
 }
 
-uint64_t dac_rng_next(dac_rng *rng)
-{
-    uint64_t *s = rng->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+uint64_t dac_rng_next(dac_rng *rng) { return dac_rng_step(rng); }
 
 void dac_rng_jump(dac_rng *rng)
 {
