@@ -11,6 +11,7 @@
 #define DAC_IMAGE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +104,13 @@ int dac_image_write_png(const char *path, const dac_image *img, const dac_png_op
 /* 8-bit RGB PNG (for overlays): rgb is width*height*3 bytes. */
 int dac_image_write_png_rgb(const char *path, size_t width, size_t height,
                             const unsigned char *rgb);
+
+/* What `dac image info` prints: size, sample type, pixel size (unknown: null in JSON),
+ * the file's unit, min/max of the original samples, the mean, and the metadata. name is
+ * the file as the user gave it. JSON: one pretty-printed object; text: one line per
+ * field (metadata values with their newlines escaped). DAC_ERR_RUNTIME when f fails. */
+int dac_image_info_write_json(FILE *f, const char *name, const dac_image *img);
+int dac_image_info_write_text(FILE *f, const char *name, const dac_image *img);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -5,13 +5,11 @@
  * stretch or 16-bit). No image logic here; the library reads and writes.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <cjson/cJSON.h>
 
 #include "cli/cli.h"
 #include "dac/image.h"
@@ -38,79 +36,6 @@ static void print_help(FILE *f)
             "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input file.\n");
 }
 
-static double image_mean(const dac_image *img)
-{
-    double sum = 0;
-    size_t n = img->width * img->height;
-    for (size_t i = 0; i < n; i++)
-        sum += img->pixels[i];
-    return n ? sum / (double)n : 0.0;
-}
-
-static int info_json(const char *path, const dac_image *img)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "file", path);
-    cJSON_AddNumberToObject(o, "width", (double)img->width);
-    cJSON_AddNumberToObject(o, "height", (double)img->height);
-    cJSON_AddStringToObject(o, "sample_type", dac_sample_type_name(img->sample_type));
-    /* An unknown pixel size (0 in the library) is null, so no script mistakes it for
-     * a length. */
-    static const char *axis_key[2] = {"pixel_size_x_A", "pixel_size_y_A"};
-    for (int a = 0; a < 2; a++) {
-        if (img->pixel_size_A[a] > 0 && isfinite(img->pixel_size_A[a]))
-            cJSON_AddNumberToObject(o, axis_key[a], img->pixel_size_A[a]);
-        else
-            cJSON_AddNullToObject(o, axis_key[a]);
-    }
-    cJSON_AddStringToObject(o, "unit_original", img->unit_original);
-    cJSON_AddNumberToObject(o, "min", img->original_min);
-    cJSON_AddNumberToObject(o, "max", img->original_max);
-    cJSON_AddNumberToObject(o, "mean", image_mean(img));
-    cJSON *meta = cJSON_AddObjectToObject(o, "metadata");
-    for (size_t i = 0; i < img->n_meta; i++)
-        cJSON_AddStringToObject(meta, img->meta[i].key, img->meta[i].value);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (!text)
-        return 1;
-    printf("%s\n", text);
-    cJSON_free(text);
-    return 0;
-}
-
-static void info_text(const char *path, const dac_image *img)
-{
-    printf("file:          %s\n", path);
-    printf("size:          %zu x %zu (width x height)\n", img->width, img->height);
-    printf("sample type:   %s\n", dac_sample_type_name(img->sample_type));
-    int known[2] = {img->pixel_size_A[0] > 0 && isfinite(img->pixel_size_A[0]),
-                    img->pixel_size_A[1] > 0 && isfinite(img->pixel_size_A[1])};
-    if (!known[0] && !known[1]) {
-        printf("pixel size:    unknown\n");
-    } else {
-        printf("pixel size:    ");
-        for (int a = 0; a < 2; a++) {
-            if (known[a])
-                printf("%.6g Å", img->pixel_size_A[a]);
-            else
-                printf("unknown");
-            printf(a ? " (y)\n" : " (x) x ");
-        }
-    }
-    printf("unit in file:  %s\n", img->unit_original[0] ? img->unit_original : "-");
-    printf("min/max/mean:  %.9g / %.9g / %.9g\n", img->original_min, img->original_max,
-           image_mean(img));
-    if (img->n_meta)
-        printf("metadata:\n");
-    for (size_t i = 0; i < img->n_meta; i++) {
-        printf("  %s = ", img->meta[i].key);
-        for (const char *c = img->meta[i].value; *c; c++) /* one line per entry */
-            fputs(*c == '\n' ? "\\n" : (char[]){*c, 0}, stdout);
-        putchar('\n');
-    }
-}
-
 static int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -135,9 +60,9 @@ static int cmd_info(int argc, char **argv)
     if (st)
         return cli_fail(st);
     cli_print_warnings();
-    int rc = json ? info_json(path, img) : (info_text(path, img), 0);
+    st = json ? dac_image_info_write_json(stdout, path, img) : dac_image_info_write_text(stdout, path, img);
     dac_image_free(img);
-    return rc;
+    return st ? cli_fail(st) : 0;
 }
 
 /* Two-value options (--range LO HI): getopt hands us LO, HI is the next argument. */
