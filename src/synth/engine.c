@@ -1,6 +1,6 @@
 /*
- * engine.c — the kinetic Monte Carlo engine: creation (lattice, event table, starting
- * state), the rates at the current temperature, the events and the run loop.
+ * engine.c — the kinetic Monte Carlo engine: the rates at the current temperature, the
+ * events and the run loop (creation and the accessors: create.c).
  *
  * The loop is Bortz–Kalos–Lebowitz / Gillespie with three clocks side by side: the
  * Markov events of the table (next one after −ln u / R_total), the exits of walkers in
@@ -16,9 +16,6 @@
 
 #include "core/rng.h"
 #include "synth/synth_internal.h"
-
-#define N_CATEGORIES (2 + SYNTH_SHELL_PER_SITE) /* plain, pocket owning 0 … 4 N */
-#define BIN_WIDTH_EV 0.02 /* N-loss bins: ≥ exp(−0.02/kT) ≈ 0.46 acceptance at 298 K */
 
 double synth_prefactor(double given_per_s, double kT_eV)
 {
@@ -50,7 +47,7 @@ uint16_t synth_hop_class_of(const dac_synth_engine *e, const synth_atom *a)
         b2 += o == 2;
     }
     return (uint16_t)(e->hop_base +
-                      ((size_t)a->metal * N_CATEGORIES + (size_t)cat) * e->n_bond_combos +
+                      ((size_t)a->metal * SYNTH_N_CATEGORIES + (size_t)cat) * e->n_bond_combos +
                       e->combo[b1][b2]);
 }
 
@@ -137,7 +134,7 @@ void synth_update_rates(dac_synth_engine *e)
     double kT = e->kT_eV, old_k[DAC_SYNTH_MAX_METALS] = {e->hop_k[0], e->hop_k[1]};
     for (size_t m = 0; m < p->n_metals; m++) {
         const dac_synth_metal *mt = &p->metal[m];
-        for (int cat = 0; cat < N_CATEGORIES; cat++) {
+        for (int cat = 0; cat < SYNTH_N_CATEGORIES; cat++) {
             int nN = cat - 1;
             double bind = cat == 0 ? 0.0
                                    : nN * mt->pocket_N_binding_eV +
@@ -145,7 +142,7 @@ void synth_update_rates(dac_synth_engine *e)
             for (size_t c = 0; c < e->n_bond_combos; c++) {
                 int b0 = e->combo_b0[c], b1 = e->combo_b1[c];
                 double E = mt->hop_barrier_eV + bind + b0 * mt->bond_eV[0] + b1 * mt->bond_eV[1];
-                size_t k = e->hop_base + (m * N_CATEGORIES + (size_t)cat) * e->n_bond_combos + c;
+                size_t k = e->hop_base + (m * SYNTH_N_CATEGORIES + (size_t)cat) * e->n_bond_combos + c;
                 e->table.cls[k].rate = (e->g.z - b0 - b1) * arrhenius(mt->hop_prefactor_per_s, E, kT);
             }
         }
@@ -246,7 +243,7 @@ static void do_hop(dac_synth_engine *e, uint32_t id, unsigned spare)
     }
     uint8_t s = state[i1];
     int cat = (s & SYNTH_POCKET) ? 1 + ((s & SYNTH_NMASK) >> SYNTH_NSHIFT) : 0;
-    uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * N_CATEGORIES + (size_t)cat) *
+    uint16_t cls = (uint16_t)(e->hop_base + ((size_t)a->metal * SYNTH_N_CATEGORIES + (size_t)cat) *
                                                 e->n_bond_combos + e->combo[b1][b2]);
     if (cls == a->cls)
         e->hop_sets[cls - e->hop_base].m[a->slot].pos = synth_pack(nx, ny);
@@ -446,229 +443,6 @@ static void prefetch_site(dac_synth_engine *e, synth_draw *d)
     __builtin_prefetch(&e->site_atom[row[y - 1] + c], 1);
     __builtin_prefetch(&e->site_atom[row[y + 1] + c], 1);
     __builtin_prefetch(&e->atoms[m->id], 1);
-}
-
-/* ------------------------------------------------------------ creation ------------ */
-
-static int init_classes(dac_synth_engine *e)
-{
-    const dac_synth_params *p = &e->p;
-    int z = e->g.z;
-    e->n_bond_combos = 0;
-    for (int b0 = 0; b0 <= z; b0++)
-        for (int b1 = 0; b0 + b1 <= z; b1++) {
-            e->combo[b0][b1] = (uint8_t)e->n_bond_combos;
-            e->combo_b0[e->n_bond_combos] = (uint8_t)b0;
-            e->combo_b1[e->n_bond_combos] = (uint8_t)b1;
-            e->n_bond_combos++;
-        }
-    e->hop_base = 0;
-    e->n_hop_classes = p->n_metals * N_CATEGORIES * e->n_bond_combos;
-    double width = p->n_loss_activation_width_eV;
-    e->n_bins = width > 0 ? (size_t)ceil(width / BIN_WIDTH_EV) : 1;
-    if (e->n_bins > 255)
-        e->n_bins = 255;
-    e->bin_lo_eV = p->n_loss_activation_min_eV;
-    e->bin_width_eV = width > 0 ? width / (double)e->n_bins : 1.0;
-    e->nloss_base = e->n_hop_classes;
-    e->ligand_class = e->nloss_base + e->n_bins;
-    e->complex_hop_class = e->ligand_class + 1;
-    e->arrival_base = e->complex_hop_class + 1;
-    size_t n = e->arrival_base + p->n_metals;
-    int st = synth_table_init(&e->table, n);
-    e->hop_sets = calloc(e->n_hop_classes, sizeof *e->hop_sets);
-    e->nloss_sets = calloc(e->n_bins, sizeof *e->nloss_sets);
-    e->hop_bonds = calloc(e->n_hop_classes, 1);
-    if (st || !e->hop_sets || !e->nloss_sets || !e->hop_bonds)
-        return st ? st : dac_error(DAC_ERR_NOMEM, "synth: out of memory for the event table");
-    for (size_t c = 0; c < e->n_hop_classes; c++) {
-        e->table.cls[c] = (synth_class){SYNTH_EV_HOP, 0, &e->hop_sets[c], 0, 0};
-        size_t combo = c % e->n_bond_combos;
-        e->hop_bonds[c] = (uint8_t)(e->combo_b0[combo] + e->combo_b1[combo]);
-    }
-    for (size_t b = 0; b < e->n_bins; b++)
-        e->table.cls[e->nloss_base + b] = (synth_class){SYNTH_EV_NLOSS, (int)b, &e->nloss_sets[b], 0, 0};
-    e->table.cls[e->ligand_class] = (synth_class){SYNTH_EV_LIGAND, 0, &e->held, 0, 0};
-    e->table.cls[e->complex_hop_class] = (synth_class){SYNTH_EV_COMPLEX_HOP, 0, &e->held, 0, 0};
-    for (size_t m = 0; m < p->n_metals; m++)
-        e->table.cls[e->arrival_base + m] = (synth_class){SYNTH_EV_ARRIVAL, (int)m, NULL, 0, 0};
-    e->bytes += n * (sizeof(synth_class) + 2 * sizeof(double)) + e->n_hop_classes;
-    return DAC_OK;
-}
-
-static int init_storage(dac_synth_engine *e)
-{
-    const dac_synth_params *p = &e->p;
-    size_t sites = (size_t)e->g.L * (size_t)e->g.L, atoms = 2 * p->complexes;
-    for (size_t m = 0; m < p->n_metals; m++)
-        atoms += p->metal[m].atoms;
-    size_t per = p->pocket_period_sites;
-    size_t pockets = (per ? (sites / (per * per)) : p->pockets) + p->complexes;
-    e->state = synth_big_alloc(sites, 0);
-    e->atoms = synth_big_alloc((atoms ? atoms : 1) * sizeof *e->atoms, 0);
-    e->pockets = calloc(pockets ? pockets : 1, sizeof *e->pockets);
-    e->cap_atoms = atoms;
-    e->cap_pockets = pockets;
-    if (!e->state || !e->atoms || !e->pockets)
-        return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
-    e->site_atom = synth_big_alloc(sites * sizeof *e->site_atom, 0xFF);
-    if (!e->site_atom)
-        return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
-    int st = synth_map_init(&e->pk, 2 * pockets);
-    if (st)
-        return st;
-    if (sites >= ((size_t)1 << 18)) { /* below, the lattice stays in L2 anyway */
-        int L = e->g.L;
-        e->wrapped = malloc(2 * ((size_t)L + 4) * sizeof *e->wrapped);
-        if (!e->wrapped)
-            return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
-        for (int v = -2; v < L + 2; v++) {
-            e->wrapped[v + 2] = synth_row(&e->g, synth_wrap(v, L));
-            e->wrapped[L + 4 + v + 2] = synth_col(synth_wrap(v, L));
-        }
-        /* not added to e->bytes: 8 (L + 4) bytes, under 0.01 per site from 2^18 sites,
-         * and counted they would change every summary's engine_bytes_per_site, which
-         * this speed-up keeps the same bytes */
-    }
-    e->bytes += sites * (1 + sizeof *e->site_atom) + atoms * sizeof *e->atoms +
-                pockets * sizeof *e->pockets + (e->pk.mask + 1) * 2 * sizeof(uint32_t);
-    if (p->first_passage) {
-        size_t tiles = (size_t)e->g.TL * (size_t)e->g.TL;
-        e->tile_atoms = calloc(tiles, sizeof *e->tile_atoms);
-        e->tile_pockets = calloc(tiles, sizeof *e->tile_pockets);
-        e->tile_owner = calloc(tiles, sizeof *e->tile_owner);
-        if (!e->tile_atoms || !e->tile_pockets || !e->tile_owner)
-            return dac_error(DAC_ERR_NOMEM, "synth: out of memory for the tile counts");
-        e->bytes += tiles * (2 * sizeof(uint16_t) + sizeof(uint32_t));
-    }
-    return DAC_OK;
-}
-
-static int init_schedule(dac_synth_engine *e)
-{
-    int st = synth_program_build(&e->p, &e->steps, &e->n_steps);
-    if (st)
-        return st;
-    e->t_end_s = e->steps[e->n_steps - 1].t1_s;
-    e->kT_eV = DAC_KB_EV_PER_K * e->steps[0].T_K;
-    e->cap_samples = e->p.timeseries_points;
-    e->samples = calloc(e->cap_samples ? e->cap_samples : 1, sizeof *e->samples);
-    if (!e->samples)
-        return dac_error(DAC_ERR_NOMEM, "synth: out of memory for the time series");
-    return DAC_OK;
-}
-
-int dac_synth_engine_create(const dac_synth_params *p, uint64_t seed, dac_synth_engine **out)
-{
-    if (!p || !out)
-        return dac_error(DAC_ERR_USAGE, "dac_synth_engine_create: NULL argument");
-    *out = NULL;
-    int st = dac_synth_params_check(p);
-    if (st)
-        return st;
-    dac_synth_engine *e = calloc(1, sizeof *e);
-    if (!e)
-        return dac_error(DAC_ERR_NOMEM, "synth: out of memory");
-    e->p = *p;
-    e->seed = seed;
-    e->bytes = sizeof *e;
-    e->ligand_class = e->complex_hop_class = SIZE_MAX;
-    dac_rng_seed(&e->rng, seed);
-    e->t_sched = NAN;
-    synth_zig_init(&e->zig);
-    synth_lattice_init(&e->g, p);
-    int Z[DAC_SYNTH_MAX_METALS];
-    for (size_t m = 0; m < p->n_metals; m++)
-        Z[m] = p->metal[m].Z;
-    if ((st = synth_geometry_check(&e->g, Z, p->n_metals)) || (st = init_storage(e)) ||
-        (st = init_classes(e)) || (st = init_schedule(e)))
-        goto fail;
-    synth_update_rates(e);
-    if (p->first_passage && (st = synth_fp_create(e, &e->fp)))
-        goto fail;
-    if ((st = synth_build(e)) || (st = e->failed))
-        goto fail;
-    synth_update_rates(e);
-    *out = e;
-    return DAC_OK;
-fail:
-    dac_synth_engine_free(e);
-    return st;
-}
-
-void dac_synth_engine_free(dac_synth_engine *e)
-{
-    if (!e)
-        return;
-    for (size_t c = 0; c < e->n_hop_classes && e->hop_sets; c++)
-        synth_set_free(&e->hop_sets[c]);
-    for (size_t b = 0; b < e->n_bins && e->nloss_sets; b++)
-        synth_set_free(&e->nloss_sets[b]);
-    synth_set_free(&e->held);
-    free(e->hop_sets);
-    free(e->nloss_sets);
-    free(e->hop_bonds);
-    synth_table_free(&e->table);
-    free(e->site_atom);
-    free(e->wrapped);
-    synth_map_free(&e->pk);
-    synth_fp_free(e->fp);
-    for (size_t k = 0; k < e->n_snaps; k++)
-        dac_structure_free(e->snaps[k]);
-    free(e->snaps);
-    free(e->snap_t);
-    free(e->state);
-    free(e->tile_atoms);
-    free(e->tile_pockets);
-    free(e->tile_owner);
-    free(e->atoms);
-    free(e->pockets);
-    free(e->complexes);
-    free(e->disc);
-    free(e->steps);
-    free(e->samples);
-    free(e);
-}
-
-void dac_synth_engine_set_progress(dac_synth_engine *e, dac_progress_fn fn, void *user_data)
-{
-    e->progress = fn;
-    e->progress_data = user_data;
-}
-
-int dac_synth_engine_set_snapshots(dac_synth_engine *e, size_t k)
-{
-    if (k > 1000)
-        return dac_error(DAC_ERR_USAGE, "synth: at most 1000 snapshots, got %zu", k);
-    for (size_t j = 0; j < e->n_snaps; j++)
-        dac_structure_free(e->snaps[j]);
-    free(e->snaps);
-    free(e->snap_t);
-    e->snaps = calloc(k ? k : 1, sizeof *e->snaps);
-    e->snap_t = calloc(k ? k : 1, sizeof *e->snap_t);
-    if (!e->snaps || !e->snap_t)
-        return dac_error(DAC_ERR_NOMEM, "synth: out of memory");
-    e->n_snaps = k;
-    e->next_snap = 0;
-    e->t_sched = NAN;
-    for (size_t j = 0; j < k; j++)
-        e->snap_t[j] = e->t_end_s * (double)j / (double)k;
-    return DAC_OK;
-}
-
-double dac_synth_engine_time_s(const dac_synth_engine *e) { return synth_dd_value(e->t); }
-double dac_synth_engine_end_s(const dac_synth_engine *e) { return e->t_end_s; }
-const dac_synth_params *dac_synth_engine_params(const dac_synth_engine *e) { return &e->p; }
-
-size_t dac_synth_engine_bytes(const dac_synth_engine *e)
-{
-    size_t b = e->bytes + e->n_steps * sizeof *e->steps + e->cap_samples * sizeof *e->samples;
-    for (size_t c = 0; c < e->n_hop_classes; c++)
-        b += e->hop_sets[c].cap * sizeof(synth_member);
-    for (size_t c = 0; c < e->n_bins; c++)
-        b += e->nloss_sets[c].cap * sizeof(synth_member);
-    b += e->held.cap * sizeof(synth_member);
-    return b + (e->fp ? synth_fp_bytes(e->fp) : 0);
 }
 
 /* ------------------------------------------------------------ the run loop -------- */

@@ -36,6 +36,8 @@
 #define SYNTH_HELD 0x40    /* the occupant is held by a complex's ligand */
 
 #define SYNTH_SHELL_PER_SITE 4 /* shell atoms a pocket position owns */
+#define SYNTH_N_CATEGORIES (2 + SYNTH_SHELL_PER_SITE) /* hop classes per metal: plain, pocket owning 0 … 4 N */
+#define SYNTH_BIN_WIDTH_EV 0.02 /* N-loss bins: ≥ exp(−0.02/kT) ≈ 0.46 acceptance at 298 K */
 #define SYNTH_NONE UINT32_MAX
 #define SYNTH_NO_CLASS 0xFFFFu
 
