@@ -72,6 +72,13 @@ void cli_progress_free(cli_progress *p); /* clears the line */
 dac_provenance cli_provenance(int has_seed, uint64_t seed, size_t n_inputs,
                               const char *const *inputs);
 
+/* Open MPI for the sweep commands: cli_mpi_begin starts it when an MPI launcher started
+ * this process (1) and does nothing otherwise (0, also without DAC_HAVE_MPI);
+ * cli_mpi_end(that value) finalises what began. dac_sweep_is_root() says which rank
+ * speaks. */
+int cli_mpi_begin(void);
+void cli_mpi_end(int started);
+
 /* Monotonic clock in seconds, for -v timings. */
 double cli_seconds(void);
 

@@ -2,8 +2,8 @@
  * cmd_kinetics.c — `dac kinetics fed|steady|sweep|transient MECH.yaml …`: option
  * parsing, one library call, a one-line summary. The science and every writer are in
  * the library (include/dac/kinetics.h); docs/kinetics.md describes the files. A sweep
- * started by mpirun (in a DAC_MPI build) initialises MPI here, as `dac synth sweep`
- * does; the library then spreads the points over the ranks and rank 0 writes.
+ * started by mpirun (in a DAC_MPI build) initialises MPI in the CLI (cli_mpi_begin,
+ * cli/mpi.c), as `dac synth sweep` does; the library then spreads the points over the ranks and rank 0 writes.
  */
 #include <getopt.h>
 #include <math.h>
@@ -14,10 +14,6 @@
 #include "cli/cli.h"
 #include "core/sweep.h"
 #include "dac/kinetics.h"
-
-#ifdef DAC_HAVE_MPI
-#include <mpi.h>
-#endif
 
 #define MAX_LIST 64
 
@@ -403,15 +399,7 @@ static int run_sweep(const char *cmd, const kargs *a, dac_kinetics_model *m)
     }
     const char *inputs[2] = {a->mechs[0], o.overlay_csv};
     dac_provenance prov = cli_provenance(0, 0, o.overlay_csv ? 2 : 1, inputs);
-    int mpi = 0;
-#ifdef DAC_HAVE_MPI
-    /* MPI only when a launcher started us (a plain run stays a plain program) */
-    if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK")) {
-        int provided;
-        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
-        mpi = 1;
-    }
-#endif
+    int mpi = cli_mpi_begin();
     int root = dac_sweep_is_root();
     cli_progress *bar = cli_progress_create("sweep", cli_quiet || !root);
     size_t n = 0, ok = 0;
@@ -429,11 +417,7 @@ static int run_sweep(const char *cmd, const kargs *a, dac_kinetics_model *m)
                cli_seconds() - t0, a->output);
     if (root)
         cli_print_warnings();
-#ifdef DAC_HAVE_MPI
-    if (mpi)
-        MPI_Finalize();
-#endif
-    (void)mpi;
+    cli_mpi_end(mpi);
     return rc;
 }
 

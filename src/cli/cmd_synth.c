@@ -2,18 +2,15 @@
  * cmd_synth.c — `dac synth RECIPE -o OUTDIR` and `dac synth sweep RECIPE --vary … -o
  * OUT.csv` (docs/synth.md). Option parsing, the library call, a one-line summary; the
  * science and the writers are in src/synth. Under `mpirun` (built with DAC_MPI) the
- * sweep initialises MPI here, since the library never does.
+ * sweep initialises MPI in the CLI (cli_mpi_begin, cli/mpi.c), since the library never does.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef DAC_HAVE_MPI
-#include <mpi.h>
-#endif
-
 #include "cli/cli.h"
+#include "core/sweep.h"
 #include "dac/synth.h"
 
 #define MAX_LIST 256
@@ -176,23 +173,9 @@ static int run(const synth_args *a)
 }
 
 /* MPI only when a launcher started us (a plain run stays a plain program). */
-static int launched_by_mpirun(void)
-{
-    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
-}
-
 static int sweep(const synth_args *a)
 {
-    int mpi = 0;
-#ifdef DAC_HAVE_MPI
-    if (launched_by_mpirun()) {
-        int provided;
-        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
-        mpi = 1;
-    }
-#else
-    (void)launched_by_mpirun;
-#endif
+    int mpi = cli_mpi_begin();
     dac_synth_sweep_options o = {a->recipe, a->set, a->n_set, a->vary, a->n_vary,
                                  a->repeats ? (size_t)a->repeats : 1, a->seed, (int)a->threads};
     const char *inputs[1] = {a->recipe};
@@ -201,22 +184,11 @@ static int sweep(const synth_args *a)
     cli_progress *bar = cli_progress_create("sweep", cli_quiet);
     int st = dac_synth_sweep(&o, a->output, &prov, cli_progress_update, bar, &runs);
     cli_progress_free(bar);
-    int root = 1;
-#ifdef DAC_HAVE_MPI
-    if (mpi) {
-        int rank;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        root = rank == 0;
-    }
-#endif
+    int root = dac_sweep_is_root();
     if (!st && !cli_quiet && root)
         fprintf(stderr, "dac synth sweep: %zu runs → %s\n", runs, a->output);
     int rc = st ? (root ? cli_fail(st) : dac_status_exit_code(st)) : 0;
-#ifdef DAC_HAVE_MPI
-    if (mpi)
-        MPI_Finalize();
-#endif
-    (void)mpi;
+    cli_mpi_end(mpi);
     return rc;
 }
 
