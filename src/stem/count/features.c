@@ -450,10 +450,10 @@ static void radial_profile(const frame_ctx *c, const dac_stem_blob *b, double am
                 if (r >= RINGS_A[k] && r < RINGS_A[k + 1])
                     sum[k] += v, cnt[k]++;
             if (r >= RINGS_A[1] && r < RINGS_A[3]) {
-                int s = (int)floor((atan2(dy, dx) + DAC_PI) / (2 * DAC_PI) * N_SECTORS);
+                double phi = atan2(dy, dx);
+                int s = (int)floor((phi + DAC_PI) / (2 * DAC_PI) * N_SECTORS);
                 s = s < 0 ? 0 : s >= N_SECTORS ? N_SECTORS - 1 : s;
                 sec[s] += v, scnt[s]++;
-                double phi = atan2(dy, dx);
                 h1[0] += v * cos(phi), h1[1] += v * sin(phi);
                 h2[0] += v * cos(2 * phi), h2[1] += v * sin(2 * phi);
                 nh++;
