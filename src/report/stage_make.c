@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sweep.h"
 #include "core/csv.h"
 #include "core/json.h"
 #include "dac/core.h"
@@ -174,11 +175,12 @@ static void summarise_run(run_result *rr, size_t n)
 /* Sweep points of an axis "KEY=a:b:step" (for the progress weight; 1 if unreadable). */
 static double axis_points(const char *vary)
 {
-    const char *eq = strchr(vary, '=');
-    double a, b, step;
-    if (!eq || sscanf(eq + 1, "%lf:%lf:%lf", &a, &b, &step) != 3 || !(step > 0) || b < a)
+    dac_sweep_axis ax;
+    if (dac_sweep_parse_axis(vary, &ax) != DAC_OK) {
+        dac_error_clear(); /* the sweep itself reports it */
         return 1;
-    return floor((b - a) / step + 1e-9) + 1;
+    }
+    return (double)ax.n;
 }
 
 /* The sweep's table as metal atoms per nm² against site purity, repeats pooled. */

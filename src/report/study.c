@@ -670,11 +670,9 @@ int dac_report_study_write_text(const dac_report_study *s, const char *outdir, i
     int st = dac_make_dirs(outdir);
     if (st != DAC_OK)
         return st;
-    size_t n = strlen(outdir) + 16;
-    char *path = malloc(n);
+    char *path = dac_path_join(outdir, "study.yaml");
     if (!path)
         return dac_error(DAC_ERR_NOMEM, "out of memory");
-    snprintf(path, n, "%s/study.yaml", outdir);
     char *old = NULL;
     size_t old_len = 0;
     if (access(path, F_OK) == 0) {

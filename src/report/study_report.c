@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "dac/core.h"
 #include "report/report_internal.h"
 #include "report/study_internal.h"
@@ -75,14 +76,12 @@ static int intro(dac_report *r, const dac_report_study *s, const char *outdir)
 static int add_stage(dac_report *r, const dac_report_study *s, int k, const char *outdir)
 {
     const char *name = report_stage_names[k];
-    size_t n = strlen(outdir) + 32;
-    char *dir = malloc(n), *path = malloc(n), prefix[32];
+    char *dir = dac_path_join(outdir, name), *path = dir ? dac_path_join(dir, "fragment.json") : NULL;
+    char prefix[32];
     if (!dir || !path) {
         free(dir), free(path);
         return dac_error(DAC_ERR_NOMEM, "out of memory");
     }
-    snprintf(dir, n, "%s/%s", outdir, name);
-    snprintf(path, n, "%s/fragment.json", dir);
     snprintf(prefix, sizeof prefix, "%s/", name);
     int rc;
     if (access(path, F_OK) == 0) {
@@ -126,10 +125,8 @@ int dac_report_study_write_report(const dac_report_study *s, const char *outdir,
     snprintf(summary, sizeof summary, "%s (%zu bytes)", s->name, s->len);
     if (rc == DAC_OK)
         rc = dac_report_add_listing(r, summary, s->text);
-    size_t n = strlen(outdir) + 16;
-    char *path = malloc(n);
+    char *path = dac_path_join(outdir, "report.html");
     if (path) {
-        snprintf(path, n, "%s/report.html", outdir);
         if (rc == DAC_OK)
             rc = dac_report_write(r, path, prov);
         free(path);

@@ -215,14 +215,12 @@ static int add_file(report_outcome *o, const char *dir, const char *file)
  * "structures": ["RUN/seed_S/final.extxyz", …]}]} with paths inside make/. */
 static int read_made(const char *outdir, report_outcome **o, size_t *n)
 {
-    size_t len = strlen(outdir) + 32;
-    char *dir = malloc(len), *path = malloc(len), *text = NULL;
+    char *dir = dac_path_join(outdir, "make"), *path = dir ? dac_path_join(dir, "summary.json") : NULL;
+    char *text = NULL;
     if (!dir || !path) {
         free(dir), free(path);
         return dac_error(DAC_ERR_NOMEM, "out of memory");
     }
-    snprintf(dir, len, "%s/make", outdir);
-    snprintf(path, len, "%s/summary.json", dir);
     size_t tl;
     int st = dac_read_file(path, (size_t)64 << 20, &text, &tl);
     cJSON *j = st == DAC_OK ? cJSON_ParseWithLength(text, tl) : NULL;
