@@ -88,6 +88,24 @@ char *dac_path_join(const char *dir, const char *name)
     return p;
 }
 
+int dac_path_split(const char *path, size_t ext_len, char *dir, size_t dir_size, char *base,
+                   size_t base_size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *file = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) : 0, flen = strlen(file);
+    if (dlen + 2 > dir_size || flen + 1 > base_size || ext_len > flen)
+        return dac_error(DAC_ERR_USAGE, "%s: path too long", path);
+    if (!slash)
+        snprintf(dir, dir_size, ".");
+    else if (dlen == 0)
+        snprintf(dir, dir_size, "/");
+    else
+        snprintf(dir, dir_size, "%.*s", (int)dlen, path);
+    snprintf(base, base_size, "%.*s", (int)(flen - ext_len), file);
+    return DAC_OK;
+}
+
 int dac_make_dirs(const char *dir)
 {
     char *p = strdup(dir);

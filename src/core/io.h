@@ -21,6 +21,13 @@ int dac_make_dirs(const char *dir);
 /* "dir/name" in a new buffer (free it), NULL when out of memory. */
 char *dac_path_join(const char *dir, const char *name);
 
+/* The folder of path ("." when it names none, "/" for a file at the root) and its file
+ * name without the last ext_len characters (the caller has checked the extension):
+ * "out/a.csv", 4 → "out", "a". DAC_ERR_USAGE naming the path when either part does
+ * not fit its buffer. The output files of a command go "beside" path through these. */
+int dac_path_split(const char *path, size_t ext_len, char *dir, size_t dir_size, char *base,
+                   size_t base_size);
+
 /* SHA-256 (FIPS 180-4). Incremental, or of a whole file as 64 lowercase hex digits. */
 typedef struct {
     uint32_t h[8];

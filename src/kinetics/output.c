@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/io.h"
 #include "core/json.h"
 #include "core/outset.h"
 #include "kinetics/kin_output.h"
@@ -182,15 +183,5 @@ int kin_split_path(const char *path, const char *ext, char *dir, size_t dir_size
     const char *file = slash ? slash + 1 : path;
     if (n <= e || strcmp(path + n - e, ext) || strlen(file) <= e || file[0] == '.')
         return dac_error(DAC_ERR_USAGE, "%s: expected a file name ending in %s", path, ext);
-    size_t dlen = slash ? (size_t)(slash - path) : 0;
-    if (dlen + 2 > dir_size || strlen(file) + 1 > base_size)
-        return dac_error(DAC_ERR_USAGE, "%s: path too long", path);
-    if (!slash)
-        snprintf(dir, dir_size, ".");
-    else if (dlen == 0)
-        snprintf(dir, dir_size, "/");
-    else
-        snprintf(dir, dir_size, "%.*s", (int)dlen, path);
-    snprintf(base, base_size, "%.*s", (int)(strlen(file) - e), file);
-    return DAC_OK;
+    return dac_path_split(path, e, dir, dir_size, base, base_size);
 }

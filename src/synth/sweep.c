@@ -8,7 +8,6 @@
  * alone and gives the same numbers. Rows carry no wall time, so the file is the same
  * bytes whatever the number of threads or ranks.
  */
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,16 +218,14 @@ static cJSON *sweep_record(const dac_synth_sweep_options *o, const dac_sweep *s,
 static int write_outputs(const char *out_csv, const char *csv, size_t len, const cJSON *rec,
                          const dac_sweep *s, const char *recipe)
 {
-    char *dir_copy = strdup(out_csv), *file_copy = strdup(out_csv);
-    char json_name[4096], fig[4096];
+    const char *slash = strrchr(out_csv, '/');
+    const char *file = slash ? slash + 1 : out_csv;
+    char dir[4096], base[4096 - 16], json_name[4096], fig[4096];
     dac_outset *set = NULL;
-    int st = dir_copy && file_copy ? DAC_OK : dac_error(DAC_ERR_NOMEM, "out of memory");
-    const char *dir = st ? NULL : dirname(dir_copy), *file = st ? NULL : basename(file_copy);
-    if (st == DAC_OK && strlen(file) >= sizeof json_name - 8)
-        st = dac_error(DAC_ERR_USAGE, "%s: path too long", out_csv);
+    int st = dac_path_split(out_csv, 4, dir, sizeof dir, base, sizeof base);
     if (st == DAC_OK) { /* OUT.csv → OUT.json, OUT_figure.* */
-        snprintf(json_name, sizeof json_name, "%.*s.json", (int)(strlen(file) - 4), file);
-        snprintf(fig, sizeof fig, "%.*s_figure", (int)(strlen(file) - 4), file);
+        snprintf(json_name, sizeof json_name, "%s.json", base);
+        snprintf(fig, sizeof fig, "%s_figure", base);
         st = dac_outset_create_beside(dir, &set);
     }
     FILE *f;
@@ -244,8 +241,6 @@ static int write_outputs(const char *out_csv, const char *csv, size_t len, const
     }
     if (set)
         st = dac_outset_finish(set, st);
-    free(dir_copy);
-    free(file_copy);
     return st;
 }
 

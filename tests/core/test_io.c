@@ -265,6 +265,29 @@ static void test_read_stdin(void **state)
     scratch_remove(dir);
 }
 
+/* The folder and the base name that output sets "beside" a path are made from: no
+ * folder is ".", the root is "/", and a part too long for its buffer is refused. */
+static void test_path_split(void **state)
+{
+    (void)state;
+    char dir[16], base[16];
+    assert_int_equal(dac_path_split("out/run/a.csv", 4, dir, sizeof dir, base, sizeof base), DAC_OK);
+    assert_string_equal(dir, "out/run");
+    assert_string_equal(base, "a");
+    assert_int_equal(dac_path_split("a.csv", 4, dir, sizeof dir, base, sizeof base), DAC_OK);
+    assert_string_equal(dir, ".");
+    assert_int_equal(dac_path_split("/a.tif", 4, dir, sizeof dir, base, sizeof base), DAC_OK);
+    assert_string_equal(dir, "/");
+    assert_string_equal(base, "a");
+    assert_int_equal(dac_path_split("a-very-long-folder-name/a.csv", 4, dir, sizeof dir, base, sizeof base),
+                     DAC_ERR_USAGE);
+    assert_int_equal(dac_path_split("x/a-very-long-file-name.csv", 4, dir, sizeof dir, base, sizeof base),
+                     DAC_ERR_USAGE);
+    char *joined = dac_path_join("out", "a.json");
+    assert_string_equal(joined, "out/a.json");
+    free(joined);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_sha256_accel_matches_portable), cmocka_unit_test(test_sha256_file),
         cmocka_unit_test(test_read_file),           cmocka_unit_test(test_read_file_limit),
         cmocka_unit_test(test_read_file_errors),    cmocka_unit_test(test_read_stdin),
+        cmocka_unit_test(test_path_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/io.h"
 #include "core/json.h"
 #include "core/outset.h"
 #include "image/image_internal.h"
@@ -163,20 +164,13 @@ int dac_stem_sim_write(const dac_stem_sim *sim, const dac_image *img, const dac_
     if (!ext)
         return dac_error(DAC_ERR_USAGE, "%s: the image path must end in .tif or .tiff", image_path);
     const char *slash = strrchr(image_path, '/');
-    char dir[4096], base[4096];
-    size_t dlen = slash ? (size_t)(slash - image_path) : 0;
-    if (dlen >= sizeof dir || strlen(image_path) >= sizeof base)
-        return dac_error(DAC_ERR_USAGE, "%s: path too long", image_path);
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (dlen == 0)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)dlen, image_path);
     const char *file = slash ? slash + 1 : image_path;
-    snprintf(base, sizeof base, "%.*s", (int)(strlen(file) - ext), file);
+    char dir[4096], base[4096];
+    int st = dac_path_split(image_path, ext, dir, sizeof dir, base, sizeof base);
+    if (st != DAC_OK)
+        return st;
     dac_outset *set;
-    int st = dac_outset_create_beside(dir, &set);
+    st = dac_outset_create_beside(dir, &set);
     if (st != DAC_OK)
         return st;
     st = write_members(set, sim, img, t, image_path, file, base, png, prov);
