@@ -227,7 +227,7 @@ int synth_analyze(const dac_synth_engine *e, int full, synth_analysis *out)
     return st;
 }
 
-int synth_atom_kinds(const dac_synth_engine *e, uint8_t *kind)
+int synth_atom_kinds(const dac_synth_engine *e, uint8_t *kind, size_t count[4])
 {
     dac_uf uf = {0};
     size_t *label = NULL, n_comp = 0;
@@ -236,6 +236,10 @@ int synth_atom_kinds(const dac_synth_engine *e, uint8_t *kind)
     dac_uf_free(&uf);
     for (size_t i = 0; st == DAC_OK && i < e->n_atoms; i++)
         kind[i] = (uint8_t)kind_of(c[label[i]].size);
+    for (int k = 0; k < 4; k++)
+        count[k] = 0;
+    for (size_t k = 0; st == DAC_OK && k < n_comp; k++)
+        count[kind_of(c[k].size)]++; /* as synth_analyze counts sites */
     free(label);
     free(c);
     return st;

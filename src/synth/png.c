@@ -244,18 +244,16 @@ int synth_render(const dac_synth_engine *e, synth_canvas *out)
     memset(out, 0, sizeof *out);
     uint8_t *kind = malloc(e->n_atoms ? e->n_atoms : 1);
     c.rgb = malloc((size_t)c.w * (size_t)c.h * 3);
-    int st = kind && c.rgb ? synth_atom_kinds(e, kind) : dac_error(DAC_ERR_NOMEM, "synth: out of memory for final.png");
-    synth_analysis a = {0};
-    if (st == DAC_OK)
-        st = synth_analyze(e, 0, &a);
+    size_t count[4];
+    int st = kind && c.rgb ? synth_atom_kinds(e, kind, count)
+                           : dac_error(DAC_ERR_NOMEM, "synth: out of memory for final.png");
     if (st == DAC_OK) {
-        double r = c.marker_px = marker_radius(&c, cell, a.count);
+        double r = c.marker_px = marker_radius(&c, cell, count);
         memset(c.rgb, 255, (size_t)c.w * (size_t)c.h * 3);
         draw_sheet(&c, cell);
-        draw_sites(&c, e, kind, a.count, r);
-        legend(&c, a.count, r);
+        draw_sites(&c, e, kind, count, r);
+        legend(&c, count, r);
     }
-    synth_analysis_free(&a);
     free(kind);
     if (st) {
         free(c.rgb);

@@ -491,8 +491,9 @@ typedef struct {
 } synth_analysis;
 
 int synth_analyze(const dac_synth_engine *e, int full, synth_analysis *out);
-/* dac_site_kind of every atom's site. */
-int synth_atom_kinds(const dac_synth_engine *e, uint8_t *kind);
+/* dac_site_kind of every atom's site, and the sites of each kind (synth_analyze's
+ * count[], without the rest of its analysis). */
+int synth_atom_kinds(const dac_synth_engine *e, uint8_t *kind, size_t count[4]);
 void synth_analysis_free(synth_analysis *a);
 /* "Ni2-N3C4" from element counts and shell counts, as dac struct writes it. */
 void synth_format_label(const int *Z, const size_t *count, size_t n_elements, size_t n_N,
