@@ -461,22 +461,6 @@ static int noise_tile(const tile *t, const dac_stem_count_params *p, const count
 }
 
 /* img − M, M the image of every blob (kernel or its Gaussian), into out (w*h). */
-static void atoms_off(const float *img, size_t w, size_t h, const count_detection *d,
-                      const count_kernel *kernel, float *out)
-{
-    memset(out, 0, sizeof *out * w * h);
-    for (size_t i = 0; i < d->n_blobs; i++) {
-        const dac_stem_blob *b = &d->blobs[i];
-        count_kernel g = {.n = 1, .weight = {1}, .sigma_px = {b->sigma_px}};
-        const count_kernel *k = kernel ? kernel : &g;
-        if (b->amplitude > 0 && k->sigma_px[0] > 0)
-            count_kernel_add(k, b->amplitude, b->x_px, b->y_px, 0, count_kernel_reach(k, 0, 1e-3),
-                             out, w, h);
-    }
-    for (size_t i = 0; i < w * h; i++)
-        out[i] = img[i] - out[i];
-}
-
 static void free_tiles(tile *t, size_t n, tile_work *wk)
 {
     for (size_t k = 0; k < n; k++)
@@ -565,7 +549,7 @@ int count_false_alarms(const float *img, size_t w, size_t h, const unsigned char
         return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (%zu blobs)", d->n_blobs);
     for (size_t i = 0; i < d->n_blobs; i++)
         radius[i] = misfit_radius(&d->blobs[i], kernel, s_f, min_px);
-    atoms_off(img, w, h, d, kernel, scratch);
+    count_atoms_off(img, w, h, d->blobs, d->n_blobs, kernel, scratch);
     int st = measure_nulls(scratch, w, h, support, search, p, d, radius, t_detect);
     free(radius);
     /* The threshold for the stated rate on the frame's noise, if above the Gaussian one. */

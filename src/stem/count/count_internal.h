@@ -266,6 +266,11 @@ typedef struct {
     const count_kernel *kernel; /* non-NULL: blobs are amplitude × this shape */
 } count_residual_params;
 
+/* img minus the image of every atom (blobs with amplitude > 0: kernel, or each blob's own
+ * Gaussian when kernel is NULL, out to 10⁻³ of the peak) into out (w × h). */
+void count_atoms_off(const float *img, size_t w, size_t h, const dac_stem_blob *b, size_t n,
+                     const count_kernel *kernel, float *out);
+
 /* The filtered image the residual is tested on, with a background that holds no atom:
  * f = G_f⊛img − G_comb⊛(img − M), M the image of every blob (amplitude × kernel, or
  * its Gaussian), G_comb of σ s_comb (σ_bg ⊕ σ_f) normalised inside support. The first

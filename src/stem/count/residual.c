@@ -471,16 +471,10 @@ done:
     return st;
 }
 
-int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
-                            const unsigned char *support, double s_comb,
-                            const dac_stem_blob *b, size_t n, const count_kernel *kernel,
-                            float *f)
+void count_atoms_off(const float *img, size_t w, size_t h, const dac_stem_blob *b, size_t n,
+                     const count_kernel *kernel, float *out)
 {
-    size_t N = w * h;
-    float *res = calloc(N, sizeof *res);
-    if (!res)
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (residual of a %zux%zu image)",
-                         w, h);
+    memset(out, 0, sizeof *out * w * h);
     /* Every blob's whole image, out to 10⁻³ of its peak (a Gaussian blob: its own width). */
     for (size_t i = 0; i < n; i++) {
         count_kernel g = {.n = 1, .weight = {1}, .sigma_px = {b[i].sigma_px}};
@@ -488,10 +482,23 @@ int count_residual_filtered(const float *img, const float *fimg, size_t w, size_
         if (!(b[i].amplitude > 0) || !(k->sigma_px[0] > 0))
             continue;
         count_kernel_add(k, b[i].amplitude, b[i].x_px, b[i].y_px, 0, count_kernel_reach(k, 0, 1e-3),
-                         res, w, h);
+                         out, w, h);
     }
-    for (size_t i = 0; i < N; i++)
-        res[i] = img[i] - res[i];
+    for (size_t i = 0; i < w * h; i++)
+        out[i] = img[i] - out[i];
+}
+
+int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
+                            const unsigned char *support, double s_comb,
+                            const dac_stem_blob *b, size_t n, const count_kernel *kernel,
+                            float *f)
+{
+    size_t N = w * h;
+    float *res = malloc(N * sizeof *res);
+    if (!res)
+        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (residual of a %zux%zu image)",
+                         w, h);
+    count_atoms_off(img, w, h, b, n, kernel, res);
     int st = count_background(res, w, h, support, s_comb, f);
     for (size_t i = 0; st == DAC_OK && i < N; i++)
         f[i] = fimg[i] - f[i];
