@@ -95,16 +95,30 @@ static double reach(const count_residual_params *rp, const dac_stem_blob *b, dou
     return fmax(3.0 * sqrt(*v), rp->min_sep_px);
 }
 
-/* A blob's filtered model at squared distance r2: the Gaussian of σ (peak ·σ²/v, v =
- * σ² + σ_f²), or in kernel mode each of the kernel's Gaussians seen through the filter
- * (the separable tables then hold only the first; the rest are evaluated directly). */
-static double filtered_kernel(const count_kernel *k, double s_f2, double r2)
+/* The kernel seen through the filter: each Gaussian m of σ_m becomes one of variance
+ * t_m = σ_m² + σ_f² and peak w_m σ_m²/t_m. Worked out once per blob, not per pixel. */
+typedef struct {
+    int n;
+    double peak[COUNT_KERNEL_MAX], t[COUNT_KERNEL_MAX];
+} filtered_terms;
+
+static filtered_terms filter_kernel(const count_kernel *k, double s_f2)
+{
+    filtered_terms f = {k->n, {0}, {0}};
+    for (int m = 0; m < k->n; m++) {
+        double s2 = k->sigma_px[m] * k->sigma_px[m];
+        f.t[m] = s2 + s_f2;
+        f.peak[m] = k->weight[m] * s2 / f.t[m];
+    }
+    return f;
+}
+
+/* A blob's filtered model at squared distance r2 in kernel mode. */
+static double filtered_kernel(const filtered_terms *f, double r2)
 {
     double v = 0;
-    for (int m = 0; m < k->n; m++) {
-        double s2 = k->sigma_px[m] * k->sigma_px[m], t = s2 + s_f2;
-        v += k->weight[m] * s2 / t * exp(-0.5 * r2 / t);
-    }
+    for (int m = 0; m < f->n; m++)
+        v += f->peak[m] * exp(-0.5 * r2 / f->t[m]);
     return v;
 }
 
@@ -133,9 +147,12 @@ static int render_blob(rctx *c, const dac_stem_blob *b, unsigned char bits)
             return DAC_ERR_NOMEM;
         c->ey = ny, c->ecap = need;
     }
-    for (long x = x0; x <= x1; x++)
+    /* A Gaussian blob is separable: a row and a column table. The kernel's filtered sum
+     * (kernel mode) is evaluated per pixel from terms worked out here. */
+    filtered_terms ft = rp->kernel ? filter_kernel(rp->kernel, rp->s_f * rp->s_f) : (filtered_terms){0};
+    for (long x = x0; !rp->kernel && x <= x1; x++)
         c->ex[x - x0] = exp(-0.5 * ((double)x - b->x_px) * ((double)x - b->x_px) / v);
-    for (long y = y0; y <= y1; y++)
+    for (long y = y0; !rp->kernel && y <= y1; y++)
         c->ey[y - y0] = exp(-0.5 * ((double)y - b->y_px) * ((double)y - b->y_px) / v);
     for (long y = y0; y <= y1; y++)
         for (long x = x0; x <= x1; x++) {
@@ -144,7 +161,7 @@ static int render_blob(rctx *c, const dac_stem_blob *b, unsigned char bits)
                 continue;
             size_t i = (size_t)y * c->w + (size_t)x;
             if (rp->kernel)
-                c->fm[i] += (float)(b->amplitude * filtered_kernel(rp->kernel, rp->s_f * rp->s_f, r2));
+                c->fm[i] += (float)(b->amplitude * filtered_kernel(&ft, r2));
             else
                 c->fm[i] += (float)(peak * c->ex[x - x0] * c->ey[y - y0]);
             if (mark(c, i, bits | (r2 < sep2 ? CLAIMED : 0)) != DAC_OK)
@@ -347,8 +364,10 @@ static int add_blobs(const count_residual_params *rp, size_t w, const float *fm,
     *flag = nf;
     memset(nf, 0, *n);
     double s = rp->sigma_px, gain = 1.0 + rp->s_f * rp->s_f / (s * s);
-    if (rp->kernel)
-        gain = 1.0 / filtered_kernel(rp->kernel, rp->s_f * rp->s_f, 0);
+    if (rp->kernel) {
+        filtered_terms ft = filter_kernel(rp->kernel, rp->s_f * rp->s_f);
+        gain = 1.0 / filtered_kernel(&ft, 0);
+    }
     for (size_t k = 0; k < m; k++) {
         dac_stem_blob *b = &nb[*n + k];
         memset(b, 0, sizeof *b);
