@@ -26,12 +26,6 @@
 #define KIN_RTOL_STEADY 1e-6
 #define KIN_ATOL_STEADY 1e-8
 
-static double norm_amount(const dac_kinetics_solver *s)
-{
-    const dac_kinetics_model *m = s->m;
-    return m->dissolved == 1 ? m->types[m->catalyst].amount : 1.0;
-}
-
 static int rhs(realtype t, N_Vector y, N_Vector ydot, void *user_data)
 {
     (void)t;
@@ -47,7 +41,7 @@ static int rhs(realtype t, N_Vector y, N_Vector ydot, void *user_data)
     }
     if ((size_t)N_VGetLength(y) > s->n) {
         const dac_kinetics_model *m = s->m;
-        double norm = norm_amount(s);
+        double norm = kin_norm_amount(s->m);
         for (size_t p = 0; p < s->n_products; p++) {
             double r = 0;
             for (size_t j = 0; j < s->n_steps; j++)
@@ -82,7 +76,7 @@ static int jac(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user_data
     }
     if ((size_t)N_VGetLength(y) > s->n) {
         const dac_kinetics_model *m = s->m;
-        double norm = norm_amount(s);
+        double norm = kin_norm_amount(s->m);
         for (size_t j = 0; j < s->n_steps; j++) {
             const kin_cstep *c = &m->csteps[j];
             for (size_t p = 0; p < s->n_products; p++) {

@@ -152,6 +152,13 @@ int kin_parse_equation(dac_kinetics_model *m, kin_step *st, const char *equation
 /* Compiles states, steps and products; checks balances. */
 int kin_compile(dac_kinetics_model *m);
 
+/* What a rate is per: the catalyst's concentration (dissolved: TOF per catalyst) or one
+ * ensemble (surface). */
+static inline double kin_norm_amount(const dac_kinetics_model *m)
+{
+    return m->dissolved == 1 ? m->types[m->catalyst].amount : 1.0;
+}
+
 /* ---- thermo.c: energies at conditions */
 typedef struct {
     double T_K, U_V_RHE, pH, distance_MM_A;

@@ -54,11 +54,6 @@ void kin_clear_result(dac_kinetics_result *r)
     r->checks.start = r->start;
 }
 
-static double norm_amount(const dac_kinetics_model *m)
-{
-    return m->dissolved == 1 ? m->types[m->catalyst].amount : 1.0;
-}
-
 void kin_fill_values(dac_kinetics_solver *s, const double *v, dac_kinetics_result *r)
 {
     const dac_kinetics_model *m = s->m;
@@ -72,7 +67,7 @@ void kin_fill_values(dac_kinetics_solver *s, const double *v, dac_kinetics_resul
     kin_reconcile(s, r->rf, r->rr, r->net);
     memcpy(r->dG, s->dG, s->n_steps * sizeof *r->dG);
     memcpy(r->Ga, s->Ga, s->n_steps * sizeof *r->Ga);
-    double electrons, total = 0, norm = norm_amount(m);
+    double electrons, total = 0, norm = kin_norm_amount(m);
     kin_product_rates(s, r->net, r->tof, &electrons);
     for (size_t p = 0; p < s->n_products; p++) {
         double prod = r->tof[p], ne = m->products[p].electrons;

@@ -265,8 +265,10 @@ static cJSON *record(const sweep_ctx *c, const char *const *keys, const dac_swee
     const char *line = strchr(text, '\n');
     while (line && line[1]) {
         const char *f = line + 1;
-        for (size_t k = 0; k < c->n_axes && f; k++)
-            f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+        for (size_t k = 0; k < c->n_axes && f; k++) {
+            const char *comma = strchr(f, ',');
+            f = comma ? comma + 1 : NULL;
+        }
         if (f && f[0] == '1' && f[1] == ',')
             ok++;
         else if (cJSON_GetArraySize(bad) < 1000)

@@ -48,7 +48,7 @@ static int alloc_transient(const dac_kinetics_solver *s, size_t n_points, dac_ki
 static void sample(dac_kinetics_solver *s, dac_kinetics_transient *t, size_t i, double time, const double *y)
 {
     const dac_kinetics_model *m = s->m;
-    double norm = m->dissolved == 1 ? m->types[m->catalyst].amount : 1.0;
+    double norm = kin_norm_amount(m);
     t->t[i] = time;
     for (size_t k = 0; k < s->n; k++) {
         s->x[k] = exp(y[k]);
