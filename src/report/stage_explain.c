@@ -281,26 +281,61 @@ long explain_match(const report_site_rule *rules, size_t n_rules, const char *la
     return -1;
 }
 
-int explain_outcome_sites(const report_outcome *o, int Z, explain_site_fn fn, void *user_data,
-                          size_t *atoms)
+/* The structure at path and its sites, read and analysed on first use. */
+static int analysed(explain_ctx *x, const char *path, const explain_analysed **out)
 {
+    for (size_t k = 0; k < x->n_done; k++)
+        if (!strcmp(x->done[k].path, path)) {
+            *out = &x->done[k];
+            return DAC_OK;
+        }
+    if (x->n_done == x->cap_done) {
+        size_t cap = x->cap_done ? 2 * x->cap_done : 16;
+        explain_analysed *d = realloc(x->done, cap * sizeof *d);
+        if (!d)
+            return dac_error(DAC_ERR_NOMEM, "out of memory");
+        x->done = d, x->cap_done = cap;
+    }
+    explain_analysed a = {strdup(path), NULL, NULL};
     dac_site_options opt;
     dac_site_options_default(&opt);
+    int rc = a.path ? dac_struct_read(path, DAC_FORMAT_AUTO, &a.s) : dac_error(DAC_ERR_NOMEM, "out of memory");
+    if (rc == DAC_OK)
+        rc = dac_struct_analyze(a.s, &opt, &a.an);
+    if (rc != DAC_OK) {
+        free(a.path);
+        dac_structure_free(a.s);
+        return rc;
+    }
+    x->done[x->n_done] = a;
+    *out = &x->done[x->n_done++];
+    return DAC_OK;
+}
+
+static void analysed_free(explain_ctx *x)
+{
+    for (size_t k = 0; k < x->n_done; k++) {
+        free(x->done[k].path);
+        dac_site_analysis_free(x->done[k].an);
+        dac_structure_free(x->done[k].s);
+    }
+    free(x->done);
+    x->done = NULL, x->n_done = x->cap_done = 0;
+}
+
+int explain_outcome_sites(explain_ctx *x, const report_outcome *o, int Z, explain_site_fn fn,
+                          void *user_data, size_t *atoms)
+{
     int rc = DAC_OK;
     *atoms = 0;
     for (size_t k = 0; rc == DAC_OK && k < o->n_files; k++) {
-        dac_structure *s = NULL;
-        dac_site_analysis *an = NULL;
-        rc = dac_struct_read(o->files[k], DAC_FORMAT_AUTO, &s);
-        if (rc == DAC_OK)
-            rc = dac_struct_analyze(s, &opt, &an);
-        for (size_t i = 0; rc == DAC_OK && i < an->n_sites; i++) {
-            fn(an->sites[i].label, user_data);
-            for (size_t j = 0; j < an->sites[i].n_atoms; j++)
-                *atoms += Z <= 0 || s->Z[an->sites[i].atoms[j]] == Z;
+        const explain_analysed *a = NULL;
+        rc = analysed(x, o->files[k], &a);
+        for (size_t i = 0; rc == DAC_OK && i < a->an->n_sites; i++) {
+            fn(a->an->sites[i].label, user_data);
+            for (size_t j = 0; j < a->an->sites[i].n_atoms; j++)
+                *atoms += Z <= 0 || a->s->Z[a->an->sites[i].atoms[j]] == Z;
         }
-        dac_site_analysis_free(an);
-        dac_structure_free(s);
     }
     if (rc != DAC_OK) {
         char msg[800];
@@ -344,7 +379,7 @@ static int outcome_part(explain_ctx *x, const co2_model *c, const report_outcome
 {
     const report_explain *e = &x->st->study->explain;
     co2_sites cs = {e, c, a, 0, 0};
-    int rc = explain_outcome_sites(o, 0, on_co2_site, &cs, &a->metal_atoms);
+    int rc = explain_outcome_sites(x, o, 0, on_co2_site, &cs, &a->metal_atoms);
     double co = cs.co, h2 = cs.h2;
     const co2_model *ref = NULL;
     for (size_t m = 0; e->reference && m < e->n_co2; m++)
@@ -624,7 +659,7 @@ static int co2_part(explain_ctx *x)
 int report_explain_stage(report_stage *st)
 {
     const report_explain *e = &st->study->explain;
-    explain_ctx x = {st, 0, 2 * e->n_co2 + (e->her_mechanism != NULL) + e->n_photo + 1};
+    explain_ctx x = {st, 0, 2 * e->n_co2 + (e->her_mechanism != NULL) + e->n_photo + 1, NULL, 0, 0};
     int rc = dac_report_add_heading(st->page, 2, "Explain: what the sites do");
     if (rc == DAC_OK)
         rc = dac_report_add_paragraph(st->page, "Why two metal atoms beside each other should be "
@@ -642,5 +677,6 @@ int report_explain_stage(report_stage *st)
                                        "interactions, no transport limits); energies as the "
                                        "mechanism files give them, each with its source, "
                                        "`calibrated` or `illustrative` (docs/kinetics.md).");
+    analysed_free(&x);
     return rc;
 }

@@ -225,7 +225,7 @@ static int her_outcomes(explain_ctx *x, const mark *m, size_t n)
         her_sites h = {e, m, n, 0, 0, count, 0};
         size_t atoms = 0;
         memset(count, 0, (n + 1) * sizeof *count);
-        rc = explain_outcome_sites(&o[i], Z, on_her_site, &h, &atoms);
+        rc = explain_outcome_sites(x, &o[i], Z, on_her_site, &h, &atoms);
         if (rc != DAC_OK || h.unmapped == h.sites)
             continue; /* no site on the volcano: nothing to predict */
         double rate = atoms ? h.h2 / (double)atoms : NAN;
