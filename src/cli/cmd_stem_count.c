@@ -41,7 +41,7 @@ static void count_help(FILE *f)
         "      --seed N              seed of the Monte Carlo and bootstrap (0)\n"
         "      --probe-fwhm Å        nominal FWHM of an atom's image (1.0): sets the\n"
         "                            matched filter; the fits measure it per image\n"
-        "      --false-alarms R      stated false detections per nm² of support (0.001)\n"
+        "      --false-alarms R      stated false detections per nm² of support (0.01)\n"
         "      --background-sigma Å  smooth background σ (2.0)\n"
         "      --min-atom-fraction F reject blobs fainter than F × a typical atom (0.5)\n"
         "      --no-refine           skip the least-squares Gaussian refinement\n"
