@@ -87,13 +87,13 @@ static void add_physics(cJSON *root, const dac_stem_sim *sim, const dac_stem_opt
 
 /* Every parameter, the frame and the counts: enough to rerun and to score. */
 static cJSON *sim_record(const dac_stem_sim *sim, const dac_image *img, const dac_stem_truth *t,
-                         const char *image_path, const dac_provenance *prov)
+                         const char *image_file, const dac_provenance *prov)
 {
     const dac_stem_options *o = sim_options(sim);
     cJSON *root = dac_json_record("dac stem simulate", prov);
     if (!root)
         return NULL;
-    dac_json_string(root, "image", image_path);
+    dac_json_string(root, "image", image_file);
     cJSON_AddStringToObject(root, "intensity_unit",
                             isinf(o->dose_e_A2) ? "detected fraction of the incident beam"
                                                 : "counts (gain × detected electrons + offset)");
@@ -141,7 +141,10 @@ static int write_members(dac_outset *set, const dac_stem_sim *sim, const dac_ima
     if (st == DAC_OK && (st = dac_outset_open(set, name, &f)) == DAC_OK)
         st = dac_stem_truth_write(f, t);
     snprintf(name, sizeof name, "%s.json", base);
-    cJSON *rec = st == DAC_OK ? sim_record(sim, img, t, image_path, prov) : NULL;
+    /* The record names the image by its file name: the set is written together and moves
+     * together, and a caller writing through a temporary folder (dac run's stages) would
+     * otherwise record a path that no longer exists once the folder is renamed. */
+    cJSON *rec = st == DAC_OK ? sim_record(sim, img, t, file, prov) : NULL;
     if (st == DAC_OK)
         st = rec ? dac_outset_json(set, name, rec) : dac_error(DAC_ERR_NOMEM, "out of memory");
     cJSON_Delete(rec);
