@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "synth/synth_internal.h"
+#include "synth/ahead.h"
 
 static int init_classes(dac_synth_engine *e)
 {
@@ -77,19 +77,8 @@ static int init_storage(dac_synth_engine *e)
     int st = synth_map_init(&e->pk, 2 * pockets);
     if (st)
         return st;
-    if (sites >= ((size_t)1 << 18)) { /* below, the lattice stays in L2 anyway */
-        int L = e->g.L;
-        e->wrapped = malloc(2 * ((size_t)L + 4) * sizeof *e->wrapped);
-        if (!e->wrapped)
-            return dac_error(DAC_ERR_NOMEM, "synth: out of memory for a lattice of %zu sites", sites);
-        for (int v = -2; v < L + 2; v++) {
-            e->wrapped[v + 2] = synth_row(&e->g, synth_wrap(v, L));
-            e->wrapped[L + 4 + v + 2] = synth_col(synth_wrap(v, L));
-        }
-        /* not added to e->bytes: 8 (L + 4) bytes, under 0.01 per site from 2^18 sites,
-         * and counted they would change every summary's engine_bytes_per_site, which
-         * this speed-up keeps the same bytes */
-    }
+    if ((st = synth_ahead_create(e)))
+        return st;
     e->bytes += sites * (1 + sizeof *e->site_atom) + atoms * sizeof *e->atoms +
                 pockets * sizeof *e->pockets + (e->pk.mask + 1) * 2 * sizeof(uint32_t);
     if (p->first_passage) {
@@ -170,7 +159,7 @@ void dac_synth_engine_free(dac_synth_engine *e)
     free(e->hop_bonds);
     synth_table_free(&e->table);
     free(e->site_atom);
-    free(e->wrapped);
+    free(e->ahead);
     synth_map_free(&e->pk);
     synth_fp_free(e->fp);
     for (size_t k = 0; k < e->n_snaps; k++)

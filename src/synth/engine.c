@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "core/rng.h"
-#include "synth/synth_internal.h"
+#include "synth/ahead.h"
 
 double synth_prefactor(double given_per_s, double kT_eV)
 {
@@ -383,7 +383,12 @@ static int do_event(dac_synth_engine *e, size_t c, uint32_t member, unsigned spa
  * picking then would have given); prefetches of a wrong guess cost nothing. The words
  * are drawn no further ahead than that: how far ahead decides where in the random
  * stream they fall, between the draws the events themselves make, so a deeper ring
- * would change every trajectory. */
+ * would change every trajectory. One DRAM access (~200 ns on the machine measured) is
+ * longer than two events' work, so on lattices beyond the last-level cache a private
+ * copy of the generator guesses the words of the six events after the ring and
+ * prefetches for them in the same two stages (ahead.h: the guesses are checked against
+ * each real draw and restarted when an event drew words of its own; no result ever
+ * reads them). */
 static void draw_words(dac_synth_engine *e, synth_draw *d)
 {
     dac_rng r = e->rng; /* a local copy: the stores to d could alias the state, so the
@@ -427,22 +432,8 @@ static void prefetch_site(dac_synth_engine *e, synth_draw *d)
 {
     pick(e, d);
     const synth_member *m = hop_member(e, d);
-    if (!m)
-        return;
-    const uint32_t *row = e->wrapped + 2, *col = e->wrapped + e->g.L + 6;
-    int x = (int)(m->pos & 0xFFFF), y = (int)(m->pos >> 16);
-    /* the tiles the new site's neighbourhood can reach (two steps: the corners of the
-     * 5 × 5 block), and the site → atom lines of the three rows the hop writes (a line
-     * holds two rows of a tile, so rows y ± 1 bring row y with them) */
-    uint32_t c_lo = col[x - 2], c_hi = col[x + 2], r_lo = row[y - 2], r_hi = row[y + 2];
-    __builtin_prefetch(&e->state[r_lo + c_lo]);
-    __builtin_prefetch(&e->state[r_lo + c_hi]);
-    __builtin_prefetch(&e->state[r_hi + c_lo]);
-    __builtin_prefetch(&e->state[r_hi + c_hi]);
-    uint32_t c = col[x];
-    __builtin_prefetch(&e->site_atom[row[y - 1] + c], 1);
-    __builtin_prefetch(&e->site_atom[row[y + 1] + c], 1);
-    __builtin_prefetch(&e->atoms[m->id], 1);
+    if (m)
+        synth_prefetch_hop(e, m);
 }
 
 /* ------------------------------------------------------------ the run loop -------- */
@@ -560,7 +551,7 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
             uint32_t member = set ? set->m[cur->slot].id : 0;
             /* the ring's next two slots by comparisons: a division by 3 costs more */
             int next = e->cur + 1 < SYNTH_AHEAD ? e->cur + 1 : 0;
-            if (e->wrapped) {
+            if (e->ahead) {
                 prefetch_site(e, &e->draw[next]);
                 prefetch_member(e, &e->draw[next + 1 < SYNTH_AHEAD ? next + 1 : 0]);
             }
@@ -570,6 +561,8 @@ int dac_synth_engine_run(dac_synth_engine *e, double until_s)
                 e->null_events++;
             draw_words(e, cur); /* the last of the ring now */
             e->cur = next;
+            if (e->ahead && e->ahead->deep)
+                synth_ahead_step(e);
         }
         st = e->failed;
         if ((iter & 0xFFFF) == 0xFFFF && e->progress &&

@@ -426,13 +426,10 @@ struct dac_synth_engine {
     synth_fp *fp;              /* NULL when first passage is off */
     synth_draw draw[SYNTH_AHEAD]; /* random words of this event and the next ones */
     int cur, drawn;
-    uint32_t *wrapped;         /* set when the lattice is larger than the caches, to
-                                  prefetch: synth_row of y at [y + 2] and synth_col of x
-                                  at [L + 4 + x + 2], for y, x = −2 … L + 1, wrapped, so
-                                  the seven indices of a prefetch are loads of one or two
-                                  cache lines each instead of a wrap and a multiply each
-                                  (one pointer where an int flag was: the engine's size,
-                                  reported in engine_bytes_per_site, stays the same) */
+    struct synth_ahead *ahead; /* the look-ahead's state (ahead.h), set when the lattice
+                                  is larger than the caches (one pointer where an int
+                                  flag was: the engine's size, reported in
+                                  engine_bytes_per_site, stays the same) */
     synth_zig zig;             /* exponential waiting times */
     double t_sched;            /* the next scheduled point (cached: NAN when stale) */
     size_t bytes;              /* allocated, for the benchmark */
