@@ -214,10 +214,10 @@ int count_null_maxima(const float *z, size_t w, size_t h, const unsigned char *m
 {
     size_t *idx = NULL, k = 0;
     /* Every local maximum (test level −∞), thinned within min_sep as the candidates are. */
-    int st = count_local_maxima(z, z, w, h, mask, -HUGE_VAL, &idx, &k);
+    int st = count_local_maxima(z, 0, w, h, mask, -HUGE_VAL, &idx, &k);
     if (st != DAC_OK)
         return st;
-    k = count_suppress(idx, k, z, w, h, min_sep_px);
+    k = count_suppress(idx, k, z, 0, w, h, min_sep_px);
     double *nv = realloc(*v, sizeof *nv * (*m + k + 1));
     if (!nv) {
         free(idx);

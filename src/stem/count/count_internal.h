@@ -153,11 +153,12 @@ int count_null_fit(double *v, size_t m, double area_nm2, double t_lowest,
 /* The fitted rate of null maxima above t, per nm² (NAN when not calibrated). */
 double count_null_rate(const count_null *c, double t);
 
-/* Local maxima (3×3) of z where test ≥ t inside mask, and greedy thinning by z within
- * r px (detect.c). */
-int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
-                       const unsigned char *mask, double t, size_t **idx, size_t *count);
-size_t count_suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r);
+/* Local maxima (3×3) of z ≥ t inside mask, and greedy thinning by z within r px
+ * (detect.c); negate: of −z instead (the decoys, minima of z). */
+int count_local_maxima(const float *z, int negate, size_t w, size_t h, const unsigned char *mask,
+                       double t, size_t **idx, size_t *count);
+size_t count_suppress(size_t *idx, size_t m, const float *z, int negate, size_t w, size_t h,
+                      double r);
 
 /* The result of detection on one image. Maps are kept for overlays and diagnostics. */
 typedef struct {
@@ -264,6 +265,7 @@ typedef struct {
     double sigma_px, max_shift_px;
     int max_rounds;
     const count_kernel *kernel; /* non-NULL: blobs are amplitude × this shape */
+    float *scratch;             /* w*h floats for the filtered model (overwritten) */
 } count_residual_params;
 
 /* img minus the image of every atom (blobs with amplitude > 0: kernel, or each blob's own
@@ -277,11 +279,11 @@ void count_atoms_off(const float *img, size_t w, size_t h, const dac_stem_blob *
  * pass's background holds the light of bright atoms' tails and surroundings (only
  * their cores were clipped), which made the residual negative beside them and hid
  * light neighbours; with the atoms taken off first, f − G_f⊛M is the band-passed
- * residual image itself. fimg: G_f⊛img. f: w*h out. */
+ * residual image itself. fimg: G_f⊛img. res: w*h scratch (img − M); f: w*h out. */
 int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
                             const unsigned char *support, double s_comb,
                             const dac_stem_blob *b, size_t n, const count_kernel *kernel,
-                            float *f);
+                            float *res, float *f);
 
 int count_residual(const float *img, size_t w, size_t h,
                             const count_residual_params *rp, dac_stem_blob **blobs, size_t *n,
