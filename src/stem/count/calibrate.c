@@ -105,6 +105,19 @@ static double best_beta(const double *y, size_t k, double yT, double xi, double 
     return fmax(f1, f2);
 }
 
+/* best_beta at ξ, or its value from the previous step's points `prev` (ξ, the
+ * log-likelihood, β) when ξ is the same double. */
+static double profile_at(const double *y, size_t k, double yT, double xi, double lo, double hi,
+                         const double prev[2][3], double *beta)
+{
+    for (int j = 0; j < 2; j++)
+        if (prev[j][0] == xi) {
+            *beta = prev[j][2];
+            return prev[j][1];
+        }
+    return best_beta(y, k, yT, xi, lo, hi, beta);
+}
+
 /* Maximum likelihood (ξ, β) of the truncated Pareto: the profile over β on a grid of ξ
  * in [XI_MIN, XI_MAX], then a golden-section refinement of ξ around the best. The
  * sample stops at the lowest detection threshold for the texture null because above
@@ -125,9 +138,15 @@ static void gpd_fit(const double *y, size_t k, double yT, double *xi, double *be
             best = l, *xi = x, *beta = b;
     }
     double a = fmax(XI_MIN, *xi - step), c = fmin(XI_MAX, *xi + step);
+    /* Each step's points are worked out afresh; the one the golden section keeps often
+     * comes out the same double as before, and then its profile is not redone. */
+    double prev[2][3] = {{NAN, 0, 0}, {NAN, 0, 0}};
     for (int it = 0; it < 20; it++) {
         double x1 = c - gr * (c - a), x2 = a + gr * (c - a), b1, b2;
-        double l1 = best_beta(y, k, yT, x1, lo, hi, &b1), l2 = best_beta(y, k, yT, x2, lo, hi, &b2);
+        double l1 = profile_at(y, k, yT, x1, lo, hi, prev, &b1);
+        double l2 = profile_at(y, k, yT, x2, lo, hi, prev, &b2);
+        double step_pts[2][3] = {{x1, l1, b1}, {x2, l2, b2}};
+        memcpy(prev, step_pts, sizeof prev);
         if (l1 > l2)
             c = x2;
         else
