@@ -424,8 +424,8 @@ static int tile_statistic(const tile *t, const dac_stem_count_params *p, const c
 {
     count_detection tmp = *d;
     tmp.background = bg;
-    return count_statistic(wk->in, t->w, t->h, t->support, p, 0, &tmp, wk->res, wk->fimg, wk->f,
-                           wk->z, NULL);
+    return count_statistic(wk->in, t->w, t->h, t->support, p, 0, 1, &tmp, wk->res, wk->fimg,
+                           wk->f, wk->z, NULL);
 }
 
 /* The texture null of one tile: the first pass's statistic of the image with the atoms

@@ -195,11 +195,12 @@ typedef struct {
 /* The first pass's statistic (detect.c): the image filtered by the matched filter over
  * a robust background (pixels with z > 3 replaced by a first estimate so atoms do not
  * lift it), f, and its z against the local noise; noise (may be NULL) gets the noise
- * map. Writes d->background (bg_ready: it already holds the plain background) and
+ * map. Writes d->background (bg_ready: it already holds the plain background; keep_bg:
+ * it ends as the background of the clipped image, else as the plain one) and
  * d->noise_excess. res, fimg: scratch; f, z, noise: w*h out. */
 int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
-                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
-                    float *fimg, float *f, float *z, float *noise);
+                    const dac_stem_count_params *p, int bg_ready, int keep_bg, count_detection *d,
+                    float *res, float *fimg, float *f, float *z, float *noise);
 
 /* The frame's false alarms (calibrate.c), after detection and refinement: the threshold
  * for the stated rate measured on frames of the image's own noise drawn around its
@@ -218,6 +219,10 @@ int count_false_alarms(const float *img, size_t w, size_t h, const unsigned char
 int count_detect(const float *img, size_t w, size_t h,
                           const unsigned char *support, const dac_stem_count_params *p,
                           count_detection **out);
+/* As count_detect, without the smooth background map (d->background NULL, and not
+ * made): the statistical counter keeps none. */
+int count_detect_blobs(const float *img, size_t w, size_t h, const unsigned char *support,
+                       const dac_stem_count_params *p, count_detection **out);
 void count_detection_free(count_detection *d);
 
 /* Indices of the blobs with snr ≥ min_z and no other blob within `reach`, in index

@@ -443,8 +443,8 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
  * needed; without a noise map (the calibration's tiles) res takes G_f*bg. fimg: scratch
  * (w*h), res: scratch (w*h) only when noise is NULL. */
 int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
-                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
-                    float *fimg, float *f, float *z, float *noise)
+                    const dac_stem_count_params *p, int bg_ready, int keep_bg, count_detection *d,
+                    float *res, float *fimg, float *f, float *z, float *noise)
 {
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -462,7 +462,7 @@ int count_statistic(const float *img, size_t w, size_t h, const unsigned char *m
         return st;
     for (size_t i = 0; i < w * h; i++)
         z[i] = z[i] > 3.0f ? bg[i] : img[i];
-    if ((st = count_background(z, w, h, mask, s_bg, bg)) != DAC_OK)
+    if (keep_bg && (st = count_background(z, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
     return filtered_z(fimg, z, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, bgf, f, z,
                       noise);
@@ -663,8 +663,11 @@ static int refine_with_width(const float *img, size_t w, size_t h, count_detecti
     return st;
 }
 
-int count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
-                          const dac_stem_count_params *p, count_detection **out)
+/* keep_bg: d->background is the smooth background of the image with its bright pixels
+ * clipped (the learned detector's features read it); else NULL, and that background,
+ * which nothing else reads, is not made. */
+static int detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                  const dac_stem_count_params *p, int keep_bg, count_detection **out)
 {
     *out = NULL;
     int st = count_check_params(p);
@@ -713,10 +716,14 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     if ((st = count_noise_calibrate(img, w, h, d->support, &d->noise)) != DAC_OK)
         goto done;
-    st = count_statistic(img, w, h, d->support, p, !support && n_support == n, d, NULL, fimg, f, z,
-                         noise);
+    st = count_statistic(img, w, h, d->support, p, !support && n_support == n, keep_bg, d, NULL,
+                         fimg, f, z, noise);
     if (st != DAC_OK)
         goto done;
+    if (!keep_bg) { /* now, so the refinement's and the residual's buffers reuse it */
+        free(d->background);
+        d->background = NULL;
+    }
     memcpy(full, d->support, n);
     /* The search region: the support without the band where the filter (σ_f) or the
      * background (σ_bg) reaches across its edge, 3σ of the wider (gauss_kernel's
@@ -765,6 +772,22 @@ done:
         count_detection_free(d);
         return st;
     }
+    if (!keep_bg) {
+        free(d->background);
+        d->background = NULL;
+    }
     *out = d;
     return DAC_OK;
+}
+
+int count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                 const dac_stem_count_params *p, count_detection **out)
+{
+    return detect(img, w, h, support, p, 1, out);
+}
+
+int count_detect_blobs(const float *img, size_t w, size_t h, const unsigned char *support,
+                       const dac_stem_count_params *p, count_detection **out)
+{
+    return detect(img, w, h, support, p, 0, out);
 }
