@@ -412,8 +412,8 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
  * calibrates (count_noise.c), else from the local block MAD of f. G_f*bg is a Gaussian
  * of the background's own input with σ² = σ_bg² + σ_f² (Gaussians compose), done on
  * the cheap pyramid path, so the expensive small-σ filter runs once per image. bgf
- * takes G_f*bg (then the noise map, when it is the noise buffer); input may be z, which
- * is read before z is written. */
+ * takes G_f*bg (then the noise map, when it is the noise buffer); input or bgf may be
+ * z: each is spent before z is made (shot_z makes each z from its own pixel's level). */
 static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
                       const unsigned char *mask, double s_comb, double s_f, size_t block, int shot,
                       count_detection *d, float *bgf, float *f, float *z, float *noise)
@@ -438,10 +438,12 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
 
 /* Background, filtered residual f and z with one robust pass: bright pixels (z > 3)
  * are replaced by the first background estimate so atoms and clusters do not lift the
- * background around them. The clipped image is made in z (each pixel from its own z)
- * and the first G_f*bg goes to noise, so on the image itself no scratch frame is
- * needed; without a noise map (the calibration's tiles) res takes G_f*bg. fimg: scratch
- * (w*h), res: scratch (w*h) only when noise is NULL. */
+ * background around them. The first G_f*bg goes to z (read before z is made) and the
+ * clipped image is made in z (each pixel from its own z), so on the image itself no
+ * scratch frame is needed; without a noise map (the calibration's tiles) res takes the
+ * second G_f*bg. noise may be d->background's frame when keep_bg is 0: the first
+ * estimate is spent once the image is clipped. fimg: scratch (w*h), res: scratch (w*h)
+ * only when noise is NULL. */
 int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
                     const dac_stem_count_params *p, int bg_ready, int keep_bg, count_detection *d,
                     float *res, float *fimg, float *f, float *z, float *noise)
@@ -450,10 +452,9 @@ int count_statistic(const float *img, size_t w, size_t h, const unsigned char *m
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
     double s_comb = sqrt(s_bg * s_bg + s_f * s_f);
     size_t block = (size_t)(p->noise_block_A / p->pixel_A + 0.5);
-    float *bgf = noise ? noise : res;
     int st = count_blur(img, w, h, s_f, fimg);
     if (st == DAC_OK)
-        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, bgf, f, z,
+        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, z, f, z,
                         NULL);
     float *bg = d->background;
     if (st == DAC_OK && !bg_ready) /* bg_ready: the support step already made it */
@@ -464,8 +465,8 @@ int count_statistic(const float *img, size_t w, size_t h, const unsigned char *m
         z[i] = z[i] > 3.0f ? bg[i] : img[i];
     if (keep_bg && (st = count_background(z, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
-    return filtered_z(fimg, z, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, bgf, f, z,
-                      noise);
+    return filtered_z(fimg, z, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d,
+                      noise ? noise : res, f, z, noise);
 }
 
 /* The amplitude test: the typical atom's filtered amplitude is the median over the
@@ -686,8 +687,8 @@ static int detect(const float *img, size_t w, size_t h, const unsigned char *sup
     float *noise = malloc(sizeof *noise * n);
     float *fimg = malloc(sizeof *fimg * n);
     unsigned char *search = malloc(n), *full = malloc(n);
-    if (d) {
-        d->background = malloc(sizeof(float) * n);
+    if (d) { /* without keep_bg the plain background's frame becomes the noise map's */
+        d->background = keep_bg ? malloc(sizeof(float) * n) : noise;
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
@@ -720,10 +721,8 @@ static int detect(const float *img, size_t w, size_t h, const unsigned char *sup
                          fimg, f, z, noise);
     if (st != DAC_OK)
         goto done;
-    if (!keep_bg) { /* now, so the refinement's and the residual's buffers reuse it */
-        free(d->background);
-        d->background = NULL;
-    }
+    if (!keep_bg)
+        d->background = NULL; /* its frame holds the noise map now */
     memcpy(full, d->support, n);
     /* The search region: the support without the band where the filter (σ_f) or the
      * background (σ_bg) reaches across its edge, 3σ of the wider (gauss_kernel's
@@ -767,14 +766,12 @@ static int detect(const float *img, size_t w, size_t h, const unsigned char *sup
     if (st == DAC_OK)
         st = count_false_alarms(img, w, h, full, search, p, s_fit, shift, d, noise);
 done:
+    if (d && !keep_bg)
+        d->background = NULL; /* noise's frame, freed below */
     free(f), free(z), free(idx), free(noise), free(search), free(fimg), free(full);
     if (st != DAC_OK) {
         count_detection_free(d);
         return st;
-    }
-    if (!keep_bg) {
-        free(d->background);
-        d->background = NULL;
     }
     *out = d;
     return DAC_OK;
