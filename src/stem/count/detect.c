@@ -763,6 +763,9 @@ static int detect(const float *img, size_t w, size_t h, const unsigned char *sup
         detect_maps mp = {fimg, noise, search, full, f, z};
         st = refine_with_width(img, w, h, d, p, s_p, &mp, &s_fit, &shift);
     }
+    /* Spent: the calibration's tiles take their memory instead of fresh pages. */
+    free(f), free(z), free(fimg);
+    f = z = fimg = NULL;
     if (st == DAC_OK)
         st = count_false_alarms(img, w, h, full, search, p, s_fit, shift, d, noise);
 done:
