@@ -315,8 +315,9 @@ static int kept_neighbour(const dac_grid_hit *h, void *ud)
 }
 
 /* Greedy non-maximum suppression by z (by −z if negate) within radius r (pixels): the
- * candidates in descending order, each kept unless a kept one lies closer than r (core's cell grid).
- * On failure to allocate, no suppression (the maxima are still valid). */
+ * candidates in descending order, each kept unless a kept one lies closer than r
+ * (core's cell grid). On failure to allocate, no suppression (the maxima are still
+ * valid). */
 size_t count_suppress(size_t *idx, size_t m, const float *z, int negate, size_t w, size_t h,
                       double r)
 {
