@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /* The k-th smallest (0-based) of v[0..n-1], n > 0, k < n, in O(n) expected time
- * (quickselect, median-of-three pivot, branch-free partition). Reorders v. No NaNs. */
+ * (a sample's bracket narrows large arrays, then quickselect, median-of-three pivot,
+ * branch-free partitions). May reorder v (it stays a permutation). No NaNs. */
 float dac_select_float(float *v, size_t n, size_t k);
 
 #endif

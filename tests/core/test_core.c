@@ -209,6 +209,23 @@ static void test_select(void **state)
         memcpy(xw, x, sizeof *x * M);
         assert_true(dac_select_float(xw, M, M - 1) == xs[M - 1]);
     }
+    /* Arrays large enough to be narrowed by a sample first (select.c), random and in
+     * runs that a strided sample would alias with; every k stays exact and the array a
+     * permutation of itself (the MAD callers reuse it). */
+    for (int pass = 0; pass < 4; pass++) {
+        size_t n = pass < 2 ? 3000 : M; /* the gathered values on the stack, then the heap */
+        for (size_t i = 0; i < n; i++)
+            x[i] = pass % 2 == 0 ? (float)dac_rng_normal(&r)
+                                 : (float)(i % 50) + (float)(i / 50) * 0.001f;
+        memcpy(xs, x, sizeof *x * n);
+        qsort(xs, n, sizeof xs[0], cmp_float);
+        for (size_t k = 0; k < n; k += 13) {
+            memcpy(xw, x, sizeof *x * n);
+            assert_true(dac_select_float(xw, n, k) == xs[k]);
+            qsort(xw, n, sizeof xw[0], cmp_float);
+            assert_memory_equal(xw, xs, sizeof *xs * n);
+        }
+    }
     free(x), free(xs), free(xw);
 }
 

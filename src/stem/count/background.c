@@ -500,12 +500,19 @@ int count_support_auto(const float *bg, size_t w, size_t h, unsigned char *mask)
     memset(mask, 1, n);
     if (!(hi > lo))
         return DAC_OK;
-    enum { NB = 256 };
+    enum { NB = 256, LANES = 4 };
+    /* Counted in LANES interleaved integer histograms: a smooth background puts run
+     * after run of pixels in one bin, and a single array made each count wait for the
+     * one before it. The counts are exact either way. */
+    size_t lane[LANES][NB] = {{0}};
     double hist[NB] = {0};
     for (size_t i = 0; i < n; i++) {
         int b = (int)((bg[i] - lo) / (hi - lo) * (NB - 1));
-        hist[b] += 1;
+        lane[i % LANES][b]++;
     }
+    for (int b = 0; b < NB; b++)
+        for (int l = 0; l < LANES; l++)
+            hist[b] += (double)lane[l][b];
     /* Otsu: the split maximising between-class variance. */
     double total = 0, sum = 0;
     for (int b = 0; b < NB; b++) {

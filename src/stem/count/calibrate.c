@@ -105,6 +105,19 @@ static double best_beta(const double *y, size_t k, double yT, double xi, double 
     return fmax(f1, f2);
 }
 
+/* best_beta at ξ, or its value from the previous step's points `prev` (ξ, the
+ * log-likelihood, β) when ξ is the same double. */
+static double profile_at(const double *y, size_t k, double yT, double xi, double lo, double hi,
+                         const double prev[2][3], double *beta)
+{
+    for (int j = 0; j < 2; j++)
+        if (prev[j][0] == xi) {
+            *beta = prev[j][2];
+            return prev[j][1];
+        }
+    return best_beta(y, k, yT, xi, lo, hi, beta);
+}
+
 /* Maximum likelihood (ξ, β) of the truncated Pareto: the profile over β on a grid of ξ
  * in [XI_MIN, XI_MAX], then a golden-section refinement of ξ around the best. The
  * sample stops at the lowest detection threshold for the texture null because above
@@ -125,9 +138,15 @@ static void gpd_fit(const double *y, size_t k, double yT, double *xi, double *be
             best = l, *xi = x, *beta = b;
     }
     double a = fmax(XI_MIN, *xi - step), c = fmin(XI_MAX, *xi + step);
+    /* Each step's points are worked out afresh; the one the golden section keeps often
+     * comes out the same double as before, and then its profile is not redone. */
+    double prev[2][3] = {{NAN, 0, 0}, {NAN, 0, 0}};
     for (int it = 0; it < 20; it++) {
         double x1 = c - gr * (c - a), x2 = a + gr * (c - a), b1, b2;
-        double l1 = best_beta(y, k, yT, x1, lo, hi, &b1), l2 = best_beta(y, k, yT, x2, lo, hi, &b2);
+        double l1 = profile_at(y, k, yT, x1, lo, hi, prev, &b1);
+        double l2 = profile_at(y, k, yT, x2, lo, hi, prev, &b2);
+        double step_pts[2][3] = {{x1, l1, b1}, {x2, l2, b2}};
+        memcpy(prev, step_pts, sizeof prev);
         if (l1 > l2)
             c = x2;
         else
@@ -214,10 +233,10 @@ int count_null_maxima(const float *z, size_t w, size_t h, const unsigned char *m
 {
     size_t *idx = NULL, k = 0;
     /* Every local maximum (test level −∞), thinned within min_sep as the candidates are. */
-    int st = count_local_maxima(z, z, w, h, mask, -HUGE_VAL, &idx, &k);
+    int st = count_local_maxima(z, 0, w, h, mask, -HUGE_VAL, &idx, &k);
     if (st != DAC_OK)
         return st;
-    k = count_suppress(idx, k, z, w, h, min_sep_px);
+    k = count_suppress(idx, k, z, 0, w, h, min_sep_px);
     double *nv = realloc(*v, sizeof *nv * (*m + k + 1));
     if (!nv) {
         free(idx);
@@ -405,8 +424,8 @@ static int tile_statistic(const tile *t, const dac_stem_count_params *p, const c
 {
     count_detection tmp = *d;
     tmp.background = bg;
-    return count_statistic(wk->in, t->w, t->h, t->support, p, 0, &tmp, wk->res, wk->fimg, wk->f,
-                           wk->z, NULL);
+    return count_statistic(wk->in, t->w, t->h, t->support, p, 0, 1, &tmp, wk->res, wk->fimg,
+                           wk->f, wk->z, NULL);
 }
 
 /* The texture null of one tile: the first pass's statistic of the image with the atoms

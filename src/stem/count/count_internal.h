@@ -153,11 +153,12 @@ int count_null_fit(double *v, size_t m, double area_nm2, double t_lowest,
 /* The fitted rate of null maxima above t, per nm² (NAN when not calibrated). */
 double count_null_rate(const count_null *c, double t);
 
-/* Local maxima (3×3) of z where test ≥ t inside mask, and greedy thinning by z within
- * r px (detect.c). */
-int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
-                       const unsigned char *mask, double t, size_t **idx, size_t *count);
-size_t count_suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r);
+/* Local maxima (3×3) of z ≥ t inside mask, and greedy thinning by z within r px
+ * (detect.c); negate: of −z instead (the decoys, minima of z). */
+int count_local_maxima(const float *z, int negate, size_t w, size_t h, const unsigned char *mask,
+                       double t, size_t **idx, size_t *count);
+size_t count_suppress(size_t *idx, size_t m, const float *z, int negate, size_t w, size_t h,
+                      double r);
 
 /* The result of detection on one image. Maps are kept for overlays and diagnostics. */
 typedef struct {
@@ -194,11 +195,12 @@ typedef struct {
 /* The first pass's statistic (detect.c): the image filtered by the matched filter over
  * a robust background (pixels with z > 3 replaced by a first estimate so atoms do not
  * lift it), f, and its z against the local noise; noise (may be NULL) gets the noise
- * map. Writes d->background (bg_ready: it already holds the plain background) and
+ * map. Writes d->background (bg_ready: it already holds the plain background; keep_bg:
+ * it ends as the background of the clipped image, else as the plain one) and
  * d->noise_excess. res, fimg: scratch; f, z, noise: w*h out. */
 int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
-                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
-                    float *fimg, float *f, float *z, float *noise);
+                    const dac_stem_count_params *p, int bg_ready, int keep_bg, count_detection *d,
+                    float *res, float *fimg, float *f, float *z, float *noise);
 
 /* The frame's false alarms (calibrate.c), after detection and refinement: the threshold
  * for the stated rate measured on frames of the image's own noise drawn around its
@@ -217,6 +219,10 @@ int count_false_alarms(const float *img, size_t w, size_t h, const unsigned char
 int count_detect(const float *img, size_t w, size_t h,
                           const unsigned char *support, const dac_stem_count_params *p,
                           count_detection **out);
+/* As count_detect, without the smooth background map (d->background NULL, and not
+ * made): the statistical counter keeps none. */
+int count_detect_blobs(const float *img, size_t w, size_t h, const unsigned char *support,
+                       const dac_stem_count_params *p, count_detection **out);
 void count_detection_free(count_detection *d);
 
 /* Indices of the blobs with snr ≥ min_z and no other blob within `reach`, in index
@@ -264,6 +270,7 @@ typedef struct {
     double sigma_px, max_shift_px;
     int max_rounds;
     const count_kernel *kernel; /* non-NULL: blobs are amplitude × this shape */
+    float *scratch;             /* w*h floats for the filtered model (overwritten) */
 } count_residual_params;
 
 /* img minus the image of every atom (blobs with amplitude > 0: kernel, or each blob's own
@@ -277,11 +284,11 @@ void count_atoms_off(const float *img, size_t w, size_t h, const dac_stem_blob *
  * pass's background holds the light of bright atoms' tails and surroundings (only
  * their cores were clipped), which made the residual negative beside them and hid
  * light neighbours; with the atoms taken off first, f − G_f⊛M is the band-passed
- * residual image itself. fimg: G_f⊛img. f: w*h out. */
+ * residual image itself. fimg: G_f⊛img. res: w*h scratch (img − M); f: w*h out. */
 int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
                             const unsigned char *support, double s_comb,
                             const dac_stem_blob *b, size_t n, const count_kernel *kernel,
-                            float *f);
+                            float *res, float *f);
 
 int count_residual(const float *img, size_t w, size_t h,
                             const count_residual_params *rp, dac_stem_blob **blobs, size_t *n,

@@ -333,7 +333,7 @@ static int process(const dac_stem_counter *c, count_frame *fr, const dac_image *
         st = count_model_detect(c->model, img->pixels, img->width, img->height, support, &p,
                                 floor_scale, &fr->detection, &fr->n_candidates);
     else
-        st = count_detect(img->pixels, img->width, img->height, support, &p, &fr->detection);
+        st = count_detect_blobs(img->pixels, img->width, img->height, support, &p, &fr->detection);
     if (st == DAC_OK)
         st = count_classify(fr->detection->blobs, fr->detection->n_blobs, p.max_atoms_per_blob,
                             c->sigma, c->n_elements ? c->n_elements : 1, &fr->mixture);

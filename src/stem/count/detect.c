@@ -235,10 +235,14 @@ static size_t poisson_q999(double lam)
     return q;
 }
 
-/* Local maxima (3×3, ties broken by index order) of `z` where `test` ≥ t inside the
- * mask (the decoy search tests the negated wide map at maxima of another). */
-int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
-                       const unsigned char *mask, double t, size_t **idx, size_t *count)
+/* z[i], or −z[i] (exact) when the minima are wanted: the decoy search looks at the
+ * maxima of −z without writing −z into a frame-sized buffer of its own. */
+static inline float signed_z(const float *z, size_t i, int negate) { return negate ? -z[i] : z[i]; }
+
+/* Local maxima (3×3, ties broken by index order) of z (of −z if negate) where that
+ * value is ≥ t inside the mask. */
+int count_local_maxima(const float *z, int negate, size_t w, size_t h, const unsigned char *mask,
+                       double t, size_t **idx, size_t *count)
 {
     size_t cap = 256, m = 0;
     size_t *v = malloc(sizeof *v * cap);
@@ -247,15 +251,15 @@ int count_local_maxima(const float *z, const float *test, size_t w, size_t h,
     for (size_t y = 1; y + 1 < h; y++)
         for (size_t x = 1; x + 1 < w; x++) {
             size_t i = y * w + x;
-            float c = z[i];
-            if (!(test[i] >= t) || !mask[i])
+            float c = signed_z(z, i, negate);
+            if (!(c >= t) || !mask[i])
                 continue;
             int ismax = 1;
             for (int dy = -1; dy <= 1 && ismax; dy++)
                 for (int dx = -1; dx <= 1; dx++) {
                     if (!dx && !dy)
                         continue;
-                    float o = z[(size_t)((long)i + dy * (long)w + dx)];
+                    float o = signed_z(z, (size_t)((long)i + dy * (long)w + dx), negate);
                     if (o > c || (o == c && (dy < 0 || (dy == 0 && dx < 0)))) {
                         ismax = 0;
                         break;
@@ -290,6 +294,17 @@ static int by_z_desc(const void *a, const void *b, void *ctx)
     return ia < ib ? -1 : ia > ib;
 }
 
+/* The same order for −z: lowest z first, ties by index. */
+static int by_z_asc(const void *a, const void *b, void *ctx)
+{
+    const float *z = ctx;
+    float za = -z[*(const size_t *)a], zb = -z[*(const size_t *)b];
+    if (za != zb)
+        return za < zb ? 1 : -1;
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    return ia < ib ? -1 : ia > ib;
+}
+
 typedef struct {
     const unsigned char *kept;
 } nms_ctx;
@@ -299,13 +314,16 @@ static int kept_neighbour(const dac_grid_hit *h, void *ud)
     return ((const nms_ctx *)ud)->kept[h->index]; /* non-zero stops the query */
 }
 
-/* Greedy non-maximum suppression by z within radius r (pixels): the candidates in
- * descending z, each kept unless a kept one lies closer than r (core's cell grid).
- * On failure to allocate, no suppression (the maxima are still valid). */
-size_t count_suppress(size_t *idx, size_t m, const float *z, size_t w, size_t h, double r)
+/* Greedy non-maximum suppression by z (by −z if negate) within radius r (pixels): the
+ * candidates in descending order, each kept unless a kept one lies closer than r
+ * (core's cell grid). On failure to allocate, no suppression (the maxima are still
+ * valid). */
+size_t count_suppress(size_t *idx, size_t m, const float *z, int negate, size_t w, size_t h,
+                      double r)
 {
     (void)h;
-    if (dac_sort(idx, m, sizeof *idx, by_z_desc, (void *)z) != DAC_OK || r <= 0 || m == 0) {
+    if (dac_sort(idx, m, sizeof *idx, negate ? by_z_asc : by_z_desc, (void *)z) != DAC_OK ||
+        r <= 0 || m == 0) {
         dac_error_clear();
         return m;
     }
@@ -394,7 +412,9 @@ static int shot_z(const float *f, const float *level, size_t w, size_t h, const 
 /* f = G_f*img − G_f*bg and its z-score: from the shot-noise model when the image
  * calibrates (count_noise.c), else from the local block MAD of f. G_f*bg is a Gaussian
  * of the background's own input with σ² = σ_bg² + σ_f² (Gaussians compose), done on
- * the cheap pyramid path, so the expensive small-σ filter runs once per image. */
+ * the cheap pyramid path, so the expensive small-σ filter runs once per image. bgf
+ * takes G_f*bg (then the noise map, when it is the noise buffer); input or bgf may be
+ * z: each is spent before z is made (shot_z makes each z from its own pixel's level). */
 static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
                       const unsigned char *mask, double s_comb, double s_f, size_t block, int shot,
                       count_detection *d, float *bgf, float *f, float *z, float *noise)
@@ -408,21 +428,26 @@ static int filtered_z(const float *fimg, const float *input, size_t w, size_t h,
         if ((st = shot_z(f, bgf, w, h, mask, s_f, d, z, noise)) != DAC_OK || d->noise_excess > 0)
             return st;
     }
-    if ((st = count_local_mad(f, w, h, mask, block, z)) != DAC_OK)
+    /* The MAD map straight into the noise map when there is one (bgf is spent). */
+    float *mad = noise ? noise : z;
+    if ((st = count_local_mad(f, w, h, mask, block, mad)) != DAC_OK)
         return st;
-    if (noise)
-        memcpy(noise, z, sizeof *noise * w * h);
     for (size_t i = 0; i < w * h; i++)
-        z[i] = z[i] > 0 ? f[i] / z[i] : 0.0f;
+        z[i] = mad[i] > 0 ? f[i] / mad[i] : 0.0f;
     return DAC_OK;
 }
 
 /* Background, filtered residual f and z with one robust pass: bright pixels (z > 3)
  * are replaced by the first background estimate so atoms and clusters do not lift the
- * background around them. fimg and res are scratch (w*h). */
+ * background around them. The first G_f*bg goes to z (read before z is made) and the
+ * clipped image is made in z (each pixel from its own z), so on the image itself no
+ * scratch frame is needed; without a noise map (the calibration's tiles) res takes the
+ * second G_f*bg. noise may be d->background's frame when keep_bg is 0: the first
+ * estimate is spent once the image is clipped. fimg: scratch (w*h), res: scratch (w*h)
+ * only when noise is NULL. */
 int count_statistic(const float *img, size_t w, size_t h, const unsigned char *mask,
-                    const dac_stem_count_params *p, int bg_ready, count_detection *d, float *res,
-                    float *fimg, float *f, float *z, float *noise)
+                    const dac_stem_count_params *p, int bg_ready, int keep_bg, count_detection *d,
+                    float *res, float *fimg, float *f, float *z, float *noise)
 {
     double s_bg = p->background_sigma_A / p->pixel_A;
     double s_f = p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A;
@@ -430,30 +455,19 @@ int count_statistic(const float *img, size_t w, size_t h, const unsigned char *m
     size_t block = (size_t)(p->noise_block_A / p->pixel_A + 0.5);
     int st = count_blur(img, w, h, s_f, fimg);
     if (st == DAC_OK)
-        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z, NULL);
+        st = filtered_z(fimg, img, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, z, f, z,
+                        NULL);
     float *bg = d->background;
     if (st == DAC_OK && !bg_ready) /* bg_ready: the support step already made it */
         st = count_background(img, w, h, mask, s_bg, bg);
     if (st != DAC_OK)
         return st;
     for (size_t i = 0; i < w * h; i++)
-        res[i] = z[i] > 3.0f ? bg[i] : img[i];
-    if ((st = count_background(res, w, h, mask, s_bg, bg)) != DAC_OK)
+        z[i] = z[i] > 3.0f ? bg[i] : img[i];
+    if (keep_bg && (st = count_background(z, w, h, mask, s_bg, bg)) != DAC_OK)
         return st;
-    /* res (the clipped image) is the input here: the background goes into noise, which
-     * filtered_z fills only once the background is used (a 64 MB buffer less to fault in
-     * on a 4096² frame); without a noise map, into a copy. */
-    if (noise)
-        return filtered_z(fimg, res, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, noise,
-                          f, z, noise);
-    float *clipped = malloc(sizeof *clipped * w * h);
-    if (!clipped)
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
-    memcpy(clipped, res, sizeof *clipped * w * h);
-    st = filtered_z(fimg, clipped, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d, res, f, z,
-                    noise);
-    free(clipped);
-    return st;
+    return filtered_z(fimg, z, w, h, mask, s_comb, s_f, block, p->shot_noise_z, d,
+                      noise ? noise : res, f, z, noise);
 }
 
 /* The amplitude test: the typical atom's filtered amplitude is the median over the
@@ -512,22 +526,14 @@ static double decoy_level(const double *dz, size_t k, double t_gauss, double n_r
     return t_gauss;
 }
 
-static int decoy_threshold(const float *z, const float *zn, const float *f, float *scratch, size_t w, size_t h,
+static int decoy_threshold(const float *z, const float *f, size_t w, size_t h,
                            const unsigned char *search, double n_res, count_detection *d,
                            const dac_stem_count_params *p, size_t *m, size_t *idx)
 {
-    size_t n = w * h, nd = 0, *didx = NULL;
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = -zn[i];
-    float *neg = malloc(sizeof *neg * n);
-    if (!neg)
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (decoys)");
-    for (size_t i = 0; i < n; i++)
-        neg[i] = -z[i];
-    int st = count_local_maxima(scratch, neg, w, h, search, d->threshold_z, &didx, &nd);
+    size_t nd = 0, *didx = NULL;
+    int st = count_local_maxima(z, 1, w, h, search, d->threshold_z, &didx, &nd);
     if (st == DAC_OK)
-        nd = count_suppress(didx, nd, neg, w, h, p->min_separation_A / p->pixel_A);
-    free(neg);
+        nd = count_suppress(didx, nd, z, 1, w, h, p->min_separation_A / p->pixel_A);
     if (st != DAC_OK)
         return st;
     double *dz = malloc(sizeof *dz * (nd ? nd : 1));
@@ -589,14 +595,15 @@ static void make_blobs(const float *f, const float *z, size_t w, const size_t *i
  * (count_refine.c). The nominal σ is the floor because the filter is built on it:
  * maxima of close pairs are pulled together on that scale, and the fit must be able to
  * undo it. */
-/* The maps detection leaves for the refinement. */
+/* The maps detection leaves for the refinement. Once the blobs are made, the first
+ * pass's f and z are spent, and their frames take the residual's maps. */
 typedef struct {
-    const float *f;       /* filtered image above the first background */
     const float *fimg;    /* the filtered image G_f⊛img */
     const float *noise;   /* σ of f per pixel */
     const unsigned char *search;  /* where atoms are searched */
     const unsigned char *support; /* the support the background was made in */
-    float *scratch;       /* w*h: the residual's filtered image */
+    float *filtered;      /* w*h: the residual's filtered image */
+    float *scratch;       /* w*h: the atoms-off image, then the residual's model */
 } detect_maps;
 
 static int refine_with_width(const float *img, size_t w, size_t h, count_detection *d,
@@ -644,13 +651,13 @@ static int refine_with_width(const float *img, size_t w, size_t h, count_detecti
     double s_bg = p->background_sigma_A / p->pixel_A, s_f = p->filter_factor * s_nom;
     if (st == DAC_OK && mp->noise)
         st = count_residual_filtered(img, mp->fimg, w, h, mp->support, sqrt(s_bg * s_bg + s_f * s_f),
-                                     d->blobs, d->n_blobs, kernel, mp->scratch);
-    count_residual_params rp = {mp->scratch, mp->noise, mp->search,
+                                     d->blobs, d->n_blobs, kernel, mp->scratch, mp->filtered);
+    count_residual_params rp = {mp->filtered, mp->noise, mp->search,
                                    p->filter_factor * p->probe_fwhm_A / FWHM_PER_SIGMA / p->pixel_A,
                                    d->threshold_z, d->unit_amplitude, p->min_atom_fraction,
                                    p->min_separation_A / p->pixel_A,
                                    p->false_alarms_per_nm2 * p->pixel_A * p->pixel_A / 100.0, s_p,
-                                   fmax(s_p, s_nom), 3, kernel};
+                                   fmax(s_p, s_nom), 3, kernel, mp->scratch};
     if (st == DAC_OK && mp->noise)
         st = count_residual(img, w, h, &rp, &d->blobs, &d->n_blobs, &d->n_residual,
                                      &d->n_residual_decoys);
@@ -658,8 +665,11 @@ static int refine_with_width(const float *img, size_t w, size_t h, count_detecti
     return st;
 }
 
-int count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
-                          const dac_stem_count_params *p, count_detection **out)
+/* keep_bg: d->background is the smooth background of the image with its bright pixels
+ * clipped (the learned detector's features read it); else NULL, and that background,
+ * which nothing else reads, is not made. */
+static int detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                  const dac_stem_count_params *p, int keep_bg, count_detection **out)
 {
     *out = NULL;
     int st = count_check_params(p);
@@ -674,16 +684,16 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     if ((st = check_pixels(img, w, n, &constant)) != DAC_OK)
         return st;
     count_detection *d = calloc(1, sizeof *d);
-    float *res = malloc(sizeof *res * n), *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
+    float *f = malloc(sizeof *f * n), *z = malloc(sizeof *z * n);
     float *noise = malloc(sizeof *noise * n);
     float *fimg = malloc(sizeof *fimg * n);
     unsigned char *search = malloc(n), *full = malloc(n);
-    if (d) {
-        d->background = malloc(sizeof(float) * n);
+    if (d) { /* without keep_bg the plain background's frame becomes the noise map's */
+        d->background = keep_bg ? malloc(sizeof(float) * n) : noise;
         d->support = malloc(n);
     }
     size_t *idx = NULL, m = 0;
-    if (!d || !res || !f || !z || !fimg || !noise || !search || !full || !d->background ||
+    if (!d || !f || !z || !fimg || !noise || !search || !full || !d->background ||
         !d->support) {
         st = dac_error(DAC_ERR_NOMEM, "stem count: out of memory for a %zux%zu image", w, h);
         goto done;
@@ -708,10 +718,12 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
     }
     if ((st = count_noise_calibrate(img, w, h, d->support, &d->noise)) != DAC_OK)
         goto done;
-    st = count_statistic(img, w, h, d->support, p, !support && n_support == n, d, res, fimg, f, z,
-                         noise);
+    st = count_statistic(img, w, h, d->support, p, !support && n_support == n, keep_bg, d, NULL,
+                         fimg, f, z, noise);
     if (st != DAC_OK)
         goto done;
+    if (!keep_bg)
+        d->background = NULL; /* its frame holds the noise map now */
     memcpy(full, d->support, n);
     /* The search region: the support without the band where the filter (σ_f) or the
      * background (σ_bg) reaches across its edge, 3σ of the wider (gauss_kernel's
@@ -731,11 +743,11 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
         set_area(d, p, n_search);
     }
     double n_res = d->n_resolution_elements;
-    if ((st = count_local_maxima(z, z, w, h, search, d->threshold_z, &idx, &m)) != DAC_OK)
+    if ((st = count_local_maxima(z, 0, w, h, search, d->threshold_z, &idx, &m)) != DAC_OK)
         goto done;
-    m = count_suppress(idx, m, z, w, h, p->min_separation_A / p->pixel_A);
+    m = count_suppress(idx, m, z, 0, w, h, p->min_separation_A / p->pixel_A);
     m = reject_faint(idx, m, f, z, d, p->min_atom_fraction);
-    if ((st = decoy_threshold(z, z, f, res, w, h, search, n_res, d, p, &m, idx)) != DAC_OK)
+    if ((st = decoy_threshold(z, f, w, h, search, n_res, d, p, &m, idx)) != DAC_OK)
         goto done;
     d->blobs = malloc(sizeof *d->blobs * (m ? m : 1));
     if (!d->blobs) {
@@ -749,17 +761,34 @@ int count_detect(const float *img, size_t w, size_t h, const unsigned char *supp
      * support's texture is counted. */
     double s_fit = s_p, shift = 0;
     if (p->refine) {
-        detect_maps mp = {f, fimg, noise, search, full, res};
+        detect_maps mp = {fimg, noise, search, full, f, z};
         st = refine_with_width(img, w, h, d, p, s_p, &mp, &s_fit, &shift);
     }
+    /* Spent: the calibration's tiles take their memory instead of fresh pages. */
+    free(f), free(z), free(fimg);
+    f = z = fimg = NULL;
     if (st == DAC_OK)
         st = count_false_alarms(img, w, h, full, search, p, s_fit, shift, d, noise);
 done:
-    free(res), free(f), free(z), free(idx), free(noise), free(search), free(fimg), free(full);
+    if (d && !keep_bg)
+        d->background = NULL; /* noise's frame, freed below */
+    free(f), free(z), free(idx), free(noise), free(search), free(fimg), free(full);
     if (st != DAC_OK) {
         count_detection_free(d);
         return st;
     }
     *out = d;
     return DAC_OK;
+}
+
+int count_detect(const float *img, size_t w, size_t h, const unsigned char *support,
+                 const dac_stem_count_params *p, count_detection **out)
+{
+    return detect(img, w, h, support, p, 1, out);
+}
+
+int count_detect_blobs(const float *img, size_t w, size_t h, const unsigned char *support,
+                       const dac_stem_count_params *p, count_detection **out)
+{
+    return detect(img, w, h, support, p, 0, out);
 }

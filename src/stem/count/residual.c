@@ -439,8 +439,10 @@ int count_residual(const float *img, size_t w, size_t h,
         *n_decoys = 0;
     if (*n == 0 || w < 3 || h < 3 || !(rp->sigma_px > 0) || !(rp->s_f > 0))
         return DAC_OK;
-    /* calloc: the untouched frame stays zero pages; each round clears what it marked. */
-    rctx c = {rp, w, h, calloc(w * h, sizeof(float)), calloc(w * h, 1), NULL, 0, 0, NULL, NULL, 0};
+    /* The model starts as zeros; each round clears what it marked. */
+    rctx c = {rp, w, h, rp->scratch, calloc(w * h, 1), NULL, 0, 0, NULL, NULL, 0};
+    if (c.fm)
+        memset(c.fm, 0, sizeof *c.fm * w * h);
     unsigned char *flag = NULL, *dirty = NULL;
     dac_stem_blob *saved = NULL, *rej = NULL;
     int st = DAC_OK;
@@ -485,7 +487,7 @@ int count_residual(const float *img, size_t w, size_t h,
 done:
     if (n_decoys)
         *n_decoys = decoys;
-    free(c.fm), free(c.fl), free(c.list), free(c.ex), free(c.ey), free(flag), free(dirty), free(saved),
+    free(c.fl), free(c.list), free(c.ex), free(c.ey), free(flag), free(dirty), free(saved),
         free(rej);
     return st;
 }
@@ -510,17 +512,12 @@ void count_atoms_off(const float *img, size_t w, size_t h, const dac_stem_blob *
 int count_residual_filtered(const float *img, const float *fimg, size_t w, size_t h,
                             const unsigned char *support, double s_comb,
                             const dac_stem_blob *b, size_t n, const count_kernel *kernel,
-                            float *f)
+                            float *res, float *f)
 {
     size_t N = w * h;
-    float *res = malloc(N * sizeof *res);
-    if (!res)
-        return dac_error(DAC_ERR_NOMEM, "stem count: out of memory (residual of a %zux%zu image)",
-                         w, h);
     count_atoms_off(img, w, h, b, n, kernel, res);
     int st = count_background(res, w, h, support, s_comb, f);
     for (size_t i = 0; st == DAC_OK && i < N; i++)
         f[i] = fimg[i] - f[i];
-    free(res);
     return st;
 }
