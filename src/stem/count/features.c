@@ -79,7 +79,7 @@ enum {
     F_SECTORS = F_RING0 + N_RINGS, F_DIPOLE, F_QUADRUPOLE, F_LOCAL_Z_FINE, F_LOCAL_Z_MID,
     F_BG_RANK, F_ROUGHNESS, F_TEXTURE, F_N_NEAR, F_NEAREST,
     F_STRONGER_NEAR, F_Z_RATIO_NEAR, F_N_FAR, F_STRONG_FAR, F_Z_RANK_LOCAL, F_N_LOCAL,
-    F_PATCH0, N_FEATURES = F_PATCH0 + COUNT_PATCH_FEATURES
+    N_FEATURES
 };
 
 static const count_feature_def FEATURES[N_FEATURES] = {
@@ -128,14 +128,7 @@ static const count_feature_def FEATURES[N_FEATURES] = {
     {"strong_far", "other candidates with z >= 5 within 10 A", 0},
     {"z_rank_local", "share of the other candidates within 2 nm with a lower z (1 when none)", 1},
     {"n_local", "other candidates within 2 nm", 0},
-    COUNT_PATCH_DEFS
 };
-
-void count_features_dihedral(const float *in, int k, float *out)
-{
-    memcpy(out, in, sizeof *out * F_PATCH0);
-    count_patch_dihedral(in + F_PATCH0, k, out + F_PATCH0);
-}
 
 const count_feature_def *count_features(size_t *n)
 {
@@ -150,7 +143,6 @@ typedef struct {
     const count_detection *d;
     double px;              /* Å per pixel */
     double atom_sigma_px;
-    double amp0, int0;      /* the typical atom's amplitude and intensity (typical_atom) */
     double pixel_sigma;     /* pixel noise when the frame has no noise model */
     float *sample;          /* scratch: SAMPLES floats */
     size_t *sample_idx;     /* support pixels sampled, evenly strided */
@@ -485,7 +477,8 @@ static int blob_features(const frame_ctx *c, float *x)
 {
     const count_detection *d = c->d;
     size_t nb = d->n_blobs;
-    double amp0 = c->amp0, int0 = c->int0;
+    double amp0, int0;
+    typical_atom(d, &amp0, &int0);
     double *xy = malloc(sizeof *xy * 2 * (nb ? nb : 1));
     dac_grid *g = NULL;
     double far_px = FAR_A / c->px, reach = (RESIDUAL_SIGMA + REACH_SIGMA) * c->atom_sigma_px;
@@ -533,8 +526,7 @@ int count_features_compute(const float *img, size_t w, size_t h, const count_det
         return DAC_OK;
     if (!d->background || !d->support)
         return dac_error(DAC_ERR_USAGE, "stem learn: features need the detection's maps");
-    frame_ctx c = {img, w, h, d, p->pixel_A, 0, 0, 0, 0, NULL, NULL, 0};
-    typical_atom(d, &c.amp0, &c.int0);
+    frame_ctx c = {img, w, h, d, p->pixel_A, 0, 0, NULL, NULL, 0};
     double fwhm = isfinite(d->atom_fwhm_A) && d->atom_fwhm_A > 0 ? d->atom_fwhm_A : p->probe_fwhm_A;
     c.atom_sigma_px = fwhm / FWHM_PER_SIGMA / p->pixel_A;
     c.sample = malloc(sizeof *c.sample * SAMPLES);
@@ -553,8 +545,6 @@ int count_features_compute(const float *img, size_t w, size_t h, const count_det
         st = band_features(&c, x);
     if (st == DAC_OK)
         st = background_rank(&c, x);
-    if (st == DAC_OK && COUNT_PATCH)
-        st = count_patch_features(img, w, h, d, c.px, c.amp0, x, N_FEATURES, F_PATCH0);
     free(c.sample), free(c.sample_idx);
     return st;
 }

@@ -243,15 +243,12 @@ int dac_stem_learner_add_image(dac_stem_learner *l, const dac_image *img,
 
 /* ------------------------------------------------------------------ training --- */
 
-/* The rows of every image but `skip` (SIZE_MAX: all), features and labels; each row
- * COUNT_AUGMENT times, with its patch columns under the dihedral group's elements
- * (learn_internal.h: an experiment, 1 by default). */
+/* The rows of every image but `skip` (SIZE_MAX: all), features and labels. */
 static int gather(const dac_stem_learner *l, size_t skip, float **x, float **y, size_t *n)
 {
     size_t m = 0;
     for (size_t k = 0; k < l->n_im; k++)
         m += k == skip ? 0 : l->im[k].n;
-    m *= COUNT_AUGMENT;
     *x = malloc(sizeof **x * l->nf * (m ? m : 1));
     *y = malloc(sizeof **y * (m ? m : 1));
     if (!*x || !*y) {
@@ -264,12 +261,9 @@ static int gather(const dac_stem_learner *l, size_t skip, float **x, float **y, 
         const learn_image *im = &l->im[k];
         if (k == skip || im->n == 0)
             continue;
-        for (int a = 0; a < COUNT_AUGMENT; a++) {
-            for (size_t i = 0; i < im->n; i++)
-                count_features_dihedral(im->x + i * l->nf, a, *x + (at + i) * l->nf);
-            memcpy(*y + at, im->y, sizeof **y * im->n);
-            at += im->n;
-        }
+        memcpy(*x + at * l->nf, im->x, sizeof **x * l->nf * im->n);
+        memcpy(*y + at, im->y, sizeof **y * im->n);
+        at += im->n;
     }
     *n = m;
     return DAC_OK;

@@ -4,13 +4,11 @@
  * dac_stem_model in dac/stem_count.h; what it does and why: docs/stem-count.md,
  * "The learned detector".
  *
- * Five pieces, one file each:
+ * Four pieces, one file each:
  *   features.c  the candidates (the statistical detector run at a lower threshold) and
  *               what is measured on each: the detector's own statistics, scale-space
  *               responses, fit quality, shot noise, local texture, neighbours; and the
  *               merging of detections a labeller marks as one atom;
- *   patch.c     the pixels around each candidate, resampled to a grid in Å in the
- *               blob's canonical orientation;
  *   model_xgb.c every call into XGBoost (gradient-boosted trees), so that nothing else
  *               knows its C API: train, predict, save, load, importances;
  *   model.c     the model object: model.json (read, check, write), the model compiled
@@ -39,75 +37,6 @@ typedef struct {
     int monotone; /* 1: the probability of an atom may only rise with it (more signal at
                      the atom's scale is more evidence); 0: free */
 } count_feature_def;
-
-/* The patch features (patch.c): COUNT_PATCH_SIDE² samples of the image and as many of
- * the image with every fitted atom taken off, each row by row in v, each row in u, at
- * −2, −1.5, …, +2 Å; their definitions, for the table of features.c.
- *
- * An experiment measured and not kept (docs/notes/stem-count-history.md, "Pixel
- * patches"): off unless built with -DCOUNT_PATCH=1, so the features and the built-in
- * model stay those measured best. The variants of that log: -DCOUNT_PATCH_RESIDUAL=0
- * (the image's patch only), -DCOUNT_PATCH_CANONICAL=0 (patches in the image's own
- * orientation), -DCOUNT_AUGMENT=8 (train on the 8 dihedral copies of every row, each
- * weighted 1/8; learn.c, model_xgb.c). */
-#ifndef COUNT_PATCH
-#define COUNT_PATCH 0
-#endif
-#ifndef COUNT_PATCH_RESIDUAL
-#define COUNT_PATCH_RESIDUAL 1
-#endif
-#ifndef COUNT_PATCH_CANONICAL
-#define COUNT_PATCH_CANONICAL 1
-#endif
-#ifndef COUNT_AUGMENT
-#define COUNT_AUGMENT 1
-#endif
-#define COUNT_PATCH_SIDE 9
-#define COUNT_PATCH_DEF(what, key, u, v)                                                  \
-    {key "_u" #u "A_v" #v "A",                                                            \
-     "(" what " blurred at 0.4 A) - background at u = " #u " A, v = " #v " A from the "     \
-     "centre (bilinear), u along the blob's first angular harmonic over 0.75 - 2.5 A, v "  \
-     "mirrored so its second harmonic's sine is positive / the typical atom's amplitude", 0}
-#define COUNT_PATCH_ROW(what, key, v)                                                     \
-    COUNT_PATCH_DEF(what, key, -2, v), COUNT_PATCH_DEF(what, key, -1.5, v),               \
-    COUNT_PATCH_DEF(what, key, -1, v), COUNT_PATCH_DEF(what, key, -0.5, v),               \
-    COUNT_PATCH_DEF(what, key, 0, v), COUNT_PATCH_DEF(what, key, +0.5, v),                \
-    COUNT_PATCH_DEF(what, key, +1, v), COUNT_PATCH_DEF(what, key, +1.5, v),               \
-    COUNT_PATCH_DEF(what, key, +2, v)
-#define COUNT_PATCH_GRID(what, key)                                                       \
-    COUNT_PATCH_ROW(what, key, -2), COUNT_PATCH_ROW(what, key, -1.5),                     \
-    COUNT_PATCH_ROW(what, key, -1), COUNT_PATCH_ROW(what, key, -0.5),                     \
-    COUNT_PATCH_ROW(what, key, 0), COUNT_PATCH_ROW(what, key, +0.5),                      \
-    COUNT_PATCH_ROW(what, key, +1), COUNT_PATCH_ROW(what, key, +1.5),                     \
-    COUNT_PATCH_ROW(what, key, +2)
-#if COUNT_PATCH_RESIDUAL
-#define COUNT_PATCH_ALL                                                                   \
-    COUNT_PATCH_GRID("image", "patch"),                                                   \
-    COUNT_PATCH_GRID("image with every fitted atom off", "patch_residual")
-#define COUNT_PATCH_COLUMNS (2 * COUNT_PATCH_SIDE * COUNT_PATCH_SIDE)
-#else
-#define COUNT_PATCH_ALL COUNT_PATCH_GRID("image", "patch")
-#define COUNT_PATCH_COLUMNS (COUNT_PATCH_SIDE * COUNT_PATCH_SIDE)
-#endif
-#if COUNT_PATCH
-#define COUNT_PATCH_DEFS COUNT_PATCH_ALL
-#define COUNT_PATCH_FEATURES COUNT_PATCH_COLUMNS
-#else
-#define COUNT_PATCH_DEFS
-#define COUNT_PATCH_FEATURES 0
-#endif
-
-/* The patches of every blob of d into x[b·stride + col0 ...], COUNT_PATCH_COLUMNS
- * floats (px: Å per pixel; amp0: the typical atom's fitted amplitude, NAN gives NAN
- * samples). */
-int count_patch_features(const float *img, size_t w, size_t h, const count_detection *d,
-                         double px, double amp0, float *x, size_t stride, size_t col0);
-
-/* The COUNT_PATCH_FEATURES patch columns of in transformed by element k (0-7) of the
- * square's dihedral group (k = 0: copied). */
-void count_patch_dihedral(const float *in, int k, float *out);
-/* Row in with its patch columns so transformed into out (training augmentation). */
-void count_features_dihedral(const float *in, int k, float *out);
 
 /* The features this build computes, in the order of the columns. */
 const count_feature_def *count_features(size_t *n);

@@ -113,18 +113,6 @@ int count_booster_train(const float *x, const float *y, size_t n, size_t nf,
     int st = DAC_OK;
     if (matrix(x, n, nf, &dm) || XGDMatrixSetFloatInfo(dm, "label", y, (bst_ulong)n))
         st = xgb_error("take the training rows");
-#if COUNT_AUGMENT > 1
-    /* Every candidate is COUNT_AUGMENT rows (learn.c): weighted so that it counts once
-     * in min_child_weight and lambda, as without the copies. */
-    float *wt = malloc(sizeof *wt * n);
-    for (size_t i = 0; wt && i < n; i++)
-        wt[i] = 1.0f / COUNT_AUGMENT;
-    if (st == DAC_OK && (!wt || XGDMatrixSetFloatInfo(dm, "weight", wt, (bst_ulong)n)))
-        st = xgb_error("weights");
-    free(wt);
-#endif
-    if (st != DAC_OK)
-        ;
     else if (XGBoosterCreate(&dm, 1, &b->h) || set_training(b->h, tp, nf))
         st = xgb_error("make a booster");
     for (int i = 0; st == DAC_OK && i < rounds; i++)
