@@ -116,13 +116,13 @@ static inline void synth_guess_one(dac_synth_engine *e, struct synth_ahead *a)
     g->r_m = w_m;
     g->cls = SYNTH_NO_GUESS;
     const synth_table *t = &e->table;
-    double u = (double)(w_c >> 11) * 0x1.0p-53 * synth_table_total(t);
+    double u = synth_pick_point(t, w_c);
     size_t c = u < t->tree[t->n_leaves] ? 0 : synth_table_pick(t, u);
     if (c == SIZE_MAX || t->cls[c].kind != SYNTH_EV_HOP || !t->cls[c].set->n)
         return;
     const synth_set *set = t->cls[c].set;
     g->cls = (uint32_t)c;
-    __builtin_prefetch(&set->m[((__uint128_t)w_m * set->n) >> 64]);
+    __builtin_prefetch(&set->m[synth_pick_slot(w_m, set->n)]);
 }
 
 /* After the ring's newest event drew its words: check its guess, restart the copy from
@@ -150,7 +150,7 @@ static inline void synth_ahead_step(dac_synth_engine *e)
         return;
     const synth_set *set = e->table.cls[g->cls].set;
     if (set->n) /* the class may have emptied since */
-        synth_prefetch_hop(e, &set->m[((__uint128_t)g->r_m * set->n) >> 64]);
+        synth_prefetch_hop(e, &set->m[synth_pick_slot(g->r_m, set->n)]);
 }
 
 /* ahead.c: made when the lattice is larger than the caches (e->ahead stays NULL

@@ -407,10 +407,10 @@ static void pick(dac_synth_engine *e, synth_draw *d)
     if (d->version == e->table.version)
         return;
     d->version = e->table.version;
-    d->cls = synth_table_pick(&e->table, (double)(d->r_c >> 11) * 0x1.0p-53 * synth_table_total(&e->table));
+    d->cls = synth_table_pick(&e->table, synth_pick_point(&e->table, d->r_c));
     d->slot = 0;
     if (d->cls != SIZE_MAX && e->table.cls[d->cls].set)
-        d->slot = (uint32_t)(((__uint128_t)d->r_m * e->table.cls[d->cls].set->n) >> 64); /* uniform, bias < n/2⁶⁴ */
+        d->slot = synth_pick_slot(d->r_m, e->table.cls[d->cls].set->n);
 }
 
 static const synth_member *hop_member(const dac_synth_engine *e, const synth_draw *d)

@@ -256,6 +256,18 @@ size_t synth_class_size(const synth_table *t, size_t c);
 void synth_table_update(synth_table *t, size_t c);   /* after count or rate changed */
 void synth_table_rebuild(synth_table *t);            /* all leaves and nodes */
 static inline double synth_table_total(const synth_table *t) { return t->tree[1]; }
+/* How an event's words choose it, in one place: the run loop's pick and the look-ahead's
+ * guesses (ahead.h) must read a word the same way, or the guesses prefetch the wrong
+ * lines. The class: a point in [0, total) from the word's top 53 bits; the member: slot
+ * w·n / 2⁶⁴ of the class's n (uniform, bias < n/2⁶⁴). */
+static inline double synth_pick_point(const synth_table *t, uint64_t w_c)
+{
+    return (double)(w_c >> 11) * 0x1.0p-53 * synth_table_total(t);
+}
+static inline uint32_t synth_pick_slot(uint64_t w_m, size_t n)
+{
+    return (uint32_t)(((__uint128_t)w_m * n) >> 64);
+}
 static inline uint32_t synth_pack(int x, int y) { return (uint32_t)x | (uint32_t)y << 16; }
 /* The class holding u ∈ [0, total); SIZE_MAX when the tree is empty. Class 0 is
  * tested first, in O(1): give it the most frequent events. */
