@@ -1,7 +1,8 @@
 /*
  * test_count_noise.c — the photon-transfer noise model (count_noise.c): gain and offset
  * of a detector recovered from one image, the constant fallback for a uniform image,
- * and the refusal of a model whose variance does not grow with the signal.
+ * the refusal of a model whose variance does not grow with the signal, and a positive
+ * variance floor when vacuum reads exact zeros.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -93,12 +94,37 @@ static void test_invalid_models(void **state)
     free(img);
 }
 
+/* Vacuum read out as exact zeros (a clipped or background-subtracted detector): its
+ * blocks measure variance 0, which must not become the floor of the model, or every
+ * z = f/σ there is f/0 (inf or NaN) on the shot-noise path. The floor is the smallest
+ * positive variance measured; every level, NaN included, gets a finite positive σ². */
+static void test_zero_vacuum_keeps_positive_floor(void **state)
+{
+    (void)state;
+    size_t w = 512, h = 256;
+    float *img = ramp_image(w, h, 5, 60, 1000.0, 20000.0, 5);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w / 4; x++)
+            img[y * w + x] = 0.0f;
+    count_noise_model m;
+    assert_int_equal(count_noise_calibrate(img, w, h, NULL, &m), DAC_OK);
+    assert_int_not_equal(m.model, COUNT_NOISE_INVALID);
+    assert_true(m.var_min > 0);
+    double levels[] = {0.0, -1e6, 20000.0, 1e9, NAN};
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++) {
+        double v = count_noise_variance(&m, levels[i]);
+        assert_true(isfinite(v) && v >= m.var_min);
+    }
+    free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gain_and_offset_recovered),
         cmocka_unit_test(test_uniform_image_constant_model),
         cmocka_unit_test(test_invalid_models),
+        cmocka_unit_test(test_zero_vacuum_keeps_positive_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

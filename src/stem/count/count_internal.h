@@ -76,7 +76,7 @@ typedef struct {
     int model;          /* count_noise_kind */
     double gain;        /* image units per detected electron (SHOT) */
     double offset;      /* image value of zero variance (SHOT) */
-    double var_min;     /* smallest measured bin variance: floor of the model */
+    double var_min;     /* smallest positive bin variance: floor of the model */
     double var_median;  /* median block variance */
     double electrons_median; /* (SHOT) median block (mean − offset)/gain: the dose per pixel */
 } count_noise_model;

@@ -101,9 +101,12 @@ int count_noise_calibrate(const float *img, size_t w, size_t h, const unsigned c
     for (size_t j = 0; j < nb; j++)
         v[j] = b[j].var;
     m->var_median = dac_select_float(v, nb, nb / 2);
-    m->var_min = ym[0];
-    for (int k = 1; k < CAL_BINS; k++)
-        m->var_min = fmin(m->var_min, ym[k]);
+    /* The floor: the smallest positive bin variance. Vacuum read out as exact zeros
+     * measures 0, and a floor of 0 makes σ = 0 there, so z = f/σ is inf or NaN. */
+    m->var_min = m->var_median;
+    for (int k = 0; k < CAL_BINS; k++)
+        if (ym[k] > 0)
+            m->var_min = fmin(m->var_min, ym[k]);
     free(b), free(v);
     /* Least squares on the bin medians (equal counts per bin, so equal weights). */
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -135,7 +138,7 @@ double count_noise_variance(const count_noise_model *m, double mean)
         return m->var_median;
     double v = m->gain * (mean - m->offset);
     /* Below the darkest calibrated level (vacuum) the line is extrapolated; never
-     * trust it below the smallest variance actually measured. */
+     * trust it below the smallest variance actually measured (a NaN level too). */
     return v > m->var_min ? v : m->var_min;
 }
 
