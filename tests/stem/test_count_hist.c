@@ -28,6 +28,23 @@ static void test_nice_ceil(void **state)
     assert_true(isnan(count_nice_ceil(-1)));
 }
 
+/* Both directions of the one rule: up to the next 1, 2 or 5 × 10^k (the y ticks), down
+ * to the last one (the scale bar); a nice value stays itself, a decade is crossed. */
+static void test_nice_both_ways(void **state)
+{
+    (void)state;
+    static const double up[] = {1, 2, 5, 10}, down[] = {1, 2, 5};
+    assert_near(count_nice(3.0, up, 4, 1), 5.0, 1e-15);
+    assert_near(count_nice(5.0, up, 4, 1), 5.0, 1e-15);
+    assert_near(count_nice(5.5, up, 4, 1), 10.0, 1e-15);
+    assert_near(count_nice(0.021, up, 4, 1), 0.05, 1e-15);
+    assert_near(count_nice(3.0, down, 3, 0), 2.0, 1e-15);
+    assert_near(count_nice(9.9, down, 3, 0), 5.0, 1e-15);
+    assert_near(count_nice(20.48, down, 3, 0), 20.0, 1e-15);
+    assert_near(count_nice(0.99, down, 3, 0), 0.5, 1e-15);
+    assert_true(isnan(count_nice(NAN, up, 4, 1)) && isnan(count_nice(0, down, 3, 0)));
+}
+
 /* 1000 distances evenly over [2, 3]: IQR = 0.5 (quartiles 2.25, 2.75), so h = 2·0.5/10
  * = 0.1 Å; bins from 0 to the first edge above the largest (2.9995 Å: 30 bins of 0.1),
  * 100 in each bin over 2–3 Å, their sum n. */
@@ -197,6 +214,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nice_ceil),
+        cmocka_unit_test(test_nice_both_ways),
         cmocka_unit_test(test_freedman_diaconis_width),
         cmocka_unit_test(test_width_floors),
         cmocka_unit_test(test_bin_cap),

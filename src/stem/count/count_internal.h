@@ -359,6 +359,10 @@ void count_pair_histogram(const double *d, size_t n, double precision_A,
                           dac_stem_count_stats *s);
 /* 2·IQR·n^(−1/3); NAN for n < 4 or no interquartile spread. */
 double count_fd_bin_width(const double *d, size_t n);
+/* Readable numbers m·10^k, m from the ascending mantissas m[n] in [1, 10]: the
+ * smallest ≥ x (up) or the largest ≤ x (not up), for x > 0 (else NAN). One rule for the
+ * histogram's bin width, the pair figure's y ticks and the overlay's scale bar. */
+double count_nice(double x, const double *m, size_t n, int up);
 /* The smallest 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k ≥ x > 0 (NAN for x ≤ 0). */
 double count_nice_ceil(double x);
 

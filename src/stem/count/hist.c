@@ -25,16 +25,26 @@
 
 #define FALLBACK_WIDTH_A 0.25
 
+double count_nice(double x, const double *m, size_t n, int up)
+{
+    if (!(x > 0) || !isfinite(x) || n == 0)
+        return NAN;
+    double p = pow(10, floor(log10(x))), best = up ? 10 * p : m[0] * p;
+    for (size_t i = 0; i < n; i++) {
+        /* The slack keeps a value that is already nice (x = 2.5 computed as 2.4999…)
+         * itself. */
+        if (up && m[i] * p >= x * (1 - 1e-9))
+            return m[i] * p;
+        if (!up && m[i] * p <= x * (1 + 1e-9))
+            best = m[i] * p;
+    }
+    return best;
+}
+
 double count_nice_ceil(double x)
 {
-    if (!(x > 0) || !isfinite(x))
-        return NAN;
     static const double m[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
-    double p = pow(10, floor(log10(x)));
-    for (int i = 0; i < 10; i++)
-        if (m[i] * p >= x * (1 - 1e-12))
-            return m[i] * p;
-    return 10 * p;
+    return count_nice(x, m, sizeof m / sizeof *m, 1);
 }
 
 /* Quantile q of sorted v (linear between order statistics, Hyndman & Fan type 7). */

@@ -404,8 +404,8 @@ static void overlay_name(const count_results *r, size_t k, char *buf, size_t siz
 /* y-axis ticks for counts up to top: a whole 1, 2 or 5 × 10^k step, at most ~6 ticks. */
 static double count_tick_step(size_t top)
 {
-    double want = fmax(1.0, (double)top / 6.0), p = pow(10, floor(log10(want)));
-    return want <= p ? p : want <= 2 * p ? 2 * p : want <= 5 * p ? 5 * p : 10 * p;
+    static const double m[] = {1, 2, 5, 10};
+    return count_nice(fmax(1.0, (double)top / 6.0), m, 4, 1);
 }
 
 /* The histogram of resolved pair distances (pair_hist.csv/.gp/.svg/.png), drawn by the

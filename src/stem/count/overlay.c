@@ -336,11 +336,8 @@ void count_draw_legend(count_canvas *c, const count_legend_row *rows, int n)
  * the frame's width. */
 double count_scale_bar_A(double width_A)
 {
-    double target = width_A / 5, p = pow(10, floor(log10(target))), best = p;
-    for (int m = 1; m <= 5; m += m == 1 ? 1 : 3)
-        if (m * p <= target * (1 + 1e-9))
-            best = m * p;
-    return best;
+    static const double m[] = {1, 2, 5};
+    return count_nice(width_A / 5, m, 3, 0);
 }
 
 /* A white bar with its length ("5 Å", "2 nm") above it, bottom-left, on a dark panel. */
