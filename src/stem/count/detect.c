@@ -283,25 +283,20 @@ int count_local_maxima(const float *z, int negate, size_t w, size_t h, const uns
     return DAC_OK;
 }
 
-/* Pixel indices by z, highest first, ties by index (dac_sort context: the z map). */
-static int by_z_desc(const void *a, const void *b, void *ctx)
-{
-    const float *z = ctx;
-    float za = z[*(const size_t *)a], zb = z[*(const size_t *)b];
-    if (za != zb)
-        return za < zb ? 1 : -1;
-    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-    return ia < ib ? -1 : ia > ib;
-}
+/* Pixel indices by sign·z, highest first, ties by index (dac_sort context): sign −1
+ * orders the decoys, the maxima of −z, without a negated copy of the map. */
+typedef struct {
+    const float *z;
+    float sign;
+} z_order;
 
-/* The same order for −z: lowest z first, ties by index. */
-static int by_z_asc(const void *a, const void *b, void *ctx)
+static int by_signed_z_desc(const void *a, const void *b, void *ctx)
 {
-    const float *z = ctx;
-    float za = -z[*(const size_t *)a], zb = -z[*(const size_t *)b];
+    const z_order *o = ctx;
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    float za = o->sign * o->z[ia], zb = o->sign * o->z[ib];
     if (za != zb)
         return za < zb ? 1 : -1;
-    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
     return ia < ib ? -1 : ia > ib;
 }
 
@@ -322,7 +317,8 @@ size_t count_suppress(size_t *idx, size_t m, const float *z, int negate, size_t 
                       double r)
 {
     (void)h;
-    if (dac_sort(idx, m, sizeof *idx, negate ? by_z_asc : by_z_desc, (void *)z) != DAC_OK ||
+    z_order order = {z, negate ? -1.0f : 1.0f};
+    if (dac_sort(idx, m, sizeof *idx, by_signed_z_desc, &order) != DAC_OK ||
         r <= 0 || m == 0) {
         dac_error_clear();
         return m;
