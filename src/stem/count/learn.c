@@ -46,15 +46,15 @@ void dac_stem_learn_options_default(dac_stem_learn_options *o)
 {
     memset(o, 0, sizeof *o);
     /* Candidates: z ≈ 2.5 (0.8 false alarms per nm² with the default 1 Å probe, against
-     * 0.001 for the detector's z = 4.32) and half the detector's faint-blob floor, so
-     * atoms the statistical test misses are among them. On the dev set this holds 95 %
-     * of the labels (the detector's own candidates: 67 %), at 4-5 candidates per
-     * label (docs/stem-count.md). */
+     * the detector's 0.01 at z ≈ 3.78) and half the detector's faint-blob floor, so
+     * atoms the statistical test misses are among them. On the dev set this holds 96 %
+     * of the labels (the detector's own output: 70 %), at ~5 candidates per label
+     * (docs/stem-count.md, "Candidates"). */
     o->candidate_false_alarms_per_nm2 = 0.8;
     o->candidate_min_atom_fraction = 0.25;
     /* The scorer's convention (Mitchell et al., J. Am. Chem. Soc. 2022, 144, 8018). */
     o->match_distance_A = 1.5;
-    /* Small trees, strongly shrunk: a few thousand rows of 23 features; XGBoost's own
+    /* Small trees, strongly shrunk: a few thousand rows of 34 features; XGBoost's own
      * defaults (depth 6, eta 0.3) are for far larger sets (assumption, the usual
      * practice of gradient boosting, Friedman 2001: shrinkage 0.1 or less). */
     o->max_depth = 3;
