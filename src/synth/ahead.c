@@ -9,9 +9,11 @@
 
 /* Below 2¹⁸ sites (1.4 MB of lattice arrays) the lattice stays in L2: nothing is
  * prefetched. The guesses cost ~60 instructions per event and pay only where the
- * lattice is far beyond the last-level cache: bench/synth measured them 10–20 % slower
- * at 10⁶ sites (5.3 MB, inside the 32 MB L3) and ~10 % faster at 1.6·10⁷ (85 MB). The
- * switch between, at 2²² sites (22 MB), is an assumption: nothing was measured there. */
+ * lattice is far beyond the caches. bench/synth, ns per event with the guesses against
+ * without (best of 2, paired, idle 2-core VM, 2026-12-02): 10⁶ sites 10–20 % slower
+ * (an earlier, loaded series), 2000² 76 against 71 (slower), 2896² 101–115 against
+ * 111–118 (par), 4000² 106–132 against 140–145 (faster). Hence the switch at 2²² sites
+ * (22 MB), between 2000² and 2896². */
 #define SYNTH_PREFETCH_MIN_SITES ((size_t)1 << 18)
 #define SYNTH_DEEP_MIN_SITES ((size_t)1 << 22)
 
