@@ -16,13 +16,7 @@
 #include <time.h>
 
 #include "dac/kinetics.h"
-
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_time.h"
 
 static int example(const char *name, dac_kinetics_model **m)
 {
@@ -50,7 +44,7 @@ static int sweep(const dac_kinetics_model *m, dac_kinetics_verify mode, long n, 
     for (int k = 0; k < repeats; k++) {
         dac_kinetics_solver_reset(s);
         *converged = *cvode_steps = 0;
-        double t0 = cpu_s();
+        double t0 = bench_cpu_s();
         for (long i = 0; i < n; i++) {
             /* a chain restarts cold every 32 points, as dac kinetics sweep does */
             if (i % 32 == 0)
@@ -62,7 +56,7 @@ static int sweep(const dac_kinetics_model *m, dac_kinetics_verify mode, long n, 
             *converged += c->converged;
             *cvode_steps += c->cvode_steps;
         }
-        double dt = cpu_s() - t0;
+        double dt = bench_cpu_s() - t0;
         best = dt < best ? dt : best;
     }
     *per_s = (double)n / best;
@@ -83,7 +77,7 @@ static int ton_curves(double *per_s, double *ton)
     double best = INFINITY;
     for (int k = 0; k < 3; k++) {
         int n = 0;
-        double t0 = cpu_s();
+        double t0 = bench_cpu_s();
         do {
             dac_kinetics_transient *t = NULL;
             if (dac_kinetics_solver_transient(s, 4e5, 200, 1, &t))
@@ -91,8 +85,8 @@ static int ton_curves(double *per_s, double *ton)
             *ton = dac_kinetics_transient_ton(t, 200, 0);
             dac_kinetics_transient_free(t);
             n++;
-        } while (cpu_s() - t0 < 0.3);
-        double dt = (cpu_s() - t0) / n;
+        } while (bench_cpu_s() - t0 < 0.3);
+        double dt = (bench_cpu_s() - t0) / n;
         best = dt < best ? dt : best;
     }
     *per_s = 1 / best;

@@ -18,16 +18,10 @@
 #include <time.h>
 
 #include "dac/core.h"
+#include "bench_time.h"
 
 #define LINE 64
 #define STEPS 20000000u
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ns per dependent load over n lines: every line points to the next of a random cycle
  * (Sattolo's shuffle: one cycle through all lines, so no shorter loop stays cached). */
@@ -53,10 +47,10 @@ static double chase_ns(size_t n, dac_rng *rng)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) /* one lap to warm whatever can be warmed */
         k = p[k];
-    double t0 = now();
+    double t0 = bench_wall_s();
     for (unsigned i = 0; i < STEPS; i++)
         k = p[k];
-    double ns = 1e9 * (now() - t0) / STEPS;
+    double ns = 1e9 * (bench_wall_s() - t0) / STEPS;
     if (k == (size_t)-1) /* keeps the chase from being optimised away */
         printf("?");
     free(p);

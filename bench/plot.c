@@ -14,14 +14,8 @@
 
 #include "core/outset.h"
 #include "dac/core.h"
+#include "bench_time.h"
 #include "report/plot.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int fail(const char *what)
 {
@@ -194,19 +188,19 @@ static int timing(const char *dir, size_t n)
         st = dac_plot_add_series(p, 0, 1, "sin", DAC_PLOT_LINES);
     /* dac's share alone: the same figure with a program that does not exist */
     dac_outset *set;
-    double t0 = now();
+    double t0 = bench_wall_s();
     if (st == DAC_OK)
         st = dac_plot_set_program(p, "dac-bench-no-gnuplot");
     if (st == DAC_OK && (st = dac_outset_create(dir, &set)) == DAC_OK)
         st = dac_outset_finish(set, dac_plot_write(p, set, "timing"));
-    double t_text = now() - t0;
+    double t_text = bench_wall_s() - t0;
     dac_warnings_clear();
-    t0 = now();
+    t0 = bench_wall_s();
     if (st == DAC_OK)
         st = dac_plot_set_program(p, "gnuplot");
     if (st == DAC_OK && (st = dac_outset_create(dir, &set)) == DAC_OK)
         st = dac_outset_finish(set, dac_plot_write(p, set, "timing"));
-    double t_all = now() - t0;
+    double t_all = bench_wall_s() - t0;
     if (st == DAC_OK)
         printf("figure of %zu points: CSV + script %.3f s (%.2f Mpoints/s), with gnuplot "
                "%.3f s (%.2f Mpoints/s)\n", n, t_text, 1e-6 * (double)n / t_text, t_all,
@@ -229,13 +223,13 @@ int main(int argc, char **argv)
     dac_outset *set;
     if (dac_outset_create(dir, &set) != DAC_OK)
         return fail(dir);
-    double t0 = now();
+    double t0 = bench_wall_s();
     int st = DAC_OK;
     for (size_t i = 0; i < n_fig && st == DAC_OK; i++)
         st = figure[i](set);
     if (dac_outset_finish(set, st) != DAC_OK)
         return fail("gallery");
-    double t = now() - t0;
+    double t = bench_wall_s() - t0;
     for (size_t i = 0; i < dac_warning_count(); i++)
         fprintf(stderr, "plot: warning: %s\n", dac_warning(i));
     printf("gallery: %zu figures in %s in %.3f s (%.1f figures/s)\n", n_fig, dir, t,

@@ -17,15 +17,9 @@
 #include "core/outset.h"
 #include "dac/core.h"
 #include "dac/report.h"
+#include "bench_time.h"
 #include "report/plot.h"
 #include "report/report_internal.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int fail(const char *what)
 {
@@ -88,9 +82,9 @@ int main(int argc, char **argv)
     if (st != DAC_OK)
         return fail("building the report");
     dac_warnings_clear();
-    double t0 = now();
+    double t0 = bench_wall_s();
     st = dac_report_write(r, page, NULL);
-    double t1 = now();
+    double t1 = bench_wall_s();
     dac_warnings_clear();
     if (st != DAC_OK)
         return fail("writing the page");
@@ -101,7 +95,7 @@ int main(int argc, char **argv)
     /* the same content through a fragment and back */
     dac_outset *set;
     st = dac_outset_create(".", &set);
-    t0 = now();
+    t0 = bench_wall_s();
     if (st == DAC_OK)
         st = dac_outset_finish(set, report_fragment_write(r, set, "fragment.json", NULL));
     dac_report *back = NULL;
@@ -110,7 +104,7 @@ int main(int argc, char **argv)
         st = dac_report_create("back", &back);
     if (st == DAC_OK)
         st = report_fragment_read(back, frag, ".", "");
-    t1 = now();
+    t1 = bench_wall_s();
     if (st != DAC_OK)
         return fail("the fragment");
     printf("fragment.json: %zu blocks written and read back in %.4f s: %.0f blocks/s\n",

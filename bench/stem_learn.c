@@ -15,13 +15,7 @@
 #include "dac/core.h"
 #include "dac/stem.h"
 #include "dac/stem_count.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "bench_time.h"
 
 /* One atom per 40 Å², one clump (12 light scatterers over σ 1 Å) per 80 Å². */
 static int render(size_t side, uint64_t seed, dac_image **img, double **truth, size_t *n_truth)
@@ -103,31 +97,31 @@ int main(int argc, char **argv)
         double *truth = NULL;
         size_t nt = 0;
         st = render(side, 100 + (uint64_t)k, &img, &truth, &nt);
-        double t0 = now();
+        double t0 = bench_wall_s();
         if (st == DAC_OK)
             st = dac_stem_learner_add_image(l, img, NULL, "frame", truth, nt);
-        t_add += now() - t0;
+        t_add += bench_wall_s() - t0;
         dac_image_free(img);
         free(truth);
     }
-    double t0 = now();
+    double t0 = bench_wall_s();
     dac_stem_model *m = NULL;
     if (st == DAC_OK)
         st = dac_stem_learner_train(l, "bench", &m);
-    double t_train = now() - t0;
+    double t_train = bench_wall_s() - t0;
     dac_image *img = NULL;
     double *truth = NULL, f_model = NAN, f_stat = NAN;
     size_t nt = 0;
     if (st == DAC_OK)
         st = render(side, 999, &img, &truth, &nt);
-    t0 = now();
+    t0 = bench_wall_s();
     if (st == DAC_OK)
         st = count(img, m, truth, nt, &f_model);
-    double t_model = now() - t0;
-    t0 = now();
+    double t_model = bench_wall_s() - t0;
+    t0 = bench_wall_s();
     if (st == DAC_OK)
         st = count(img, NULL, truth, nt, &f_stat);
-    double t_stat = now() - t0;
+    double t_stat = bench_wall_s() - t0;
     if (st != DAC_OK) {
         fprintf(stderr, "stem_learn: %s\n", dac_last_error());
         return 1;

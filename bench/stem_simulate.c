@@ -14,17 +14,10 @@
 #include <time.h>
 
 #include "dac/stem.h"
+#include "bench_time.h"
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
-/* CPU time of this process: what "on one core" means when other jobs share the
- * machine (the render is single-threaded, so CPU time ≤ wall time). */
-static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+/* CPU time of this process (bench_cpu_s) is what "on one core" means when other jobs
+ * share the machine (the render is single-threaded, so CPU time ≤ wall time). */
 
 int main(int argc, char **argv)
 {
@@ -41,13 +34,13 @@ int main(int argc, char **argv)
     o.jitter_px = 0.2;
     o.drift_px = 3;
 
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     dac_stem_sim *sim = NULL;
     if (dac_stem_sim_create(&o, W, H, &sim)) {
         fprintf(stderr, "stem_simulate: %s\n", dac_last_error());
         return 1;
     }
-    double t_plan = now_s() - t0;
+    double t_plan = bench_wall_s() - t0;
 
     dac_stem_point *pts = malloc(N * sizeof *pts);
     dac_rng rng;
@@ -61,13 +54,13 @@ int main(int argc, char **argv)
     double best = 1e30, total = 0, best_wall = 1e30;
     for (int r = 0; r < repeats; r++) {
         dac_image *img = NULL;
-        double t = cpu_s(), w = now_s();
+        double t = bench_cpu_s(), w = bench_wall_s();
         if (dac_stem_sim_render_points(sim, pts, N, (uint64_t)r + 1, &img)) {
             fprintf(stderr, "stem_simulate: %s\n", dac_last_error());
             return 1;
         }
-        t = cpu_s() - t;
-        w = now_s() - w;
+        t = bench_cpu_s() - t;
+        w = bench_wall_s() - w;
         best_wall = w < best_wall ? w : best_wall;
         dac_image_free(img);
         best = t < best ? t : best;

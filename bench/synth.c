@@ -15,16 +15,8 @@
 
 #include "core/sort.h"
 #include "dac/synth.h"
+#include "bench_time.h"
 #include "synth/synth_internal.h"
-
-/* CPU time of this process: the machine is shared, so "one core" is what we were given
- * of it, not the wall clock. */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int compare_double(const void *a, const void *b, void *ctx)
 {
@@ -33,22 +25,24 @@ static int compare_double(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-/* One run: CPU seconds of the events, their number, bytes per site, creation seconds. */
+/* One run: CPU seconds of the events, their number, bytes per site, creation seconds.
+ * CPU time of this process, because the machine is shared: "one core" is what we were
+ * given of it, not the wall clock. */
 static int bench_run(const dac_synth_params *p, double t, double *cpu_s, double *n, double *bytes, double *create_s)
 {
     dac_synth_engine *e;
-    double t0 = now();
+    double t0 = bench_cpu_s();
     if (dac_synth_engine_create(p, 1, &e)) {
         fprintf(stderr, "bench synth: %s\n", dac_last_error());
         return 1;
     }
-    double t1 = now();
+    double t1 = bench_cpu_s();
     if (dac_synth_engine_run(e, t)) {
         fprintf(stderr, "bench synth: %s\n", dac_last_error());
         dac_synth_engine_free(e);
         return 1;
     }
-    *cpu_s = now() - t1;
+    *cpu_s = bench_cpu_s() - t1;
     *n = (double)e->events;
     *bytes = (double)dac_synth_engine_bytes(e) / (double)(p->sites_per_side * p->sites_per_side);
     *create_s = t1 - t0;
