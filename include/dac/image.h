@@ -52,6 +52,11 @@ typedef struct dac_image {
 int dac_image_create(size_t width, size_t height, dac_image **out); /* zeroed pixels */
 void dac_image_free(dac_image *img);
 int dac_image_copy(const dac_image *img, dac_image **out);
+/* The rectangle of `width` × `height` pixels whose top-left pixel is column x0, row y0,
+ * as a new image with the same pixel size, unit, sample type and metadata (the range is
+ * the crop's own). A rectangle not wholly inside the image is DAC_ERR_USAGE. */
+int dac_image_crop(const dac_image *img, size_t x0, size_t y0, size_t width, size_t height,
+                   dac_image **out);
 int dac_image_meta_set(dac_image *img, const char *key, const char *value);
 const char *dac_image_meta_get(const dac_image *img, const char *key);
 const char *dac_sample_type_name(dac_sample_type t); /* "uint16", "float32", … */

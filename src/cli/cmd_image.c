@@ -2,7 +2,8 @@
  * cmd_image.c — `dac image info FILE [--json]` and `dac image convert IN OUT [...]`:
  * look at what a microscope file holds (size, sample type, pixel size in Å, metadata)
  * and turn it into a TIFF (float32/uint16 with ImageJ scale) or a PNG (8-bit display
- * stretch or 16-bit). No image logic here; the library reads and writes.
+ * stretch or 16-bit), optionally cropped to a rectangle first. No image logic here; the
+ * library reads, crops and writes.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static void print_help(FILE *f)
     fprintf(f,
             "usage: dac image info FILE [--json]\n"
             "       dac image convert IN OUT [--type float32|uint16] [--bits 8|16]\n"
-            "                         [--range LO HI | --percentiles LO HI]\n\n"
+            "                         [--range LO HI | --percentiles LO HI] [--crop X Y W H]\n\n"
             "Reads TIFF, PNG, Gatan DM3/DM4 and MRC2014 images (see docs/image.md).\n\n"
             "info: size, sample type, pixel size in Å per axis, the file's unit,\n"
             "      min/max/mean and the metadata the file holds.\n"
@@ -32,6 +33,8 @@ static void print_help(FILE *f)
             "  --range LO HI          map pixel values LO..HI to black..white\n"
             "  --percentiles LO HI    map these percentiles (%%) to black..white\n"
             "                         (PNG 8-bit default 0.5 99.5; PNG 16-bit default min..max)\n"
+            "  --crop X Y W H         keep W x H pixels from column X, row Y (0-based, top\n"
+            "                         left); the pixel size and metadata are kept\n"
             "  -h, --help             this help\n\n"
             "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input file.\n");
 }
@@ -80,6 +83,26 @@ static int two_values(int argc, char **argv, const char *option, double v[2])
 }
 
 /* uint16 TIFF with a range: values LO..HI become 0..65535 (a copy is changed). */
+/* --crop X Y W H: getopt hands us X, the next three arguments are Y, W and H. */
+static int crop_values(int argc, char **argv, long v[4])
+{
+    static const char *what[4] = {"X", "Y", "W", "H"};
+    if (optind + 3 > argc)
+        return cli_usage_error("image convert", "option --crop needs four numbers: X Y W H");
+    for (int i = 0; i < 4; i++) {
+        const char *text = i == 0 ? optarg : argv[optind + i - 1];
+        char option[16];
+        snprintf(option, sizeof option, "--crop %s", what[i]);
+        if (cli_parse_long("image convert", option, text, &v[i]))
+            return 2;
+        if (v[i] < (i < 2 ? 0 : 1))
+            return cli_usage_error("image convert", "option %s: expected %s, got %ld", option,
+                                   i < 2 ? "a pixel index >= 0" : "a size >= 1", v[i]);
+    }
+    optind += 3;
+    return 0;
+}
+
 static int write_tiff_mapped(const char *out, const dac_image *img, double lo, double hi)
 {
     dac_image *copy;
@@ -99,16 +122,28 @@ static int percentile_range(const dac_image *img, const double p[2], double r[2]
     return dac_image_percentiles(img, p[0], p[1], &r[0], &r[1]);
 }
 
+/* *img replaced by its crop; on failure *img is freed and NULL. */
+static int crop_image(dac_image **img, const long v[4])
+{
+    dac_image *part;
+    int st = dac_image_crop(*img, (size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3], &part);
+    dac_image_free(*img);
+    *img = part;
+    return st;
+}
+
 static int cmd_convert(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"type", required_argument, NULL, 't'},     {"bits", required_argument, NULL, 'b'},
         {"range", required_argument, NULL, 'r'},    {"percentiles", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"crop", required_argument, NULL, 'c'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     dac_sample_type type = DAC_SAMPLE_F32;
     long bits = 8;
     double range[2] = {0, 0}, pct[2] = {0, 0};
-    int has_range = 0, has_pct = 0, has_type = 0, has_bits = 0, c;
+    long crop[4] = {0, 0, 0, 0};
+    int has_range = 0, has_pct = 0, has_type = 0, has_bits = 0, has_crop = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -141,6 +176,11 @@ static int cmd_convert(int argc, char **argv)
                 return cli_usage_error("image convert", "option --percentiles: expected 0 <= LO < HI <= 100");
             has_pct = 1;
             break;
+        case 'c':
+            if (crop_values(argc, argv, crop))
+                return 2;
+            has_crop = 1;
+            break;
         case 'h':
             print_help(stdout);
             return 0;
@@ -167,6 +207,10 @@ static int cmd_convert(int argc, char **argv)
     int st = dac_image_read(in, DAC_IMAGE_FORMAT_AUTO, &img);
     if (st)
         return cli_fail(st);
+    if (has_crop && (st = crop_image(&img, crop)) != DAC_OK)
+        return st == DAC_ERR_USAGE ? cli_usage_error("image convert", "option --crop: %s",
+                                                     dac_last_error())
+                                   : cli_fail(st);
     if (fmt == DAC_IMAGE_FORMAT_TIFF) {
         if (has_pct)
             st = percentile_range(img, pct, range);

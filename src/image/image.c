@@ -55,6 +55,25 @@ void dac_image_free(dac_image *img)
     free(img);
 }
 
+/* Everything but the pixels and the range, from img to c; c is freed on failure and
+ * handed to *out on success. */
+static int take_attributes(dac_image *c, const dac_image *img, dac_image **out)
+{
+    c->pixel_size_A[0] = img->pixel_size_A[0];
+    c->pixel_size_A[1] = img->pixel_size_A[1];
+    memcpy(c->unit_original, img->unit_original, sizeof c->unit_original);
+    c->sample_type = img->sample_type;
+    for (size_t i = 0; i < img->n_meta; i++) {
+        int st = dac_image_meta_set(c, img->meta[i].key, img->meta[i].value);
+        if (st != DAC_OK) {
+            dac_image_free(c);
+            return st;
+        }
+    }
+    *out = c;
+    return DAC_OK;
+}
+
 int dac_image_copy(const dac_image *img, dac_image **out)
 {
     dac_image *c;
@@ -63,19 +82,9 @@ int dac_image_copy(const dac_image *img, dac_image **out)
     if (st != DAC_OK)
         return st;
     memcpy(c->pixels, img->pixels, img->width * img->height * sizeof *c->pixels);
-    c->pixel_size_A[0] = img->pixel_size_A[0];
-    c->pixel_size_A[1] = img->pixel_size_A[1];
-    memcpy(c->unit_original, img->unit_original, sizeof c->unit_original);
-    c->sample_type = img->sample_type;
     c->original_min = img->original_min;
     c->original_max = img->original_max;
-    for (size_t i = 0; i < img->n_meta; i++)
-        if ((st = dac_image_meta_set(c, img->meta[i].key, img->meta[i].value)) != DAC_OK) {
-            dac_image_free(c);
-            return st;
-        }
-    *out = c;
-    return DAC_OK;
+    return take_attributes(c, img, out);
 }
 
 int dac_image_meta_set(dac_image *img, const char *key, const char *value)
@@ -190,6 +199,27 @@ void image_set_pixel_size(dac_image *img, double size_x, double size_y, const ch
         img->pixel_size_A[0] = size_x * scale;
         img->pixel_size_A[1] = size_y * scale;
     }
+}
+
+int dac_image_crop(const dac_image *img, size_t x0, size_t y0, size_t width, size_t height,
+                   dac_image **out)
+{
+    *out = NULL;
+    /* Compared as differences so that no sum of the caller's numbers can wrap. */
+    if (width == 0 || height == 0 || x0 >= img->width || y0 >= img->height ||
+        width > img->width - x0 || height > img->height - y0)
+        return dac_error(DAC_ERR_USAGE, "image crop: %zu x %zu pixels from column %zu, row %zu "
+                         "is not inside the %zu x %zu image", width, height, x0, y0,
+                         img->width, img->height);
+    dac_image *c;
+    int st = dac_image_create(width, height, &c);
+    if (st != DAC_OK)
+        return st;
+    for (size_t y = 0; y < height; y++)
+        memcpy(c->pixels + y * width, img->pixels + (y0 + y) * img->width + x0,
+               width * sizeof *c->pixels);
+    image_update_range(c);
+    return take_attributes(c, img, out);
 }
 
 void image_update_range(dac_image *img)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# image_cli.sh — `dac image info` and `dac image convert` on a fixture MRC built here
+# image_cli.sh — `dac image info` and `dac image convert` (and --crop) on a fixture MRC built here
 # with printf (4 × 3 uint16, 1.5 Å pixels): text and JSON info, TIFF/PNG conversion
 # keeping the pixel size, usage errors (exit 2), bad input (exit 3, message naming the
 # file, no partial output). Usage: bash image_cli.sh DAC_BINARY SOURCE_DIR SCRATCH_DIR
@@ -89,9 +89,16 @@ expect 0 "$DAC" image convert "$mrc" "$TMP/s.png" --bits 16 --range 0 1100
 expect 0 "$DAC" image info "$TMP/s.png"
 has out "0 / 65535"
 
+# --crop X Y W H: the 2 x 2 pixels from column 1, row 1 (500 600 / 900 1000), pixel size kept
+expect 0 "$DAC" image convert "$mrc" "$TMP/c.tif" --crop 1 1 2 2
+expect 0 "$DAC" image info "$TMP/c.tif"
+has out "2 x 2"
+has out "1.5 Å (x) x 1.5 Å (y)"
+has out "500 / 1000 / 750"
+
 # --help lists every option
 expect 0 "$DAC" image --help
-for opt in --json --type --bits --range --percentiles --help; do has out -- "$opt"; done
+for opt in --json --type --bits --range --percentiles --crop --help; do has out -- "$opt"; done
 
 # usage errors: exit 2
 expect 2 "$DAC" image
@@ -104,6 +111,16 @@ expect 2 "$DAC" image convert "$mrc" "$TMP/x.png" --bits 12
 expect 2 "$DAC" image convert "$mrc" "$TMP/x.png" --range 5 1
 expect 2 "$DAC" image convert "$mrc" "$TMP/x.png" --range 0
 expect 2 "$DAC" image convert "$mrc" "$TMP/x.png" --range 0 1 --percentiles 1 99
+expect 2 "$DAC" image convert "$mrc" "$TMP/x.tif" --crop 0 0 5 3
+has err "option --crop"
+has err "4 x 3 image"
+[ ! -e "$TMP/x.tif" ] || fail "output written for a crop outside the image"
+expect 2 "$DAC" image convert "$mrc" "$TMP/x.tif" --crop 0 0 2
+has err "four numbers"
+expect 2 "$DAC" image convert "$mrc" "$TMP/x.tif" --crop 0 -1 2 2
+has err "crop Y"
+expect 2 "$DAC" image convert "$mrc" "$TMP/x.tif" --crop 0 0 0 2
+has err "crop W"
 
 # bad input: exit 3, the message names the file, no output left behind
 head -c 1030 "$mrc" >"$TMP/trunc.mrc"
