@@ -82,7 +82,6 @@ static int two_values(int argc, char **argv, const char *option, double v[2])
     return 0;
 }
 
-/* uint16 TIFF with a range: values LO..HI become 0..65535 (a copy is changed). */
 /* --crop X Y W H: getopt hands us X, the next three arguments are Y, W and H. */
 static int crop_values(int argc, char **argv, long v[4])
 {
@@ -103,6 +102,7 @@ static int crop_values(int argc, char **argv, long v[4])
     return 0;
 }
 
+/* uint16 TIFF with a range: values LO..HI become 0..65535 (a copy is changed). */
 static int write_tiff_mapped(const char *out, const dac_image *img, double lo, double hi)
 {
     dac_image *copy;

@@ -95,6 +95,9 @@ expect 0 "$DAC" image info "$TMP/c.tif"
 has out "2 x 2"
 has out "1.5 Å (x) x 1.5 Å (y)"
 has out "500 / 1000 / 750"
+# the option before IN and OUT takes its four numbers all the same
+expect 0 "$DAC" image convert --crop 1 1 2 2 "$mrc" "$TMP/c2.tif"
+cmp -s "$TMP/c.tif" "$TMP/c2.tif" || fail "--crop before IN OUT wrote another file"
 
 # --help lists every option
 expect 0 "$DAC" image --help
